@@ -1,0 +1,23 @@
+import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
+import type { Logger } from '@notes/logger';
+
+/** Turns a service's own (domain) error into a ConnectError; undefined for errors it does not know. */
+export type ErrorMapper = (error: unknown) => ConnectError | undefined;
+
+/**
+ * The one place where a service's errors become gRPC statuses. Anything unexpected is logged
+ * with its stack and answered INTERNAL with no detail, so no SQL or host name leaves the service.
+ */
+export function errorInterceptor(mapError: ErrorMapper, logger: Logger): Interceptor {
+  return (next) => async (request) => {
+    try {
+      return await next(request);
+    } catch (error) {
+      if (error instanceof ConnectError) throw error;
+      const mapped = mapError(error);
+      if (mapped !== undefined) throw mapped;
+      logger.error({ err: error, procedure: request.method.name }, 'unexpected error in rpc');
+      throw new ConnectError('internal error', Code.Internal);
+    }
+  };
+}

@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+/**
+ * The admin connection string of the test PostgreSQL server. scripts/test.ts starts one and
+ * sets TEST_POSTGRES_URL; pointing it at another server runs the tests there.
+ */
+export function testPostgresUrl(): string {
+  const url = process.env.TEST_POSTGRES_URL;
+  if (url === undefined || url === '') {
+    throw new Error('TEST_POSTGRES_URL is not set: run the tests through `make test` or `node scripts/test.ts`');
+  }
+  return url;
+}
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** Creates an empty database with a unique name, so tests never share data. */
+export async function createTestDatabase(prefix: string): Promise<TestDatabase> {
+  const adminUrl = testPostgresUrl();
+  const name = `${prefix.replace(/[^a-z0-9_]/g, '_')}_${randomBytes(6).toString('hex')}`;
+  await adminQuery(adminUrl, `CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`),
+  };
+}
+
+async function adminQuery(adminUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
