@@ -1,5 +1,5 @@
+export { type ErrorMapper, errorInterceptor } from './errors.ts';
+export { type HealthCheck, registerHealth } from './health.ts';
 export { createGrpcServer, type GrpcServer, type GrpcServerOptions } from './server.ts';
-export { validationInterceptor } from './validation.ts';
-export { errorInterceptor, type ErrorMapper } from './errors.ts';
-export { registerHealth, type HealthCheck } from './health.ts';
 export { createGrpcTransport } from './transport.ts';
+export { validationInterceptor } from './validation.ts';

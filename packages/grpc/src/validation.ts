@@ -1,5 +1,5 @@
-import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
 import { createValidator, violationsToProto } from '@bufbuild/protovalidate';
+import { Code, ConnectError, type Interceptor } from '@connectrpc/connect';
 
 /**
  * Enforces the protovalidate rules written in the .proto files on every unary request: a bad

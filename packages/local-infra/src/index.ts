@@ -1,2 +1,2 @@
-export { startLocalPostgres, type LocalPostgres, type LocalPostgresOptions } from './postgres.ts';
 export { freePort } from './ports.ts';
+export { type LocalPostgres, type LocalPostgresOptions, startLocalPostgres } from './postgres.ts';

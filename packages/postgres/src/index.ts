@@ -1,3 +1,3 @@
+export { type MigrateOptions, type MigrationResult, migrate } from './migrate.ts';
 export { createPool, type Pool, type PoolClient, type PoolOptions } from './pool.ts';
-export { withTransaction, type Queryable } from './transaction.ts';
-export { migrate, type MigrateOptions, type MigrationResult } from './migrate.ts';
+export { type Queryable, withTransaction } from './transaction.ts';

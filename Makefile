@@ -1,0 +1,75 @@
+# Every target runs on Node.js 24: scripts/ensure-node.sh installs it into .tools/ when the
+# machine's node is older. `make dev` and `make test` need nothing else set up beforehand.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+NODE_DIR := $(shell scripts/ensure-node.sh)
+export PATH := $(NODE_DIR):$(CURDIR)/node_modules/.bin:$(PATH)
+
+STAMP := node_modules/.install-stamp
+GENERATED := packages/contracts/src/gen/.stamp
+
+.PHONY: help install generate build lint typecheck test test-unit test-integration test-component test-e2e \
+        dev migrate-auth migrate-notes buf-lint buf-breaking bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(STAMP): package.json package-lock.json packages/*/package.json services/*/package.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: $(STAMP) ## install dependencies (npm ci)
+
+$(GENERATED): $(STAMP) buf.yaml buf.gen.yaml $(shell find proto -name '*.proto')
+	scripts/fetch-proto-deps.sh
+	buf generate
+	@touch $@
+
+generate: $(GENERATED) ## generate protobuf code into packages/contracts/src/gen
+
+build: generate ## type-check every package and service (Node 24 runs the TypeScript sources directly)
+	tsc -b
+
+typecheck: build
+
+buf-lint: generate ## lint the .proto contracts
+	buf lint
+
+buf-breaking: generate ## compare the contracts with the previous commit
+	scripts/buf-breaking.sh
+
+lint: generate buf-lint ## biome, import boundaries, buf lint
+	biome check .
+	depcruise --config .dependency-cruiser.cjs packages services scripts bench
+
+test: build lint buf-breaking ## every test tier, on real PostgreSQL
+	node scripts/test.ts all
+
+test-unit: generate ## unit tests (no I/O)
+	node scripts/test.ts unit
+
+test-integration: generate ## integration tests (real PostgreSQL)
+	node scripts/test.ts integration
+
+test-component: generate ## one service in-process against real PostgreSQL
+	node scripts/test.ts component
+
+test-e2e: generate ## the whole platform as processes
+	node scripts/test.ts e2e
+
+dev: generate ## run the whole platform locally (BFF on http://127.0.0.1:8080)
+	node scripts/dev.ts
+
+migrate-auth: generate ## apply auth-service migrations (AUTH_DB_DSN; `make migrate-auth DIRECTION=down`)
+	node services/auth-service/src/main.ts migrate $(or $(DIRECTION),up)
+
+migrate-notes: generate ## apply notes-service migrations (NOTES_DB_DSN; `make migrate-notes DIRECTION=down`)
+	node services/notes-service/src/main.ts migrate $(or $(DIRECTION),up)
+
+bench: generate ## measure the platform next to its ceilings (bench/README.md)
+	node bench/run.ts
+
+clean: ## remove installed, generated and local data (.data keeps make dev's database)
+	rm -rf node_modules packages/*/node_modules services/*/node_modules packages/contracts/src/gen .tools dist-types */*/dist-types
