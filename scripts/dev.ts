@@ -1,1 +1,94 @@
-export {};
+// `make dev`: the whole platform on this machine. An embedded PostgreSQL keeps its data in
+// .data/postgres between runs (or DATABASE_URL names another server), an RS256 key pair is made
+// in .data/keys unless JWT_PRIVATE_KEY/JWT_PUBLIC_KEY are given, and every service runs as its
+// own process. Ctrl-C or SIGTERM stops everything.
+import { chmod, mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  ensureDatabases,
+  ensureSigningKeys,
+  type LocalPostgres,
+  type Platform,
+  startLocalPostgres,
+  startPlatform,
+} from '@notes/local-infra';
+
+const startedAt = performance.now();
+const root = resolve(import.meta.dirname, '..');
+const dataDir = join(root, '.data');
+const env = process.env;
+const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
+const databases = { auth: 'notes_auth', notes: 'notes_notes' };
+
+let postgres: LocalPostgres | undefined;
+let platform: Platform | undefined;
+let stopping = false;
+
+async function shutdown(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    console.log('\nstopping…');
+    await platform?.stop();
+    await postgres?.stop();
+  }
+  process.exit(code);
+}
+process.once('SIGINT', () => void shutdown(0));
+process.once('SIGTERM', () => void shutdown(0));
+
+async function databaseUrls(): Promise<{ auth: string; notes: string }> {
+  if (env.AUTH_DB_DSN && env.NOTES_DB_DSN) return { auth: env.AUTH_DB_DSN, notes: env.NOTES_DB_DSN };
+  const onServer = (adminUrl: string, name: string) => Object.assign(new URL(adminUrl), { pathname: `/${name}` }).href;
+  if (env.DATABASE_URL) {
+    await ensureDatabases(env.DATABASE_URL, Object.values(databases));
+    return { auth: onServer(env.DATABASE_URL, databases.auth), notes: onServer(env.DATABASE_URL, databases.notes) };
+  }
+  await mkdir(dataDir, { recursive: true });
+  await chmod(dataDir, 0o755); // as root, PostgreSQL runs as the postgres user, who must reach its folder
+  const pgPort = port('DEV_POSTGRES_PORT', 54320);
+  postgres = await startLocalPostgres({
+    dataDir: join(dataDir, 'postgres'),
+    port: pgPort,
+    databases: Object.values(databases),
+  });
+  console.log(`PostgreSQL      postgres://postgres:postgres@127.0.0.1:${pgPort} (data in .data/postgres)`);
+  return { auth: postgres.url(databases.auth), notes: postgres.url(databases.notes) };
+}
+
+try {
+  const dsn = await databaseUrls();
+  const keys =
+    env.JWT_PRIVATE_KEY && env.JWT_PUBLIC_KEY
+      ? { privateKeyFile: env.JWT_PRIVATE_KEY, publicKeyFile: env.JWT_PUBLIC_KEY }
+      : await ensureSigningKeys(join(dataDir, 'keys'));
+  const ports = {
+    bff: port('BFF_HTTP_PORT', 8080),
+    auth: port('AUTH_GRPC_PORT', 50051),
+    notes: port('NOTES_GRPC_PORT', 50052),
+  };
+  const width = 6;
+  platform = await startPlatform({
+    root,
+    dsn,
+    ports,
+    keys,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    onLine: (service, line) => console.log(`${service.padEnd(width)}| ${line}`),
+    onUnexpectedExit: (service, code, signal) => {
+      if (stopping) return;
+      console.error(`${service} exited unexpectedly (code ${code}, signal ${signal}); stopping the platform`);
+      void shutdown(1);
+    },
+  });
+  const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
+  console.log(`
+Notes platform ready in ${seconds} s
+  REST API (bff-rest)   ${platform.bffUrl}        try: curl ${platform.bffUrl}/readyz
+  auth-service (gRPC)   127.0.0.1:${ports.auth}
+  notes-service (gRPC)  127.0.0.1:${ports.notes}
+Ctrl-C stops everything.
+`);
+} catch (error) {
+  console.error(`make dev failed: ${(error as Error).message}`);
+  await shutdown(1);
+}

@@ -2,6 +2,7 @@
 // Tiers other than unit get a real PostgreSQL: TEST_POSTGRES_URL when set, else an embedded
 // server on a free port in a temporary folder, removed afterwards.
 //   node scripts/test.ts <tier> [folder ...]   e.g. node scripts/test.ts integration services/auth-service
+// Folders default to every package, every service and tests/ (the whole-platform tests).
 import { spawn } from 'node:child_process';
 import { chmod, glob, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ if (requested !== 'all' && !tiers.includes(requested as Tier)) {
   process.exit(2);
 }
 const selected: readonly Tier[] = requested === 'all' ? tiers : [requested as Tier];
-const roots = folders.length > 0 ? folders : ['packages/*', 'services/*'];
+const roots = folders.length > 0 ? folders : ['packages/*', 'services/*', 'tests'];
 
 const env: Record<string, string | undefined> = { ...process.env };
 let postgres: LocalPostgres | undefined;
@@ -35,8 +36,11 @@ async function startPostgresIfNeeded(): Promise<void> {
 
 async function runTier(tier: Tier): Promise<number> {
   const files: string[] = [];
+  // A package or service keeps its tests in test/<tier>/; the platform-wide tests/ folder in <tier>/.
   for (const root of roots) {
-    for await (const file of glob(`${root}/test/${tier}/**/*.test.ts`)) files.push(file);
+    for await (const file of glob([`${root}/test/${tier}/**/*.test.ts`, `${root}/${tier}/**/*.test.ts`])) {
+      files.push(file);
+    }
   }
   if (files.length === 0) return 0;
   console.log(`\n=== ${tier} tests (${files.length} files)`);

@@ -1,2 +1,6 @@
+export { ensureSigningKeys, type KeyFiles } from './keys.ts';
+export { type Platform, type PlatformOptions, startPlatform } from './platform.ts';
 export { freePort } from './ports.ts';
-export { type LocalPostgres, type LocalPostgresOptions, startLocalPostgres } from './postgres.ts';
+export { ensureDatabases, type LocalPostgres, type LocalPostgresOptions, startLocalPostgres } from './postgres.ts';
+export { type ServiceProcess, startServiceProcess } from './processes.ts';
+export { grpcServing, httpOk, waitUntil } from './readiness.ts';

@@ -57,11 +57,12 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
   }
   await server.start();
   const url = (database: string) => `postgres://${user}:${password}@127.0.0.1:${options.port}/${database}`;
-  await createMissingDatabases(url('postgres'), options.databases);
+  await ensureDatabases(url('postgres'), options.databases);
   return { url, stop: () => server.stop() };
 }
 
-async function createMissingDatabases(adminUrl: string, databases: string[]): Promise<void> {
+/** Creates the databases that do not exist yet on the server of adminUrl. */
+export async function ensureDatabases(adminUrl: string, databases: string[]): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
