@@ -1,0 +1,139 @@
+// make bench: brings the platform up (embedded PostgreSQL with default durability, services as
+// processes, LOG_LEVEL=warn), warms up, and measures each figure next to its ceiling in the same
+// run. Results: bench/results/<timestamp>.json and .md.
+//   BENCH_DURATION=10 (seconds per measurement)   BENCH_CONNECTIONS=32
+import { spawn } from 'node:child_process';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  ensureSigningKeys,
+  freePort,
+  httpOk,
+  startLocalPostgres,
+  startPlatform,
+  startServiceProcess,
+  waitUntil,
+} from '@notes/local-infra';
+import autocannon from 'autocannon';
+
+const root = resolve(import.meta.dirname, '..');
+const duration = Number(process.env.BENCH_DURATION ?? 10);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+
+interface Figure {
+  name: string;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function load(name: string, options: autocannon.Options, seconds = duration): Promise<Figure> {
+  const result = await autocannon({ ...options, duration: seconds, connections });
+  return {
+    name,
+    requestsPerSecond: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+async function measureDevStartup(): Promise<number> {
+  // Time from `node scripts/dev.ts` to its ready line, on an installed checkout whose .data exists.
+  const ports = { BFF_HTTP_PORT: await freePort(), AUTH_GRPC_PORT: await freePort(), NOTES_GRPC_PORT: await freePort(), DEV_POSTGRES_PORT: await freePort() };
+  const env = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), LOG_LEVEL: 'warn' };
+  const run = () =>
+    new Promise<number>((resolvePromise, reject) => {
+      const started = performance.now();
+      const child = spawn(process.execPath, ['scripts/dev.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+      let seen = false;
+      child.stdout.on('data', async (chunk: Buffer) => {
+        if (seen || !chunk.toString().includes('Notes platform ready')) return;
+        seen = true;
+        const readyMs = performance.now() - started;
+        const ok = await httpOk(`http://127.0.0.1:${ports.BFF_HTTP_PORT}/readyz`).catch(() => false);
+        child.kill('SIGTERM');
+        child.once('exit', () => (ok ? resolvePromise(readyMs) : reject(new Error('/readyz was not 200'))));
+      });
+      child.once('exit', (code) => {
+        if (!seen) reject(new Error(`make dev exited with ${code} before it was ready`));
+      });
+    });
+  await run(); // the first run may initialise .data/postgres
+  return run();
+}
+
+const scratch = await mkdtemp(join(tmpdir(), 'notes-bench-'));
+await chmod(scratch, 0o777);
+const pgPort = await freePort();
+const postgres = await startLocalPostgres({ dataDir: join(scratch, 'pg'), port: pgPort, databases: ['bench_auth', 'bench_notes'] });
+const platform = await startPlatform({
+  root,
+  dsn: { auth: postgres.url('bench_auth'), notes: postgres.url('bench_notes') },
+  ports: { bff: await freePort(), auth: await freePort(), notes: await freePort() },
+  keys: await ensureSigningKeys(join(scratch, 'keys')),
+  logLevel: 'warn',
+  onLine: (service, line, stream) => stream === 'stderr' && console.error(`${service}| ${line}`),
+  onUnexpectedExit: (service, code) => console.error(`${service} exited with ${code}`),
+});
+const helloPort = await freePort();
+const hello = startServiceProcess({
+  name: 'hello',
+  entry: join(root, 'bench', 'hello-server.ts'),
+  args: [String(helloPort)],
+  cwd: root,
+  env: {},
+  onLine: () => undefined,
+  onUnexpectedExit: (_name, code) => console.error(`hello-server exited with ${code}`),
+});
+try {
+  await waitUntil('hello-server', () => httpOk(`http://127.0.0.1:${helloPort}/`), 10_000);
+  const email = `bench-${Date.now()}@example.com`;
+  const credentials = JSON.stringify({ email, password: 'benchmark password' });
+  const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+    fetch(`${platform.bffUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  await post('/v1/auth/sign-up', credentials);
+  const { access_token: token } = (await (await post('/v1/auth/sign-in', credentials)).json()) as { access_token: string };
+  const createNote: autocannon.Options = {
+    url: `${platform.bffUrl}/v1/notes`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ title: 'benchmark note', content: 'x'.repeat(200) }),
+  };
+  const helloWorld: autocannon.Options = { url: `http://127.0.0.1:${helloPort}/` };
+
+  console.log(`warming up (${connections} connections)…`);
+  await load('warm-up create', createNote, 3);
+  await load('warm-up hello', helloWorld, 3);
+  const figures = [await load('POST /v1/notes (full path)', createNote), await load('bare Fastify hello-world', helloWorld)];
+  const devStartupMs = await measureDevStartup();
+
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}`;
+  const stamp = new Date().toISOString().replaceAll(':', '-');
+  const [create, ceiling] = figures as [Figure, Figure];
+  const table = [
+    `# Benchmark ${stamp}`,
+    '',
+    `Machine: ${machine}. ${connections} connections, ${duration} s per figure, autocannon in the same process as the runner.`,
+    '',
+    '| figure | req/s | p50 ms | p99 ms | errors | non-2xx |',
+    '|---|---:|---:|---:|---:|---:|',
+    ...figures.map((f) => `| ${f.name} | ${f.requestsPerSecond} | ${f.p50Ms} | ${f.p99Ms} | ${f.errors} | ${f.non2xx} |`),
+    '',
+    `Full path at ${((100 * create.requestsPerSecond) / ceiling.requestsPerSecond).toFixed(1)} % of the bare Fastify rate.`,
+    `make dev (installed checkout, existing .data) to ready: ${(devStartupMs / 1000).toFixed(1)} s.`,
+    '',
+  ].join('\n');
+  await writeFile(join(root, 'bench', 'results', `${stamp}.json`), `${JSON.stringify({ machine, connections, duration, figures, devStartupMs }, null, 2)}\n`);
+  await writeFile(join(root, 'bench', 'results', `${stamp}.md`), table);
+  console.log(`\n${table}`);
+} finally {
+  await hello.stop();
+  await platform.stop();
+  await postgres.stop();
+  await rm(scratch, { recursive: true, force: true });
+}
