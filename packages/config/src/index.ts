@@ -34,10 +34,15 @@ export function loadConfig<S extends TSchema>(options: LoadConfigOptions<S>): St
   const converted = Value.Convert(options.schema, Value.Default(options.schema, base));
   const firstError = Value.Errors(options.schema, converted)[0];
   if (firstError !== undefined) {
-    const path = firstError.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(root)';
+    const keys = firstError.instancePath.split('/').filter((key) => key !== '');
+    // A missing setting is reported on its parent; name the setting itself.
+    const missing = (firstError.params as { requiredProperties?: string[] }).requiredProperties?.[0];
+    if (firstError.keyword === 'required' && missing !== undefined) keys.push(missing);
+    const path = keys.join('.') || '(root)';
     const source = Object.entries(options.envBindings).find(([, p]) => p === path)?.[0];
     const where = source === undefined ? path : `${path} (env ${source})`;
-    throw new ConfigError(`invalid setting ${where}: ${firstError.message}`);
+    const problem = firstError.keyword === 'required' ? 'is required' : firstError.message;
+    throw new ConfigError(`invalid setting ${where}: ${problem}`);
   }
   return converted as Static<S>;
 }

@@ -11,7 +11,7 @@ export interface PoolOptions {
   statementTimeoutMs?: number;
 }
 
-// timestamptz and bigint come back as strings; the repositories convert them where they read them.
+// timestamptz comes back as a Date; bigint as a string, which repositories convert where they read it.
 export function createPool(options: PoolOptions): Pool {
   return new pg.Pool({
     connectionString: options.dsn,

@@ -1,0 +1,40 @@
+import type { Note, NoteFields } from '../domain/note.ts';
+import type { PagePosition } from '../domain/page.ts';
+
+/** Where created_at/updated_at come from; a JS Date, so millisecond precision. */
+export interface Clock {
+  now(): Date;
+}
+
+/** A new, time-ordered note id (UUIDv7). */
+export type NewId = () => string;
+
+/** One note of one owner: every operation acts for an owner, and others' notes do not exist for it. */
+export interface NoteRef {
+  ownerId: string;
+  noteId: string;
+}
+
+export interface NoteChange extends NoteRef, NoteFields {
+  updatedAt: Date;
+  /** Applies only if the note is at this version; undefined applies to whatever version it is at. */
+  expectedVersion: number | undefined;
+}
+
+/** The notes table. Every method sees live notes only: a soft-deleted note is gone for good. */
+export interface NotesRepository {
+  insert(note: Note): Promise<void>;
+  findLive(ref: NoteRef): Promise<Note | undefined>;
+  /** Up to `count` live notes of the owner, newest first (created_at, then id), after `after` when given. */
+  listLive(ownerId: string, after: PagePosition | undefined, count: number): Promise<Note[]>;
+  /** The updated note, or undefined when no live note of that owner matched (or its version did not). */
+  updateLive(change: NoteChange): Promise<Note | undefined>;
+  /** True when a live note was soft-deleted. */
+  softDeleteLive(ref: NoteRef, deletedAt: Date): Promise<boolean>;
+}
+
+/**
+ * Runs work in one database transaction. Every write goes through it, so whatever the write
+ * records besides the note (its outbox event) commits or rolls back together with it.
+ */
+export type InTransaction = <T>(work: (notes: NotesRepository) => Promise<T>) => Promise<T>;

@@ -1,0 +1,32 @@
+import { NoteNotFound, VersionMismatch } from '../domain/errors.ts';
+import { assertValidNoteFields, type Note, type NoteFields } from '../domain/note.ts';
+import type { Clock, InTransaction, NoteRef } from './ports.ts';
+
+export interface UpdateNoteCommand extends NoteRef, NoteFields {
+  /** Update only if the note is at this version; undefined updates whatever version it is at. */
+  expectedVersion: number | undefined;
+}
+
+export type UpdateNote = (command: UpdateNoteCommand) => Promise<Note>;
+
+export interface UpdateNoteDeps {
+  inTransaction: InTransaction;
+  clock: Clock;
+}
+
+export function makeUpdateNote(deps: UpdateNoteDeps): UpdateNote {
+  return async (command) => {
+    assertValidNoteFields(command);
+    return deps.inTransaction(async (notes) => {
+      // The version check is part of the UPDATE itself, so no concurrent update slips in between.
+      const updated = await notes.updateLive({ ...command, updatedAt: deps.clock.now() });
+      if (updated !== undefined) return updated;
+      // Nothing matched. With a version expected, a note that is still live means that version was stale.
+      if (command.expectedVersion !== undefined) {
+        const current = await notes.findLive(command);
+        if (current !== undefined) throw new VersionMismatch(command.noteId, command.expectedVersion, current.version);
+      }
+      throw new NoteNotFound(command.noteId);
+    });
+  };
+}

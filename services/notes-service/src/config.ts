@@ -1,0 +1,48 @@
+import { join } from 'node:path';
+import { loadConfig } from '@notes/config';
+import { type Static, Type } from 'typebox';
+
+export const NotesConfigSchema = Type.Object({
+  grpc: Type.Object({
+    host: Type.String({ minLength: 1 }),
+    // 0 picks a free port (tests).
+    port: Type.Integer({ minimum: 0, maximum: 65_535 }),
+  }),
+  database: Type.Object({
+    dsn: Type.String({ minLength: 1 }),
+    maxConnections: Type.Integer({ minimum: 1 }),
+    migrateOnStart: Type.Boolean(),
+  }),
+  log: Type.Object({
+    level: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  }),
+});
+
+export type NotesConfig = Static<typeof NotesConfigSchema>;
+
+/** Environment variable → setting it overrides. */
+export const notesEnvBindings = {
+  NOTES_DB_DSN: 'database.dsn',
+  NOTES_GRPC_HOST: 'grpc.host',
+  NOTES_GRPC_PORT: 'grpc.port',
+  NOTES_DB_MAX_CONNECTIONS: 'database.maxConnections',
+  NOTES_MIGRATE_ON_START: 'database.migrateOnStart',
+  LOG_LEVEL: 'log.level',
+};
+
+/**
+ * config.yaml, then the environment, then overrides (dotted paths, for tests). Throws a
+ * ConfigError naming the first bad setting.
+ */
+export function loadNotesConfig(
+  env: Record<string, string | undefined>,
+  overrides?: Record<string, unknown>,
+): NotesConfig {
+  return loadConfig({
+    schema: NotesConfigSchema,
+    file: join(import.meta.dirname, '..', 'config.yaml'),
+    env,
+    envBindings: notesEnvBindings,
+    overrides,
+  });
+}

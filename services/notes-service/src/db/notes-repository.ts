@@ -1,0 +1,85 @@
+import type { Queryable } from '@notes/postgres';
+import type { NotesRepository } from '../app/ports.ts';
+import type { Note } from '../domain/note.ts';
+
+interface NoteRow {
+  id: string;
+  owner_id: string;
+  title: string;
+  content: string;
+  // bigint arrives as a string; timestamptz as a Date.
+  version: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const noteColumns = 'id, owner_id, title, content, version, created_at, updated_at';
+
+function toNote(row: NoteRow): Note {
+  return {
+    id: row.id,
+    ownerId: row.owner_id,
+    title: row.title,
+    content: row.content,
+    version: Number(row.version),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** The notes table through db: the pool for reads, the transaction's client for writes. */
+export function createNotesRepository(db: Queryable): NotesRepository {
+  return {
+    async insert(note) {
+      await db.query(
+        `INSERT INTO notes (id, owner_id, title, content, version, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [note.id, note.ownerId, note.title, note.content, note.version, note.createdAt, note.updatedAt],
+      );
+    },
+
+    async findLive({ ownerId, noteId }) {
+      const { rows } = await db.query<NoteRow>(
+        `SELECT ${noteColumns} FROM notes WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL`,
+        [noteId, ownerId],
+      );
+      return rows[0] === undefined ? undefined : toNote(rows[0]);
+    },
+
+    async listLive(ownerId, after, count) {
+      // The row comparison walks the (owner_id, created_at DESC, id DESC) index from the position on.
+      const { rows } =
+        after === undefined
+          ? await db.query<NoteRow>(
+              `SELECT ${noteColumns} FROM notes WHERE owner_id = $1 AND deleted_at IS NULL
+               ORDER BY created_at DESC, id DESC LIMIT $2`,
+              [ownerId, count],
+            )
+          : await db.query<NoteRow>(
+              `SELECT ${noteColumns} FROM notes WHERE owner_id = $1 AND deleted_at IS NULL
+                 AND (created_at, id) < ($3, $4)
+               ORDER BY created_at DESC, id DESC LIMIT $2`,
+              [ownerId, count, after.createdAt, after.id],
+            );
+      return rows.map(toNote);
+    },
+
+    async updateLive(change) {
+      const { rows } = await db.query<NoteRow>(
+        `UPDATE notes SET title = $3, content = $4, updated_at = $5, version = version + 1
+         WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL AND ($6::bigint IS NULL OR version = $6)
+         RETURNING ${noteColumns}`,
+        [change.noteId, change.ownerId, change.title, change.content, change.updatedAt, change.expectedVersion ?? null],
+      );
+      return rows[0] === undefined ? undefined : toNote(rows[0]);
+    },
+
+    async softDeleteLive({ ownerId, noteId }, deletedAt) {
+      const { rowCount } = await db.query(
+        'UPDATE notes SET deleted_at = $3 WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL',
+        [noteId, ownerId, deletedAt],
+      );
+      return rowCount === 1;
+    },
+  };
+}

@@ -1,0 +1,57 @@
+/** A broken rule of the notes domain. `code` is stable: logs, the BFF and clients may rely on it. */
+export class NotesError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** Missing, deleted and someone else's notes all look the same, so ids of others' notes leak nothing. */
+export class NoteNotFound extends NotesError {
+  constructor(noteId: string) {
+    super('NOTE_NOT_FOUND', `note ${noteId} not found`);
+  }
+}
+
+/** Input that breaks a rule about one request field, named so the edge can point the caller at it. */
+export class InvalidInput extends NotesError {
+  readonly field: string;
+
+  constructor(code: string, field: string, message: string) {
+    super(code, message);
+    this.field = field;
+  }
+}
+
+export class InvalidNote extends InvalidInput {
+  constructor(field: 'title' | 'content', message: string) {
+    super('INVALID_NOTE', field, message);
+  }
+}
+
+export class InvalidCursor extends InvalidInput {
+  constructor() {
+    super('INVALID_CURSOR', 'cursor', 'cursor is not one returned by a previous page');
+  }
+}
+
+export class InvalidPageLimit extends InvalidInput {
+  constructor(limit: number) {
+    super('INVALID_PAGE_LIMIT', 'limit', `limit must be between 1 and 100 (0 for the default), got ${limit}`);
+  }
+}
+
+/** An update that expected another version: someone else changed the note in between. */
+export class VersionMismatch extends NotesError {
+  readonly expectedVersion: number;
+  readonly currentVersion: number;
+
+  constructor(noteId: string, expectedVersion: number, currentVersion: number) {
+    super('VERSION_MISMATCH', `note ${noteId} is at version ${currentVersion}, not ${expectedVersion}`);
+    this.expectedVersion = expectedVersion;
+    this.currentVersion = currentVersion;
+  }
+}

@@ -1,0 +1,40 @@
+import { InvalidNote } from './errors.ts';
+
+export interface NoteFields {
+  title: string;
+  content: string;
+}
+
+export interface Note extends NoteFields {
+  id: string;
+  ownerId: string;
+  /** 1 when created, one more with every update: the optimistic-concurrency token (the BFF's ETag). */
+  version: number;
+  /** Millisecond precision, so a cursor built from it finds the note again exactly. */
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const titleMaxLength = 200;
+export const contentMaxLength = 100_000;
+
+/**
+ * Throws InvalidNote naming the first field that breaks the rules: a title of 1 to 200 characters
+ * that is not blank, a content of at most 100,000 characters. Characters are Unicode code points,
+ * as the API promises, so an emoji counts once although it takes two UTF-16 units.
+ */
+export function assertValidNoteFields(fields: NoteFields): void {
+  if (fields.title.trim() === '') throw new InvalidNote('title', 'title must not be blank');
+  if (codePointCount(fields.title) > titleMaxLength) {
+    throw new InvalidNote('title', `title must be at most ${titleMaxLength} characters`);
+  }
+  if (codePointCount(fields.content) > contentMaxLength) {
+    throw new InvalidNote('content', `content must be at most ${contentMaxLength} characters`);
+  }
+}
+
+function codePointCount(text: string): number {
+  let count = 0;
+  for (const _ of text) count += 1;
+  return count;
+}

@@ -1,0 +1,39 @@
+import { InvalidCursor, InvalidPageLimit } from './errors.ts';
+
+export const defaultPageLimit = 20;
+export const maxPageLimit = 100;
+
+/** The page size for a requested limit: 0 (not given) means the default, else 1 to 100. */
+export function resolvePageLimit(requested: number): number {
+  if (requested === 0) return defaultPageLimit;
+  if (!Number.isInteger(requested) || requested < 1 || requested > maxPageLimit) throw new InvalidPageLimit(requested);
+  return requested;
+}
+
+/** Where a page ended: the sort key (created_at, id) of its last note; the next page starts after it. */
+export interface PagePosition {
+  createdAt: Date;
+  id: string;
+}
+
+const separator = ',';
+// Four-digit years only: every such time fits a PostgreSQL timestamptz, so no cursor reaches the
+// database as an out-of-range value.
+const millisecondIsoTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const canonicalUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The opaque cursor of a position: base64url of "<created_at as millisecond ISO time>,<id>". */
+export function encodeCursor(position: PagePosition): string {
+  return Buffer.from(`${position.createdAt.toISOString()}${separator}${position.id}`, 'utf8').toString('base64url');
+}
+
+/** The position a cursor stands for; InvalidCursor for anything encodeCursor did not produce. */
+export function decodeCursor(cursor: string): PagePosition {
+  const [time = '', id = '', ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split(separator);
+  if (rest.length > 0 || !millisecondIsoTime.test(time) || !canonicalUuid.test(id)) throw new InvalidCursor();
+  const position = { createdAt: new Date(time), id };
+  // Node's base64url decoder skips characters it does not know, and Date accepts days like
+  // February 30: only a cursor that encodes back to itself is one this service issued.
+  if (Number.isNaN(position.createdAt.getTime()) || encodeCursor(position) !== cursor) throw new InvalidCursor();
+  return position;
+}

@@ -1,0 +1,65 @@
+import type { MessageInitShape } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
+import type { ServiceImpl } from '@connectrpc/connect';
+import type { NoteSchema, NotesService } from '@notes/contracts/notes/v1';
+import type { CreateNote } from '../app/create-note.ts';
+import type { DeleteNote } from '../app/delete-note.ts';
+import type { GetNote } from '../app/get-note.ts';
+import type { ListNotes } from '../app/list-notes.ts';
+import type { UpdateNote } from '../app/update-note.ts';
+import type { Note } from '../domain/note.ts';
+
+export interface NotesUseCases {
+  createNote: CreateNote;
+  getNote: GetNote;
+  listNotes: ListNotes;
+  updateNote: UpdateNote;
+  deleteNote: DeleteNote;
+}
+
+/**
+ * NotesService over the use cases: it only translates messages. Requests arrive validated against
+ * the .proto rules (validationInterceptor); domain errors become statuses in errorInterceptor.
+ */
+export function notesServiceImpl(useCases: NotesUseCases): ServiceImpl<typeof NotesService> {
+  return {
+    async createNote({ ownerId, title, content }) {
+      return { note: toNoteMessage(await useCases.createNote({ ownerId, title, content })) };
+    },
+    async getNote({ ownerId, noteId }) {
+      return { note: toNoteMessage(await useCases.getNote({ ownerId, noteId })) };
+    },
+    async listNotes({ ownerId, limit, cursor }) {
+      // Proto strings have no null: empty means "first page" in, "last page" out.
+      const page = await useCases.listNotes({ ownerId, limit, cursor: cursor === '' ? undefined : cursor });
+      return { notes: page.notes.map(toNoteMessage), nextCursor: page.nextCursor ?? '' };
+    },
+    async updateNote({ ownerId, noteId, title, content, expectedVersion }) {
+      const note = await useCases.updateNote({
+        ownerId,
+        noteId,
+        title,
+        content,
+        // 0 (not set) means "whatever version the note is at".
+        expectedVersion: expectedVersion === 0n ? undefined : Number(expectedVersion),
+      });
+      return { note: toNoteMessage(note) };
+    },
+    async deleteNote({ ownerId, noteId }) {
+      await useCases.deleteNote({ ownerId, noteId });
+      return {};
+    },
+  };
+}
+
+function toNoteMessage(note: Note): MessageInitShape<typeof NoteSchema> {
+  return {
+    id: note.id,
+    ownerId: note.ownerId,
+    title: note.title,
+    content: note.content,
+    createdAt: timestampFromDate(note.createdAt),
+    updatedAt: timestampFromDate(note.updatedAt),
+    version: BigInt(note.version),
+  };
+}

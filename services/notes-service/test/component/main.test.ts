@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, test } from 'node:test';
+import { createClient } from '@connectrpc/connect';
+import { Health, HealthCheckResponse_ServingStatus } from '@notes/contracts/health/v1';
+import { NotesService } from '@notes/contracts/notes/v1';
+import { createGrpcTransport } from '@notes/grpc';
+import { createTestDatabase, type TestDatabase } from '@notes/testkit';
+
+const mainFile = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
+let database: TestDatabase;
+
+before(async () => {
+  database = await createTestDatabase('notes_main');
+});
+
+after(async () => {
+  await database?.drop();
+});
+
+/** main.ts as its own process, with exactly this environment (nothing inherited). */
+function runMain(args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [mainFile, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+async function exitOf(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const [code] = await once(child, 'exit');
+  return { code, stdout, stderr };
+}
+
+test('a missing database setting stops it with one line on stderr and exit code 1', async () => {
+  const { code, stderr } = await exitOf(runMain([], {}));
+  assert.equal(code, 1);
+  assert.match(stderr, /^notes-service: invalid setting database.*dsn/);
+});
+
+test('an unknown command is refused with its usage', async () => {
+  const { code, stderr } = await exitOf(runMain(['migrate', 'sideways'], { NOTES_DB_DSN: database.url }));
+  assert.equal(code, 2);
+  assert.match(stderr, /usage: node src\/main\.ts \[migrate up\|down\]/);
+});
+
+test('migrates, serves until SIGTERM, then exits 0', async () => {
+  const env = { NOTES_DB_DSN: database.url, NOTES_GRPC_PORT: '0', LOG_LEVEL: 'info' };
+  assert.equal((await exitOf(runMain(['migrate', 'up'], env))).code, 0);
+
+  // It does not migrate on start: the note it stores lands in the table `migrate up` created.
+  const server = runMain([], { ...env, NOTES_MIGRATE_ON_START: 'false' });
+  const exited = exitOf(server);
+  try {
+    let port: number | undefined;
+    for await (const line of createInterface({ input: server.stdout as NodeJS.ReadableStream })) {
+      const entry = JSON.parse(line);
+      if (entry.msg === 'notes-service listening') {
+        port = entry.port;
+        break;
+      }
+    }
+    assert.ok(port, 'it logged "notes-service listening" with its port');
+    const transport = createGrpcTransport(`http://127.0.0.1:${port}`);
+    assert.equal((await createClient(Health, transport).check({})).status, HealthCheckResponse_ServingStatus.SERVING);
+    const { note } = await createClient(NotesService, transport).createNote({ ownerId: randomUUID(), title: 'hi' });
+    assert.equal(note?.version, 1n);
+  } finally {
+    server.kill('SIGTERM');
+  }
+  const { code, stderr } = await exited;
+  assert.equal(code, 0, stderr);
+});

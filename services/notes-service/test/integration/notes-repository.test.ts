@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { createPool, type Pool, type Queryable, withTransaction } from '@notes/postgres';
+import { createTestDatabase, type TestDatabase } from '@notes/testkit';
+import { makeListNotes } from '../../src/app/list-notes.ts';
+import type { NotesRepository } from '../../src/app/ports.ts';
+import { migrateNotesDatabase } from '../../src/db/migrations.ts';
+import { createNotesRepository } from '../../src/db/notes-repository.ts';
+import type { Note } from '../../src/domain/note.ts';
+
+let database: TestDatabase;
+let pool: Pool;
+let notes: NotesRepository;
+
+before(async () => {
+  database = await createTestDatabase('notes_repository');
+  pool = createPool({ dsn: database.url, maxConnections: 4, applicationName: 'notes-repository-test' });
+  await migrateNotesDatabase(pool, 'up');
+  notes = createNotesRepository(pool);
+});
+
+after(async () => {
+  await pool?.end();
+  await database?.drop();
+});
+
+const base = Date.parse('2026-11-23T10:00:00.000Z');
+
+function aNote(ownerId: string, createdAtMs: number, title = 'a note'): Note {
+  const createdAt = new Date(createdAtMs);
+  return { id: randomUUID(), ownerId, title, content: '', version: 1, createdAt, updatedAt: createdAt };
+}
+
+/** Newest first by created_at, then id: PostgreSQL orders uuids bytewise, as their lower-case hex compares. */
+function newestFirst(a: Note, b: Note): number {
+  return b.createdAt.getTime() - a.createdAt.getTime() || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+}
+
+describe('notes repository', () => {
+  test('stores and reads a note back as it was, to the millisecond', async () => {
+    const note = { ...aNote(randomUUID(), base + 123), title: 'Grüße 😀', content: 'line 1\nline 2' };
+    await notes.insert(note);
+    assert.deepEqual(await notes.findLive({ ownerId: note.ownerId, noteId: note.id }), note);
+    assert.equal(await notes.findLive({ ownerId: randomUUID(), noteId: note.id }), undefined, "another owner's");
+  });
+
+  test('lists newest first, breaking created_at ties by id (descending)', async () => {
+    const ownerId = randomUUID();
+    // Three notes share one created_at. They go in by ascending id, the opposite of the expected
+    // order, so an ORDER BY without the id tie-break would show in the result.
+    const tied = [aNote(ownerId, base + 5), aNote(ownerId, base + 5), aNote(ownerId, base + 5)];
+    const inserted = [
+      aNote(ownerId, base),
+      ...tied.toSorted((a, b) => a.id.localeCompare(b.id)),
+      aNote(ownerId, base + 1),
+    ];
+    for (const note of inserted) await notes.insert(note);
+
+    // Without index scans the order comes from the ORDER BY alone, not from the index's order.
+    const listed = await withTransaction(pool, async (tx) => {
+      await tx.query(
+        'SET LOCAL enable_indexscan = off; SET LOCAL enable_indexonlyscan = off; SET LOCAL enable_bitmapscan = off',
+      );
+      return createNotesRepository(tx).listLive(ownerId, undefined, 10);
+    });
+
+    assert.deepEqual(
+      listed.map((note) => note.id),
+      inserted.toSorted(newestFirst).map((note) => note.id),
+    );
+  });
+
+  test('resumes strictly after a position inside a run of equal created_at', async () => {
+    const ownerId = randomUUID();
+    const inserted = Array.from({ length: 5 }, () => aNote(ownerId, base));
+    for (const note of inserted) await notes.insert(note);
+    const sorted = inserted.toSorted(newestFirst);
+
+    const rest = await notes.listLive(ownerId, sorted[1], 10);
+
+    assert.deepEqual(
+      rest.map((note) => note.id),
+      sorted.slice(2).map((note) => note.id),
+    );
+  });
+
+  test('a soft-deleted note is neither found, listed, updated nor deleted again', async () => {
+    const ownerId = randomUUID();
+    const [kept, deleted] = [aNote(ownerId, base), aNote(ownerId, base + 1)];
+    await notes.insert(kept);
+    await notes.insert(deleted);
+    const ref = { ownerId, noteId: deleted.id };
+
+    assert.equal(await notes.softDeleteLive(ref, new Date(base + 2)), true);
+
+    assert.equal(await notes.findLive(ref), undefined);
+    assert.deepEqual(
+      (await notes.listLive(ownerId, undefined, 10)).map((note) => note.id),
+      [kept.id],
+    );
+    const change = { ...ref, title: 't', content: '', updatedAt: new Date(base + 3), expectedVersion: undefined };
+    assert.equal(await notes.updateLive(change), undefined);
+    assert.equal(await notes.softDeleteLive(ref, new Date(base + 4)), false);
+    const { rows } = await pool.query('SELECT deleted_at FROM notes WHERE id = $1', [deleted.id]);
+    assert.deepEqual(rows, [{ deleted_at: new Date(base + 2) }], 'the row stays, marked deleted');
+  });
+
+  test('updates only at the expected version, and bumps the version', async () => {
+    const note = aNote(randomUUID(), base);
+    await notes.insert(note);
+    const change = {
+      ownerId: note.ownerId,
+      noteId: note.id,
+      title: 'new',
+      content: 'body',
+      updatedAt: new Date(base + 9),
+    };
+
+    assert.equal(await notes.updateLive({ ...change, expectedVersion: 2 }), undefined, 'stale version');
+    const updated = await notes.updateLive({ ...change, expectedVersion: 1 });
+    assert.deepEqual(updated, { ...note, title: 'new', content: 'body', version: 2, updatedAt: new Date(base + 9) });
+    const unconditional = await notes.updateLive({ ...change, expectedVersion: undefined });
+    assert.equal(unconditional?.version, 3);
+    assert.equal(await notes.updateLive({ ...change, ownerId: randomUUID(), expectedVersion: undefined }), undefined);
+  });
+
+  test('walking every page while another writer inserts returns each earlier note exactly once', async () => {
+    const ownerId = randomUUID();
+    // 47 notes in runs of 3 equal created_at, so runs straddle the boundaries of pages of 5.
+    const existing = Array.from({ length: 47 }, (_, i) => aNote(ownerId, base + Math.floor(i / 3)));
+    for (const note of existing) await notes.insert(note);
+    await notes.softDeleteLive({ ownerId, noteId: (existing.pop() as Note).id }, new Date(base + 100));
+
+    // A second writer with connections of its own adds notes between the page reads: newer ones
+    // (which would shift an OFFSET-based walk and repeat notes) and ones tied with existing notes.
+    const writerPool = createPool({ dsn: database.url, maxConnections: 2, applicationName: 'concurrent-writer' });
+    const writer = createNotesRepository(writerPool);
+    const listNotes = makeListNotes({ notes });
+    const seen: string[] = [];
+    let writes = 0;
+    try {
+      let cursor: string | undefined;
+      do {
+        const page = await listNotes({ ownerId, limit: 5, cursor });
+        seen.push(...page.notes.map((note) => note.id));
+        cursor = page.nextCursor;
+        await Promise.all([
+          writer.insert(aNote(ownerId, base + 1_000 + writes, 'newer')),
+          writer.insert(aNote(ownerId, base + (writes % 15), 'tied')),
+          writer.insert(aNote(ownerId, base + 2_000 + writes, 'newer')),
+        ]);
+        writes += 1;
+      } while (cursor !== undefined);
+    } finally {
+      await writerPool.end();
+    }
+
+    assert.ok(writes >= 10, 'the writer inserted between the page reads');
+    assert.equal(new Set(seen).size, seen.length, 'no note came twice');
+    const seenIds = new Set(seen);
+    assert.deepEqual(
+      existing.filter((note) => !seenIds.has(note.id)),
+      [],
+      'every note that existed before the walk came',
+    );
+  });
+
+  test('the page query walks the live-notes index in order, without sorting', async () => {
+    const plan = await withTransaction(pool, async (tx) => {
+      await tx.query('SET LOCAL enable_seqscan = off'); // the table is nearly empty: make the planner show its index choice
+      // Runs the repository's own SQL under EXPLAIN, so the test checks the query as it is.
+      const lines: string[] = [];
+      const explaining = {
+        query: async (text: string, values: unknown[]) => {
+          const result = await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${text}`, values);
+          lines.push(...result.rows.map((row) => row['QUERY PLAN']));
+          return { ...result, rows: [] };
+        },
+      } as unknown as Queryable;
+      await createNotesRepository(explaining).listLive(
+        randomUUID(),
+        { createdAt: new Date(base), id: randomUUID() },
+        21,
+      );
+      return lines.join('\n');
+    });
+
+    assert.match(plan, /Index (Only )?Scan using notes_owner_live_page_idx/);
+    assert.match(plan, /Index Cond: .*ROW\(created_at, id\) </, 'the position bounds the index scan');
+    assert.doesNotMatch(plan, /Sort/);
+  });
+});
