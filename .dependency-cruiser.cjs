@@ -40,7 +40,7 @@ module.exports = {
     {
       name: 'only-the-entry-and-tests-use-the-composition-root',
       severity: 'error',
-      from: { path: '^services/([^/]+)/src/', pathNot: '^services/$1/src/main\\.ts$' },
+      from: { path: '^services/([^/]+)/src/', pathNot: '^services/[^/]+/src/main\\.ts$' },
       to: { path: '^services/$1/src/(compose|main)\\.ts$' },
     },
     {

@@ -1,0 +1,70 @@
+// The ports several use cases share; each use case's *Dependencies says which ones it takes.
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface UserRecord {
+  id: string;
+  /** Normalised (lower-case). */
+  email: string;
+  passwordHash: string;
+  createdAt: Date;
+}
+
+export interface UsersRepository {
+  /** Throws EmailTaken when another account has the email. */
+  insert(user: UserRecord): Promise<void>;
+  findByEmail(email: string): Promise<UserRecord | undefined>;
+  /** Its refresh tokens go with it. No error when there is no such user. */
+  delete(userId: string): Promise<void>;
+}
+
+export interface RefreshTokenRecord {
+  id: string;
+  userId: string;
+  /** Shared by every token rotated from the same sign-in. */
+  familyId: string;
+  /** SHA-256 of the token; the token itself is never stored. */
+  tokenHash: Uint8Array;
+  expiresAt: Date;
+  createdAt: Date;
+  usedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export interface RefreshTokensRepository {
+  insert(token: RefreshTokenRecord): Promise<void>;
+  /** Reads the token and locks its row until the transaction ends, so it is exchanged only once. */
+  lockByHash(tokenHash: Uint8Array): Promise<RefreshTokenRecord | undefined>;
+  markUsed(tokenId: string, at: Date): Promise<void>;
+  /** Revokes every not yet revoked token of the family the token belongs to; nothing for an unknown token. */
+  revokeFamilyOf(tokenHash: Uint8Array, at: Date): Promise<void>;
+}
+
+/** The repositories bound to one transaction. An outbox repository joins them when events are written. */
+export interface TransactionalRepositories {
+  users: UsersRepository;
+  refreshTokens: RefreshTokensRepository;
+}
+
+export interface UnitOfWork {
+  /** Runs work in one transaction: committed when it resolves, rolled back when it throws. */
+  run<T>(work: (repositories: TransactionalRepositories) => Promise<T>): Promise<T>;
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>;
+  verify(passwordHash: string, password: string): Promise<boolean>;
+}
+
+export interface AccessTokenIssuer {
+  /** A signed access token for the user, valid from issuedAt for `ttlSeconds`. */
+  issue(userId: string, issuedAt: Date): Promise<string>;
+  readonly ttlSeconds: number;
+}
+
+/** A JSON Web Key Set (RFC 7517) of the public keys that verify access tokens. */
+export interface PublicKeySet {
+  jwks(): { keys: Record<string, string>[] };
+}

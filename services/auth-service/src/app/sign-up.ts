@@ -1,0 +1,40 @@
+import { v7 as uuidv7 } from 'uuid';
+import { normalizeEmail } from '../domain/email.ts';
+import { checkNewPassword } from '../domain/password.ts';
+import type { Clock, PasswordHasher, UnitOfWork } from './ports.ts';
+
+export interface SignUpDependencies {
+  unitOfWork: UnitOfWork;
+  passwords: PasswordHasher;
+  clock: Clock;
+}
+
+export interface Credentials {
+  email: string;
+  password: string;
+}
+
+export interface RegisteredUser {
+  userId: string;
+  email: string;
+  createdAt: Date;
+}
+
+/** Creates an account. Throws EmailTaken, InvalidEmail, InvalidPassword. */
+export type SignUp = (credentials: Credentials) => Promise<RegisteredUser>;
+
+export function createSignUp(deps: SignUpDependencies): SignUp {
+  return async ({ email, password }) => {
+    const normalizedEmail = normalizeEmail(email);
+    checkNewPassword(password);
+    const user = {
+      id: uuidv7(),
+      email: normalizedEmail,
+      passwordHash: await deps.passwords.hash(password),
+      createdAt: deps.clock.now(),
+    };
+    // A transaction, so that the UserCreated outbox event can be written with the row or not at all.
+    await deps.unitOfWork.run(({ users }) => users.insert(user));
+    return { userId: user.id, email: user.email, createdAt: user.createdAt };
+  };
+}

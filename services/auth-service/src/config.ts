@@ -1,0 +1,103 @@
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '@notes/config';
+import { type Static, Type } from 'typebox';
+
+const configFile = join(import.meta.dirname, '..', 'config.yaml');
+
+const databaseSettings = Type.Object({
+  dsn: Type.String({ minLength: 1 }),
+  maxConnections: Type.Integer({ minimum: 1 }),
+  migrateOnStart: Type.Boolean(),
+});
+
+const logSettings = Type.Object({
+  level: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+});
+
+export const authConfigSchema = Type.Object({
+  grpc: Type.Object({
+    host: Type.String({ minLength: 1 }),
+    port: Type.Integer({ minimum: 0, maximum: 65_535 }),
+  }),
+  database: databaseSettings,
+  jwt: Type.Object({
+    issuer: Type.String({ minLength: 1 }),
+    audience: Type.String({ minLength: 1 }),
+    accessTtlSeconds: Type.Integer({ minimum: 1 }),
+    refreshTtlSeconds: Type.Integer({ minimum: 1 }),
+    /** PEM text once loaded (the setting itself may name a PEM file). */
+    privateKey: Type.String({ minLength: 1 }),
+  }),
+  // The minimums are OWASP's recommendation for Argon2id: configuration can only make it stronger.
+  argon2: Type.Object({
+    memoryKiB: Type.Integer({ minimum: 19_456 }),
+    iterations: Type.Integer({ minimum: 2 }),
+    parallelism: Type.Integer({ minimum: 1, maximum: 255 }),
+  }),
+  log: logSettings,
+});
+
+export type AuthConfig = Static<typeof authConfigSchema>;
+
+/** What `migrate up|down` needs: no signing key, so migrations run with only AUTH_DB_DSN set. */
+export const migrationConfigSchema = Type.Object({ database: databaseSettings, log: logSettings });
+
+export type MigrationConfig = Static<typeof migrationConfigSchema>;
+
+export const envBindings: Record<string, string> = {
+  AUTH_DB_DSN: 'database.dsn',
+  AUTH_DB_MAX_CONNECTIONS: 'database.maxConnections',
+  AUTH_MIGRATE_ON_START: 'database.migrateOnStart',
+  AUTH_GRPC_HOST: 'grpc.host',
+  AUTH_GRPC_PORT: 'grpc.port',
+  JWT_PRIVATE_KEY: 'jwt.privateKey',
+  JWT_ISSUER: 'jwt.issuer',
+  JWT_AUDIENCE: 'jwt.audience',
+  JWT_ACCESS_TTL_SECONDS: 'jwt.accessTtlSeconds',
+  JWT_REFRESH_TTL_SECONDS: 'jwt.refreshTtlSeconds',
+  LOG_LEVEL: 'log.level',
+};
+
+export interface ConfigSources {
+  /** The environment; only main.ts passes process.env. */
+  env: Record<string, string | undefined>;
+  /** Dotted paths → values that win over the file and the environment (tests). */
+  overrides?: Record<string, unknown>;
+}
+
+/**
+ * config.yaml + environment + overrides, validated, with jwt.privateKey turned into PEM text.
+ * Throws a ConfigError naming the bad setting.
+ */
+export function loadAuthConfig(sources: ConfigSources): AuthConfig {
+  const config = loadConfig({ schema: authConfigSchema, file: configFile, envBindings, ...sources });
+  return { ...config, jwt: { ...config.jwt, privateKey: readRsaPrivateKeyPem(config.jwt.privateKey) } };
+}
+
+export function loadMigrationConfig(sources: ConfigSources): MigrationConfig {
+  return loadConfig({ schema: migrationConfigSchema, file: configFile, envBindings, ...sources });
+}
+
+/** A value starting with -----BEGIN is the PEM itself; anything else is the path of a PEM file. */
+function readRsaPrivateKeyPem(setting: string): string {
+  const where = 'jwt.privateKey (env JWT_PRIVATE_KEY)';
+  let pem = setting;
+  if (!setting.startsWith('-----BEGIN')) {
+    try {
+      pem = readFileSync(setting, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`invalid setting ${where}: cannot read key file: ${(error as Error).message}`);
+    }
+  }
+  let keyType: string | undefined;
+  try {
+    keyType = createPrivateKey(pem).asymmetricKeyType;
+  } catch {
+    throw new ConfigError(`invalid setting ${where}: not a private key in PEM format`);
+  }
+  if (keyType !== 'rsa')
+    throw new ConfigError(`invalid setting ${where}: an RSA key is needed for RS256, got ${keyType}`);
+  return pem;
+}

@@ -1,0 +1,50 @@
+import type { Queryable } from '@notes/postgres';
+import type { UserRecord, UsersRepository } from '../app/ports.ts';
+import { EmailTaken } from '../domain/errors.ts';
+
+interface UserRow {
+  id: string;
+  email: string;
+  password_hash: string;
+  created_at: Date;
+}
+
+/** Users on a pool, or on a transaction's client. */
+export function createUsersRepository(db: Queryable): UsersRepository {
+  return {
+    async insert(user) {
+      try {
+        await db.query('INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)', [
+          user.id,
+          user.email,
+          user.passwordHash,
+          user.createdAt,
+        ]);
+      } catch (error) {
+        if (isUniqueViolationOf(error, 'users_email_key')) throw new EmailTaken();
+        throw error;
+      }
+    },
+
+    async findByEmail(email) {
+      const { rows } = await db.query<UserRow>(
+        'SELECT id, email, password_hash, created_at FROM users WHERE email = $1',
+        [email],
+      );
+      return rows[0] === undefined ? undefined : toUserRecord(rows[0]);
+    },
+
+    async delete(userId) {
+      await db.query('DELETE FROM users WHERE id = $1', [userId]);
+    },
+  };
+}
+
+function toUserRecord(row: UserRow): UserRecord {
+  return { id: row.id, email: row.email, passwordHash: row.password_hash, createdAt: row.created_at };
+}
+
+function isUniqueViolationOf(error: unknown, constraint: string): boolean {
+  const details = error as { code?: unknown; constraint?: unknown };
+  return details.code === '23505' && details.constraint === constraint;
+}

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Code } from '@connectrpc/connect';
+import {
+  EmailTaken,
+  InvalidCredentials,
+  InvalidEmail,
+  InvalidPassword,
+  InvalidRefreshToken,
+} from '../../src/domain/errors.ts';
+import { mapAuthError } from '../../src/grpc/auth-error-mapper.ts';
+
+test('domain errors map to their gRPC status, keeping their message', () => {
+  const cases = [
+    [new EmailTaken(), Code.AlreadyExists],
+    [new InvalidCredentials(), Code.Unauthenticated],
+    [new InvalidRefreshToken(), Code.Unauthenticated],
+    [new InvalidEmail('email must not be empty'), Code.InvalidArgument],
+    [new InvalidPassword('too short'), Code.InvalidArgument],
+  ] as const;
+  for (const [error, code] of cases) {
+    const mapped = mapAuthError(error);
+    assert.equal(mapped?.code, code, error.code);
+    assert.equal(mapped?.rawMessage, error.message);
+  }
+});
+
+test('domain errors have stable codes', () => {
+  assert.equal(new EmailTaken().code, 'EMAIL_TAKEN');
+  assert.equal(new InvalidCredentials().code, 'INVALID_CREDENTIALS');
+  assert.equal(new InvalidRefreshToken().code, 'INVALID_REFRESH_TOKEN');
+});
+
+test('any other error is left to the interceptor (INTERNAL, no detail)', () => {
+  assert.equal(mapAuthError(new Error('connection refused to db.internal:5432')), undefined);
+});
