@@ -1,3 +1,4 @@
+export { type KafkaTopic, type LocalKafka, type LocalKafkaOptions, startLocalKafka } from './kafka.ts';
 export { ensureSigningKeys, type KeyFiles } from './keys.ts';
 export { type Platform, type PlatformOptions, startPlatform } from './platform.ts';
 export { freePort } from './ports.ts';
