@@ -1,6 +1,8 @@
 // Runs a tier of tests (unit | integration | component | e2e | all) with node's test runner.
-// Tiers other than unit get a real PostgreSQL: TEST_POSTGRES_URL when set, else an embedded
-// server on a free port in a temporary folder, removed afterwards.
+// Tiers other than unit get a real PostgreSQL and a real Kafka broker: TEST_POSTGRES_URL and
+// KAFKA_BROKERS when set, else an embedded PostgreSQL and a single-node Kafka (KRaft) on free
+// ports in a temporary folder, removed afterwards. Tests read them as TEST_POSTGRES_URL and
+// TEST_KAFKA_BROKERS (through @notes/testkit).
 //   node scripts/test.ts <tier> [folder ...]   e.g. node scripts/test.ts integration services/auth-service
 // Folders default to every package, every service and tests/ (the whole-platform tests).
 import { spawn } from 'node:child_process';
@@ -22,16 +24,35 @@ const roots = folders.length > 0 ? folders : ['packages/*', 'services/*', 'tests
 
 const env: Record<string, string | undefined> = { ...process.env };
 let postgres: LocalPostgres | undefined;
+let kafka: LocalKafka | undefined;
 let scratch: string | undefined;
 
-async function startPostgresIfNeeded(): Promise<void> {
-  if (env.TEST_POSTGRES_URL || selected.every((tier) => tier === 'unit')) return;
-  scratch = await mkdtemp(join(tmpdir(), 'notes-test-pg-'));
+async function startDependenciesIfNeeded(): Promise<void> {
+  if (selected.every((tier) => tier === 'unit')) return;
+  scratch = await mkdtemp(join(tmpdir(), 'notes-test-'));
   await chmod(scratch, 0o777); // as root, PostgreSQL runs as the postgres user and writes here
-  const port = await freePort();
-  postgres = await startLocalPostgres({ dataDir: join(scratch, 'data'), port, databases: [], ephemeral: true });
-  env.TEST_POSTGRES_URL = postgres.url('postgres');
-  console.log(`test PostgreSQL on 127.0.0.1:${port}`);
+  const startPostgres = async () => {
+    if (env.TEST_POSTGRES_URL) return;
+    const port = await freePort();
+    postgres = await startLocalPostgres({ dataDir: join(scratch ?? '', 'pg'), port, databases: [], ephemeral: true });
+    env.TEST_POSTGRES_URL = postgres.url('postgres');
+    console.log(`test PostgreSQL on 127.0.0.1:${port}`);
+  };
+  const startKafka = async () => {
+    if (env.KAFKA_BROKERS) {
+      env.TEST_KAFKA_BROKERS = env.KAFKA_BROKERS;
+      return;
+    }
+    kafka = await startLocalKafka({
+      dataDir: join(scratch ?? '', 'kafka'),
+      port: await freePort(),
+      controllerPort: await freePort(),
+      topics: allTopics.map((name) => ({ name, partitions: 3 })),
+    });
+    env.TEST_KAFKA_BROKERS = kafka.brokers;
+    console.log(`test Kafka on ${kafka.brokers}`);
+  };
+  await Promise.all([startPostgres(), startKafka()]);
 }
 
 async function runTier(tier: Tier): Promise<number> {
@@ -54,12 +75,12 @@ async function runTier(tier: Tier): Promise<number> {
 
 let failed = false;
 const stop = async () => {
-  await postgres?.stop();
+  await Promise.all([postgres?.stop(), kafka?.stop()]);
   if (scratch) await rm(scratch, { recursive: true, force: true });
 };
 process.once('SIGINT', () => void stop().then(() => process.exit(130)));
 try {
-  await startPostgresIfNeeded();
+  await startDependenciesIfNeeded();
   for (const tier of selected) {
     if ((await runTier(tier)) !== 0) failed = true;
   }

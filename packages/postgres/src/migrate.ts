@@ -10,6 +10,12 @@ export interface MigrateOptions {
   direction: 'up' | 'down';
   /** For down: how many migrations to revert (default 1). */
   steps?: number;
+  /**
+   * The table that records what was applied (default schema_migrations). A package that owns
+   * tables in a service's database (the outbox, processed events) keeps its own set of
+   * migrations with its own table, so its versions never collide with the service's.
+   */
+  table?: string;
 }
 
 export interface MigrationResult {
@@ -36,17 +42,18 @@ const migrationLockKey = 72_616_001;
  */
 export async function migrate(options: MigrateOptions): Promise<MigrationResult> {
   const files = await readMigrations(options.directory);
+  const table = checkedIdentifier(options.table ?? 'schema_migrations');
   const client = await options.pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [migrationLockKey]);
-    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    await client.query(`CREATE TABLE IF NOT EXISTS ${table} (
       version bigint PRIMARY KEY,
       name text NOT NULL,
       checksum text NOT NULL,
       applied_at timestamptz NOT NULL DEFAULT now()
     )`);
     const { rows } = await client.query<{ version: string; checksum: string }>(
-      'SELECT version, checksum FROM schema_migrations ORDER BY version',
+      `SELECT version, checksum FROM ${table} ORDER BY version`,
     );
     const applied = new Map(rows.map((row) => [Number(row.version), row.checksum]));
     for (const file of files) {
@@ -60,7 +67,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrationResult>
       for (const file of files.filter((f) => !applied.has(f.version))) {
         await inTransaction(client, async () => {
           await client.query(file.up);
-          await client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
+          await client.query(`INSERT INTO ${table} (version, name, checksum) VALUES ($1, $2, $3)`, [
             file.version,
             file.name,
             sha256(file.up),
@@ -78,7 +85,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrationResult>
         const down = file.down;
         await inTransaction(client, async () => {
           await client.query(down);
-          await client.query('DELETE FROM schema_migrations WHERE version = $1', [file.version]);
+          await client.query(`DELETE FROM ${table} WHERE version = $1`, [file.version]);
         });
         result.reverted.push(`${file.version}_${file.name}`);
       }
@@ -119,6 +126,11 @@ async function readMigrations(directory: string): Promise<MigrationFile[]> {
       return { version: file.version, name: file.name, up: file.up, down: file.down };
     })
     .sort((a, b) => a.version - b.version);
+}
+
+function checkedIdentifier(name: string): string {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`invalid migrations table name ${name}`);
+  return name;
 }
 
 function sha256(text: string): string {

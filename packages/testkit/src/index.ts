@@ -40,3 +40,15 @@ async function adminQuery(adminUrl: string, sql: string): Promise<void> {
     await client.end();
   }
 }
+
+/**
+ * The bootstrap brokers of the test Kafka. scripts/test.ts starts a broker (or takes
+ * KAFKA_BROKERS) and sets TEST_KAFKA_BROKERS; the platform's topics exist there.
+ */
+export function testKafkaBrokers(): string {
+  const brokers = process.env.TEST_KAFKA_BROKERS;
+  if (brokers === undefined || brokers === '') {
+    throw new Error('TEST_KAFKA_BROKERS is not set: run the tests through `make test` or `node scripts/test.ts`');
+  }
+  return brokers;
+}

@@ -46,3 +46,14 @@ test('a migration edited after it was applied is refused', async () => {
   await writeFile(join(directory, '0001_widgets.up.sql'), 'CREATE TABLE widgets (id bigint PRIMARY KEY);');
   await assert.rejects(migrate({ pool, directory, direction: 'up' }), /changed after it was applied/);
 });
+
+test('a second set of migrations keeps its own table and versions', async () => {
+  const other = await mkdtemp(join(tmpdir(), 'migrations-'));
+  await writeFile(join(other, '0001_gadgets.up.sql'), 'CREATE TABLE gadgets (id int PRIMARY KEY);');
+  await writeFile(join(other, '0001_gadgets.down.sql'), 'DROP TABLE gadgets;');
+  const result = await migrate({ pool, directory: other, direction: 'up', table: 'gadget_migrations' });
+  assert.deepEqual(result.applied, ['1_gadgets']);
+  const { rows } = await pool.query('SELECT version FROM gadget_migrations');
+  assert.deepEqual(rows, [{ version: '1' }]);
+  await pool.query('SELECT id FROM gadgets');
+});

@@ -1,0 +1,2 @@
+export { decodeEnvelope, type Event, type EventRecord, encodeEvent } from './envelope.ts';
+export { allTopics, type TopicName, topics } from './topics.ts';
