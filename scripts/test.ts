@@ -9,7 +9,8 @@ import { spawn } from 'node:child_process';
 import { chmod, glob, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, type LocalPostgres, startLocalPostgres } from '@notes/local-infra';
+import { allTopics } from '@notes/kafka';
+import { freePort, type LocalKafka, type LocalPostgres, startLocalKafka, startLocalPostgres } from '@notes/local-infra';
 
 const tiers = ['unit', 'integration', 'component', 'e2e'] as const;
 type Tier = (typeof tiers)[number];
