@@ -10,11 +10,13 @@ import {
   ensureSigningKeys,
   freePort,
   httpOk,
+  startLocalKafka,
   startLocalPostgres,
   startPlatform,
   startServiceProcess,
   waitUntil,
 } from '@notes/local-infra';
+import { allTopics } from '@notes/kafka';
 import autocannon from 'autocannon';
 
 const root = resolve(import.meta.dirname, '..');
@@ -71,9 +73,16 @@ const scratch = await mkdtemp(join(tmpdir(), 'notes-bench-'));
 await chmod(scratch, 0o777);
 const pgPort = await freePort();
 const postgres = await startLocalPostgres({ dataDir: join(scratch, 'pg'), port: pgPort, databases: ['bench_auth', 'bench_notes'] });
+const kafka = await startLocalKafka({
+  dataDir: join(scratch, 'kafka'),
+  port: await freePort(),
+  controllerPort: await freePort(),
+  topics: allTopics.map((name) => ({ name, partitions: 3 })),
+});
 const platform = await startPlatform({
   root,
   dsn: { auth: postgres.url('bench_auth'), notes: postgres.url('bench_notes') },
+  kafkaBrokers: kafka.brokers,
   ports: { bff: await freePort(), auth: await freePort(), notes: await freePort() },
   keys: await ensureSigningKeys(join(scratch, 'keys')),
   logLevel: 'warn',
@@ -134,6 +143,6 @@ try {
 } finally {
   await hello.stop();
   await platform.stop();
-  await postgres.stop();
+  await Promise.all([postgres.stop(), kafka.stop()]);
   await rm(scratch, { recursive: true, force: true });
 }

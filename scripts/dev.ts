@@ -1,14 +1,18 @@
 // `make dev`: the whole platform on this machine. An embedded PostgreSQL keeps its data in
-// .data/postgres between runs (or DATABASE_URL names another server), an RS256 key pair is made
-// in .data/keys unless JWT_PRIVATE_KEY/JWT_PUBLIC_KEY are given, and every service runs as its
-// own process. Ctrl-C or SIGTERM stops everything.
+// .data/postgres between runs (or DATABASE_URL names another server), a single-node Kafka broker
+// keeps its data in .data/kafka (or KAFKA_BROKERS names another cluster), an RS256 key pair is
+// made in .data/keys unless JWT_PRIVATE_KEY/JWT_PUBLIC_KEY are given, and every service runs as
+// its own process. Ctrl-C or SIGTERM stops everything.
 import { chmod, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { allTopics } from '@notes/kafka';
 import {
   ensureDatabases,
   ensureSigningKeys,
+  type LocalKafka,
   type LocalPostgres,
   type Platform,
+  startLocalKafka,
   startLocalPostgres,
   startPlatform,
 } from '@notes/local-infra';
@@ -21,6 +25,7 @@ const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
 const databases = { auth: 'notes_auth', notes: 'notes_notes' };
 
 let postgres: LocalPostgres | undefined;
+let kafka: LocalKafka | undefined;
 let platform: Platform | undefined;
 let stopping = false;
 
@@ -29,7 +34,7 @@ async function shutdown(code: number): Promise<never> {
     stopping = true;
     console.log('\nstopping…');
     await platform?.stop();
-    await postgres?.stop();
+    await Promise.all([postgres?.stop(), kafka?.stop()]);
   }
   process.exit(code);
 }
@@ -55,8 +60,20 @@ async function databaseUrls(): Promise<{ auth: string; notes: string }> {
   return { auth: postgres.url(databases.auth), notes: postgres.url(databases.notes) };
 }
 
+async function kafkaBrokers(): Promise<string> {
+  if (env.KAFKA_BROKERS) return env.KAFKA_BROKERS;
+  kafka = await startLocalKafka({
+    dataDir: join(dataDir, 'kafka'),
+    port: port('DEV_KAFKA_PORT', 9092),
+    controllerPort: port('DEV_KAFKA_CONTROLLER_PORT', 9093),
+    topics: allTopics.map((name) => ({ name, partitions: 3 })),
+  });
+  console.log(`Kafka           ${kafka.brokers} (KRaft, data in .data/kafka)`);
+  return kafka.brokers;
+}
+
 try {
-  const dsn = await databaseUrls();
+  const [dsn, brokers] = await Promise.all([databaseUrls(), kafkaBrokers()]);
   const keys =
     env.JWT_PRIVATE_KEY && env.JWT_PUBLIC_KEY
       ? { privateKeyFile: env.JWT_PRIVATE_KEY, publicKeyFile: env.JWT_PUBLIC_KEY }
@@ -70,6 +87,7 @@ try {
   platform = await startPlatform({
     root,
     dsn,
+    kafkaBrokers: brokers,
     ports,
     keys,
     logLevel: env.LOG_LEVEL ?? 'info',

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureSigningKeys, freePort, type Platform, startPlatform } from '@notes/local-infra';
-import { createTestDatabase } from '@notes/testkit';
+import { createTestDatabase, testKafkaBrokers } from '@notes/testkit';
 
 export interface RunningPlatform extends Platform {
   /** Every line the services wrote, to check what they log. */
@@ -19,6 +19,7 @@ export async function startTestPlatform(env: Record<string, string> = {}): Promi
   const platform = await startPlatform({
     root: resolve(import.meta.dirname, '../..'),
     dsn: { auth: authDb.url, notes: notesDb.url },
+    kafkaBrokers: testKafkaBrokers(),
     ports: { bff: await freePort(), auth: await freePort(), notes: await freePort() },
     keys: await ensureSigningKeys(keysDir),
     logLevel: 'info',

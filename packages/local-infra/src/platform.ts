@@ -8,6 +8,8 @@ export interface PlatformOptions {
   root: string;
   /** One connection string per service database. */
   dsn: { auth: string; notes: string };
+  /** Bootstrap brokers of the Kafka cluster the services publish to. */
+  kafkaBrokers: string;
   ports: { bff: number; auth: number; notes: number };
   keys: KeyFiles;
   logLevel: string;
@@ -33,7 +35,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const host = '127.0.0.1';
   const timeoutMs = options.readyTimeoutMs ?? 20_000;
   const grpcUrl = (port: number) => `http://${host}:${port}`;
-  const common = { LOG_LEVEL: options.logLevel, ...options.env };
+  const common = { LOG_LEVEL: options.logLevel, KAFKA_BROKERS: options.kafkaBrokers, ...options.env };
   const start = (name: string, dir: string, env: Record<string, string>) =>
     startServiceProcess({
       name,
