@@ -1,2 +1,35 @@
+export {
+  backoffDelay,
+  type ConsumedEvent,
+  decodeConsumedEvent,
+  defaultRetryPolicy,
+  type EventConsumer,
+  type EventConsumerOptions,
+  type EventHandler,
+  type RetryPolicy,
+  retrySchedule,
+  startEventConsumer,
+  UndecodableEventError,
+} from './consumer.ts';
+export {
+  createDeadLetterPublisher,
+  type DeadLetterPublisher,
+  type DeadLetterPublisherOptions,
+  type DeadLetterSender,
+  deadLetterRecord,
+  dlqHeaders,
+  type RawHeader,
+  type RawRecord,
+  readDeadLetterHeaders,
+} from './dlq.ts';
 export { decodeEnvelope, type Event, type EventRecord, encodeEvent } from './envelope.ts';
+export {
+  handleOnce,
+  type IdempotentHandlerOptions,
+  idempotentHandler,
+  processedEventsMigrations,
+  purgeProcessedEvents,
+  type TransactionalEffects,
+} from './processed-events.ts';
+export { createEventProducer, type EventProducer, type EventProducerOptions } from './producer.ts';
 export { allTopics, type TopicName, topics } from './topics.ts';
