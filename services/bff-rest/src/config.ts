@@ -1,0 +1,82 @@
+import { createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from '@notes/config';
+import { type Static, Type } from 'typebox';
+
+const configFile = join(import.meta.dirname, '..', 'config.yaml');
+
+const upstreamUrl = Type.String({ pattern: '^https?://' });
+
+export const bffConfigSchema = Type.Object({
+  http: Type.Object({
+    host: Type.String({ minLength: 1 }),
+    port: Type.Integer({ minimum: 0, maximum: 65_535 }),
+    bodyLimitBytes: Type.Integer({ minimum: 1 }),
+  }),
+  upstreams: Type.Object({
+    authUrl: upstreamUrl,
+    notesUrl: upstreamUrl,
+    timeoutMs: Type.Integer({ minimum: 1 }),
+  }),
+  jwt: Type.Object({
+    /** PEM text (SPKI) once loaded; the setting itself may name a PEM file. */
+    publicKey: Type.String({ minLength: 1 }),
+    issuer: Type.String({ minLength: 1 }),
+    audience: Type.String({ minLength: 1 }),
+  }),
+  log: Type.Object({
+    level: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  }),
+});
+
+export type BffConfig = Static<typeof bffConfigSchema>;
+
+export const envBindings: Record<string, string> = {
+  BFF_HTTP_HOST: 'http.host',
+  BFF_HTTP_PORT: 'http.port',
+  AUTH_GRPC_URL: 'upstreams.authUrl',
+  NOTES_GRPC_URL: 'upstreams.notesUrl',
+  JWT_PUBLIC_KEY: 'jwt.publicKey',
+  JWT_ISSUER: 'jwt.issuer',
+  JWT_AUDIENCE: 'jwt.audience',
+  LOG_LEVEL: 'log.level',
+};
+
+export interface ConfigSources {
+  /** The environment to read overrides from; only main.ts passes process.env. */
+  env: Record<string, string | undefined>;
+  /** Dotted path → value, winning over the file and the environment (tests). */
+  overrides?: Record<string, unknown>;
+}
+
+/** Reads config.yaml with its environment overrides; jwt.publicKey comes back as PEM text. */
+export function loadBffConfig(sources: ConfigSources): BffConfig {
+  const config = loadConfig({ schema: bffConfigSchema, file: configFile, envBindings, ...sources });
+  return { ...config, jwt: { ...config.jwt, publicKey: readRsaPublicKeyPem(config.jwt.publicKey) } };
+}
+
+/** A value starting with -----BEGIN is the PEM itself; anything else is the path of a PEM file. */
+function readRsaPublicKeyPem(setting: string): string {
+  const where = 'jwt.publicKey (env JWT_PUBLIC_KEY)';
+  let pem = setting;
+  if (!setting.startsWith('-----BEGIN')) {
+    try {
+      pem = readFileSync(setting, 'utf8');
+    } catch (error) {
+      throw new ConfigError(`invalid setting ${where}: cannot read key file: ${(error as Error).message}`);
+    }
+  }
+  // jose's importSPKI takes only "BEGIN PUBLIC KEY" (SPKI); createPublicKey would also accept a private key.
+  const notSpki = new ConfigError(`invalid setting ${where}: not a public key in PEM (SPKI) format`);
+  if (!pem.includes('-----BEGIN PUBLIC KEY-----')) throw notSpki;
+  let keyType: string | undefined;
+  try {
+    keyType = createPublicKey(pem).asymmetricKeyType;
+  } catch {
+    throw notSpki;
+  }
+  if (keyType !== 'rsa')
+    throw new ConfigError(`invalid setting ${where}: an RSA key is needed for RS256, got ${keyType}`);
+  return pem;
+}

@@ -1,0 +1,156 @@
+import type { Client } from '@connectrpc/connect';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Note, NotesService } from '@notes/contracts/notes/v1';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AccessTokenVerifier } from '../access-token.ts';
+import { requireAccessToken } from '../authenticate.ts';
+import { etagOf, parseIfMatch } from '../etag.ts';
+import { ProblemError } from '../problem.ts';
+import {
+  CreateNoteRequestSchema,
+  ListNotesQuerySchema,
+  NoContentSchema,
+  NoteIdParamsSchema,
+  NotePageSchema,
+  NoteSchema,
+  problemResponses,
+  UpdateNoteRequestSchema,
+} from '../schemas.ts';
+import { type CallOptionsFor, isoTime, required } from '../upstream.ts';
+
+/** What these routes need of notes-service. */
+export type NotesClient = Pick<
+  Client<typeof NotesService>,
+  'createNote' | 'getNote' | 'listNotes' | 'updateNote' | 'deleteNote'
+>;
+
+export interface NotesRoutesDeps {
+  notesClient: NotesClient;
+  accessTokenVerifier: AccessTokenVerifier;
+  callOptions: CallOptionsFor;
+}
+
+/**
+ * The caller's notes, registered under /v1/notes. Every route is authenticated, and the owner of
+ * every upstream call is the token's subject: nothing in a request can name another owner.
+ */
+export function notesRoutes({
+  notesClient,
+  accessTokenVerifier,
+  callOptions,
+}: NotesRoutesDeps): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    requireAccessToken(app, accessTokenVerifier);
+
+    app.post(
+      '/',
+      {
+        schema: {
+          body: CreateNoteRequestSchema,
+          response: { 201: NoteSchema, ...problemResponses(400, 401, 413, 415) },
+        },
+      },
+      async (request, reply) => {
+        const { title, content = '' } = request.body;
+        const { note } = await notesClient.createNote(
+          { ownerId: request.ownerId, title, content },
+          callOptions(request),
+        );
+        const created = required(note, 'note');
+        reply.code(201).header('location', `/v1/notes/${created.id}`);
+        return sendNote(reply, created);
+      },
+    );
+
+    app.get(
+      '/',
+      {
+        schema: { querystring: ListNotesQuerySchema, response: { 200: NotePageSchema, ...problemResponses(400, 401) } },
+      },
+      async (request) => {
+        const { limit, cursor = '' } = request.query;
+        const page = await notesClient.listNotes({ ownerId: request.ownerId, limit, cursor }, callOptions(request));
+        return { items: page.notes.map(noteBody), next_cursor: page.nextCursor === '' ? null : page.nextCursor };
+      },
+    );
+
+    app.get(
+      '/:id',
+      { schema: { params: NoteIdParamsSchema, response: { 200: NoteSchema, ...problemResponses(400, 401, 404) } } },
+      async (request, reply) => {
+        const { note } = await notesClient.getNote(
+          { ownerId: request.ownerId, noteId: request.params.id },
+          callOptions(request),
+        );
+        return sendNote(reply, required(note, 'note'));
+      },
+    );
+
+    app.put(
+      '/:id',
+      {
+        schema: {
+          params: NoteIdParamsSchema,
+          body: UpdateNoteRequestSchema,
+          response: { 200: NoteSchema, ...problemResponses(400, 401, 404, 412, 413, 415) },
+        },
+      },
+      async (request, reply) => {
+        const noteId = request.params.id;
+        const expectedVersion = await expectedVersionOf(request, noteId);
+        const { title, content } = request.body;
+        const { note } = await notesClient.updateNote(
+          { ownerId: request.ownerId, noteId, title, content, expectedVersion },
+          callOptions(request),
+        );
+        return sendNote(reply, required(note, 'note'));
+      },
+    );
+
+    app.delete(
+      '/:id',
+      {
+        schema: { params: NoteIdParamsSchema, response: { 204: NoContentSchema, ...problemResponses(400, 401, 404) } },
+      },
+      async (request, reply) => {
+        await notesClient.deleteNote({ ownerId: request.ownerId, noteId: request.params.id }, callOptions(request));
+        return reply.code(204).send(null);
+      },
+    );
+
+    /**
+     * The `expected_version` for an update: 0 (unconditional) without If-Match or with `*`, the
+     * version its ETag names, or, when it lists several, the current version if it is among them.
+     * notes-service compares atomically, so a concurrent update still ends in 412.
+     */
+    async function expectedVersionOf(request: FastifyRequest, noteId: string): Promise<bigint> {
+      const header = request.headers['if-match'];
+      if (header === undefined) return 0n;
+      const ifMatch = parseIfMatch(header);
+      if (ifMatch.kind === 'any') return 0n;
+      const [only, ...others] = ifMatch.versions;
+      if (only !== undefined && others.length === 0) return only;
+      if (only !== undefined) {
+        const { note } = await notesClient.getNote({ ownerId: request.ownerId, noteId }, callOptions(request));
+        const current = required(note, 'note').version;
+        if (ifMatch.versions.includes(current)) return current;
+      }
+      throw new ProblemError(412, 'The note has changed: If-Match does not name its current ETag.');
+    }
+  };
+}
+
+/** A note with its ETag header. */
+function sendNote(reply: FastifyReply, note: Note) {
+  return reply.header('etag', etagOf(note.version)).send(noteBody(note));
+}
+
+function noteBody(note: Note) {
+  return {
+    id: note.id,
+    title: note.title,
+    content: note.content,
+    created_at: isoTime(note.createdAt, 'created_at'),
+    updated_at: isoTime(note.updatedAt, 'updated_at'),
+  };
+}

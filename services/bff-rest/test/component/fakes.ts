@@ -1,0 +1,281 @@
+// In-memory stand-ins for auth-service and notes-service (and their grpc.health.v1), served with
+// Connect's router transport, plus an RSA key pair to mint access tokens the BFF accepts.
+import { randomUUID } from 'node:crypto';
+import { create } from '@bufbuild/protobuf';
+import { timestampNow } from '@bufbuild/protobuf/wkt';
+import { ViolationsSchema } from '@bufbuild/protovalidate/gen/buf/validate/validate_pb.js';
+import {
+  Code,
+  ConnectError,
+  type ConnectRouter,
+  createClient,
+  createRouterTransport,
+  type HandlerContext,
+  type Interceptor,
+} from '@connectrpc/connect';
+import { AuthService, type TokenPair, TokenPairSchema } from '@notes/contracts/auth/v1';
+import { Health, HealthCheckResponse_ServingStatus } from '@notes/contracts/health/v1';
+import { type Note, NoteSchema, NotesService } from '@notes/contracts/notes/v1';
+import { validationInterceptor } from '@notes/grpc';
+import { createLogger } from '@notes/logger';
+import { exportJWK, exportSPKI, type GenerateKeyPairResult, generateKeyPair, SignJWT } from 'jose';
+import { type BffApp, buildApp } from '../../src/app.ts';
+import { createJwtAccessTokenVerifier } from '../../src/http/access-token.ts';
+
+export const issuer = 'notes-platform';
+export const audience = 'notes-api';
+
+export interface SigningKeys extends GenerateKeyPairResult {
+  publicKeyPem: string;
+}
+
+export async function generateSigningKeys(): Promise<SigningKeys> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
+  return { privateKey, publicKey, publicKeyPem: await exportSPKI(publicKey) };
+}
+
+export interface TokenOverrides {
+  issuer?: string;
+  audience?: string;
+  /** jose's expiration: a duration like '15m', or seconds since the epoch. */
+  expiresIn?: string | number;
+  /** Sign with another key than the one the BFF trusts. */
+  privateKey?: GenerateKeyPairResult['privateKey'];
+}
+
+/** An access token as auth-service issues it, but for what `overrides` change. */
+export function mintAccessToken(keys: SigningKeys, userId: string, overrides: TokenOverrides = {}): Promise<string> {
+  return new SignJWT()
+    .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
+    .setSubject(userId)
+    .setIssuer(overrides.issuer ?? issuer)
+    .setAudience(overrides.audience ?? audience)
+    .setIssuedAt()
+    .setExpirationTime(overrides.expiresIn ?? '15m')
+    .setJti(randomUUID())
+    .sign(overrides.privateKey ?? keys.privateKey);
+}
+
+/** One call an upstream received, for assertions on what the BFF sends. */
+export interface RecordedCall {
+  method: string;
+  message: Record<string, unknown>;
+  timeoutMs: number | undefined;
+  requestId: string | null;
+}
+
+interface StoredNote {
+  note: Note;
+  deleted: boolean;
+}
+
+/** The in-memory upstreams; tests flip their health or make them fail. */
+export class FakeUpstreams {
+  readonly calls: RecordedCall[] = [];
+  /** What each upstream's health check answers: SERVING, NOT_SERVING, or an error (unreachable). */
+  readonly health: Record<'auth' | 'notes', 'serving' | 'not-serving' | 'down'> = { auth: 'serving', notes: 'serving' };
+  /** When set, every notes-service call fails with this error. */
+  notesFailure: ConnectError | undefined;
+  /** When true, notes-service calls never answer (until their deadline). */
+  notesHang = false;
+  private readonly users = new Map<string, { userId: string; password: string }>();
+  private readonly refreshTokens = new Map<string, string>();
+  private readonly notes: StoredNote[] = [];
+  private readonly keys: SigningKeys;
+
+  constructor(keys: SigningKeys) {
+    this.keys = keys;
+  }
+
+  /** Records every call as it arrives, before the upstream validates it (so rejected calls count too). */
+  private readonly recorder: Interceptor = (next) => async (request) => {
+    if (!request.stream) {
+      const timeout = request.header.get('connect-timeout-ms');
+      this.calls.push({
+        method: request.method.name,
+        message: request.message as unknown as Record<string, unknown>,
+        timeoutMs: timeout === null ? undefined : Number(timeout),
+        requestId: request.header.get('x-request-id'),
+      });
+    }
+    return next(request);
+  };
+
+  readonly authTransport = createRouterTransport(
+    (router) => {
+      router.service(AuthService, {
+        signUp: async (request) => {
+          const email = request.email.toLowerCase();
+          if (this.users.has(email)) throw new ConnectError('email taken', Code.AlreadyExists);
+          const userId = randomUUID();
+          this.users.set(email, { userId, password: request.password });
+          return { user: { userId, email, createdAt: timestampNow() } };
+        },
+        signIn: async (request) => {
+          const user = this.users.get(request.email.toLowerCase());
+          if (user?.password !== request.password) throw new ConnectError('invalid credentials', Code.Unauthenticated);
+          return { tokens: await this.tokenPair(user.userId) };
+        },
+        refresh: async (request) => {
+          const userId = this.refreshTokens.get(request.refreshToken);
+          if (userId === undefined) throw new ConnectError('invalid refresh token', Code.Unauthenticated);
+          this.refreshTokens.delete(request.refreshToken);
+          return { tokens: await this.tokenPair(userId) };
+        },
+        signOut: async (request) => {
+          this.refreshTokens.delete(request.refreshToken);
+          return {};
+        },
+        getJwks: async () => {
+          const jwk = await exportJWK(this.keys.publicKey);
+          return { jwksJson: JSON.stringify({ keys: [{ ...jwk, kid: 'test-key', alg: 'RS256', use: 'sig' }] }) };
+        },
+      });
+      this.serveHealth(router, 'auth');
+    },
+    { router: { interceptors: [this.recorder, validationInterceptor()] } },
+  );
+
+  readonly notesTransport = createRouterTransport(
+    (router) => {
+      router.service(NotesService, {
+        createNote: async (request, context) => {
+          await this.notesOutcome(context);
+          const { ownerId, title, content } = request;
+          const now = timestampNow();
+          const note = create(NoteSchema, {
+            id: randomUUID(),
+            ownerId,
+            title,
+            content,
+            createdAt: now,
+            updatedAt: now,
+            version: 1n,
+          });
+          this.notes.push({ note, deleted: false });
+          return { note };
+        },
+        getNote: async (request, context) => {
+          await this.notesOutcome(context);
+          return { note: this.liveNote(request.ownerId, request.noteId) };
+        },
+        listNotes: async (request, context) => {
+          await this.notesOutcome(context);
+          if (!/^(offset:\d+)?$/.test(request.cursor)) throw invalidArgument('cursor', 3, 'cursor is not valid');
+          const offset = Number(request.cursor.replace('offset:', ''));
+          const owned = this.notes.filter((stored) => stored.note.ownerId === request.ownerId && !stored.deleted);
+          const newestFirst = owned.map((stored) => stored.note).reverse();
+          const limit = request.limit === 0 ? 20 : request.limit;
+          const page = newestFirst.slice(offset, offset + limit);
+          const nextCursor = offset + limit < newestFirst.length ? `offset:${offset + limit}` : '';
+          return { notes: page, nextCursor };
+        },
+        updateNote: async (request, context) => {
+          await this.notesOutcome(context);
+          const note = this.liveNote(request.ownerId, request.noteId);
+          if (request.expectedVersion > 0n && request.expectedVersion !== note.version) {
+            throw new ConnectError('version mismatch', Code.FailedPrecondition);
+          }
+          Object.assign(note, { title: request.title, content: request.content, version: note.version + 1n });
+          note.updatedAt = timestampNow();
+          return { note };
+        },
+        deleteNote: async (request, context) => {
+          await this.notesOutcome(context);
+          this.liveNote(request.ownerId, request.noteId);
+          const stored = this.notes.find((candidate) => candidate.note.id === request.noteId);
+          if (stored !== undefined) stored.deleted = true;
+          return {};
+        },
+      });
+      this.serveHealth(router, 'notes');
+    },
+    { router: { interceptors: [this.recorder, validationInterceptor()] } },
+  );
+
+  /** The calls made to one method, oldest first. */
+  callsTo(method: string): RecordedCall[] {
+    return this.calls.filter((call) => call.method === method);
+  }
+
+  private async tokenPair(userId: string): Promise<TokenPair> {
+    const refreshToken = randomUUID();
+    this.refreshTokens.set(refreshToken, userId);
+    return create(TokenPairSchema, {
+      accessToken: await mintAccessToken(this.keys, userId),
+      tokenType: 'Bearer',
+      expiresIn: 900n,
+      refreshToken,
+      refreshExpiresIn: 2_592_000n,
+    });
+  }
+
+  private liveNote(ownerId: string, noteId: string): Note {
+    const stored = this.notes.find((candidate) => candidate.note.id === noteId && candidate.note.ownerId === ownerId);
+    if (stored === undefined || stored.deleted) throw new ConnectError('note not found', Code.NotFound);
+    return stored.note;
+  }
+
+  /** Fails or hangs the way a test asked notes-service to. */
+  private async notesOutcome(context: HandlerContext): Promise<void> {
+    if (this.notesFailure !== undefined) throw this.notesFailure;
+    if (this.notesHang) {
+      await new Promise((resolve) => context.signal.addEventListener('abort', resolve, { once: true }));
+      throw new ConnectError('deadline exceeded', Code.DeadlineExceeded);
+    }
+  }
+
+  private serveHealth(router: ConnectRouter, upstream: 'auth' | 'notes'): void {
+    router.service(Health, {
+      check: async () => {
+        const state = this.health[upstream];
+        if (state === 'down') throw new ConnectError('connection refused', Code.Unavailable);
+        const { SERVING, NOT_SERVING } = HealthCheckResponse_ServingStatus;
+        return { status: state === 'serving' ? SERVING : NOT_SERVING };
+      },
+    });
+  }
+}
+
+/** INVALID_ARGUMENT with a buf.validate.Violations detail naming one field, as protovalidate sends it. */
+export function invalidArgument(fieldName: string, fieldNumber: number, message: string): ConnectError {
+  const violations = create(ViolationsSchema, {
+    violations: [{ field: { elements: [{ fieldName, fieldNumber }] }, message, ruleId: 'test' }],
+  });
+  return new ConnectError(`invalid ${fieldName}`, Code.InvalidArgument, undefined, [
+    { desc: ViolationsSchema, value: violations },
+  ]);
+}
+
+export interface TestBff {
+  app: BffApp;
+  upstreams: FakeUpstreams;
+  keys: SigningKeys;
+  /** A user (a fresh one by default) and an Authorization header for them. */
+  signedInUser(userId?: string): Promise<{ userId: string; authorization: string }>;
+}
+
+/** The app over fresh fake upstreams, with a 1 MiB body limit; close `app` when done. */
+export async function buildTestBff(options: { timeoutMs?: number } = {}): Promise<TestBff> {
+  const keys = await generateSigningKeys();
+  const upstreams = new FakeUpstreams(keys);
+  const app = buildApp({
+    config: { http: { bodyLimitBytes: 1_048_576 }, upstreams: { timeoutMs: options.timeoutMs ?? 5_000 } },
+    logger: createLogger({ service: 'bff-rest-test', level: 'silent' }),
+    authClient: createClient(AuthService, upstreams.authTransport),
+    notesClient: createClient(NotesService, upstreams.notesTransport),
+    upstreamHealth: {
+      auth: createClient(Health, upstreams.authTransport),
+      notes: createClient(Health, upstreams.notesTransport),
+    },
+    accessTokenVerifier: await createJwtAccessTokenVerifier({ publicKeyPem: keys.publicKeyPem, issuer, audience }),
+  });
+  return {
+    app,
+    upstreams,
+    keys,
+    async signedInUser(userId = randomUUID()) {
+      return { userId, authorization: `Bearer ${await mintAccessToken(keys, userId)}` };
+    },
+  };
+}

@@ -1,0 +1,260 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { assertFieldErrors, assertProblem, assertStandardHeaders } from './assertions.ts';
+import { buildTestBff, type TestBff } from './fakes.ts';
+
+const isoTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+let bff: TestBff;
+before(async () => {
+  bff = await buildTestBff();
+});
+after(() => bff.app.close());
+
+interface Caller {
+  userId: string;
+  authorization: string;
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+function call(caller: Caller, method: Method, url: string, payload?: object, headers: Record<string, string> = {}) {
+  return bff.app.inject({ method, url, payload, headers: { authorization: caller.authorization, ...headers } });
+}
+
+async function createNote(caller: Caller, title = 'A title', content = 'Some content') {
+  const response = await call(caller, 'POST', '/v1/notes', { title, content });
+  assert.equal(response.statusCode, 201, response.body);
+  return response.json() as { id: string; title: string; content: string; created_at: string; updated_at: string };
+}
+
+describe('POST /v1/notes', () => {
+  it('creates a note: 201, the note, its Location and ETag', async () => {
+    const caller = await bff.signedInUser();
+    const response = await call(caller, 'POST', '/v1/notes', { title: 'Groceries', content: 'milk' });
+    assert.equal(response.statusCode, 201);
+    assertStandardHeaders(response);
+    const note = response.json();
+    assert.deepEqual(Object.keys(note).sort(), ['content', 'created_at', 'id', 'title', 'updated_at']);
+    assert.equal(note.title, 'Groceries');
+    assert.equal(note.content, 'milk');
+    assert.match(note.created_at, isoTime);
+    assert.match(note.updated_at, isoTime);
+    assert.equal(response.headers.location, `/v1/notes/${note.id}`);
+    assert.equal(response.headers.etag, '"1"');
+  });
+
+  it('defaults content to ""', async () => {
+    const caller = await bff.signedInUser();
+    const response = await call(caller, 'POST', '/v1/notes', { title: 'Only a title' });
+    assert.equal(response.statusCode, 201);
+    assert.equal(response.json().content, '');
+  });
+
+  it("takes the owner from the token only: a body's owner_id and other fields are ignored", async () => {
+    const caller = await bff.signedInUser();
+    const someoneElse = randomUUID();
+    const response = await call(caller, 'POST', '/v1/notes', {
+      title: 'Mine',
+      owner_id: someoneElse,
+      ownerId: someoneElse,
+      id: randomUUID(),
+      version: 99,
+    });
+    assert.equal(response.statusCode, 201);
+    const upstream = bff.upstreams.callsTo('CreateNote').at(-1)?.message;
+    assert.equal(upstream?.ownerId, caller.userId);
+    assert.deepEqual(
+      Object.keys(upstream ?? {}).filter((key) => !key.startsWith('$')),
+      ['ownerId', 'title', 'content'],
+    );
+    assert.deepEqual((await call(await bff.signedInUser(someoneElse), 'GET', '/v1/notes')).json().items, []);
+  });
+
+  it('answers 400 naming an invalid title or content', async () => {
+    const caller = await bff.signedInUser();
+    assertFieldErrors(await call(caller, 'POST', '/v1/notes', {}), ['title']);
+    assertFieldErrors(await call(caller, 'POST', '/v1/notes', { title: 5 }), ['title']);
+    assertFieldErrors(await call(caller, 'POST', '/v1/notes', { title: '' }), ['title']);
+    assertFieldErrors(await call(caller, 'POST', '/v1/notes', { title: ' \t\n ' }), ['title']);
+    assertFieldErrors(await call(caller, 'POST', '/v1/notes', { title: 'x'.repeat(201) }), ['title']);
+    assertFieldErrors(await call(caller, 'POST', '/v1/notes', { title: 'ok', content: false }), ['content']);
+    assertFieldErrors(await call(caller, 'POST', '/v1/notes', { title: 'ok', content: 'x'.repeat(100_001) }), [
+      'content',
+    ]);
+  });
+
+  it('says a blank title must not be blank', async () => {
+    const caller = await bff.signedInUser();
+    const body = assertProblem(await call(caller, 'POST', '/v1/notes', { title: '   ' }), 400);
+    assert.deepEqual(body.errors, [{ field: 'title', message: 'must not be blank' }]);
+  });
+});
+
+describe('GET /v1/notes', () => {
+  it('pages through the caller’s notes, newest first, with a cursor', async () => {
+    const caller = await bff.signedInUser();
+    const titles = ['first', 'second', 'third'];
+    for (const title of titles) await createNote(caller, title);
+
+    const first = await call(caller, 'GET', '/v1/notes?limit=2');
+    assert.equal(first.statusCode, 200);
+    assertStandardHeaders(first);
+    const page1 = first.json();
+    assert.deepEqual(
+      page1.items.map((note: { title: string }) => note.title),
+      ['third', 'second'],
+    );
+    assert.equal(typeof page1.next_cursor, 'string');
+
+    const second = await call(caller, 'GET', `/v1/notes?limit=2&cursor=${encodeURIComponent(page1.next_cursor)}`);
+    const page2 = second.json();
+    assert.deepEqual(
+      page2.items.map((note: { title: string }) => note.title),
+      ['first'],
+    );
+    assert.equal(page2.next_cursor, null);
+    assert.deepEqual(Object.keys(page2.items[0]).sort(), ['content', 'created_at', 'id', 'title', 'updated_at']);
+  });
+
+  it('asks for 20 notes by default and ignores unknown parameters', async () => {
+    const caller = await bff.signedInUser();
+    const response = await call(caller, 'GET', '/v1/notes?owner_id=someone&sort=asc');
+    assert.equal(response.statusCode, 200);
+    assert.deepEqual(response.json(), { items: [], next_cursor: null });
+    const upstream = bff.upstreams.callsTo('ListNotes').at(-1)?.message;
+    assert.equal(upstream?.limit, 20);
+    assert.equal(upstream?.ownerId, caller.userId);
+  });
+
+  it('answers 400 naming limit when it is not an integer from 1 to 100', async () => {
+    const caller = await bff.signedInUser();
+    for (const limit of ['0', '101', '-1', 'abc', '1.5', '']) {
+      assertFieldErrors(await call(caller, 'GET', `/v1/notes?limit=${limit}`), ['limit']);
+    }
+    assert.equal((await call(caller, 'GET', '/v1/notes?limit=100')).statusCode, 200);
+  });
+
+  it('answers 400 naming cursor when notes-service cannot decode it', async () => {
+    const caller = await bff.signedInUser();
+    assertFieldErrors(await call(caller, 'GET', '/v1/notes?cursor=not-a-cursor'), ['cursor']);
+  });
+});
+
+describe('GET /v1/notes/{id}', () => {
+  it('answers the note with its ETag', async () => {
+    const caller = await bff.signedInUser();
+    const created = await createNote(caller);
+    const response = await call(caller, 'GET', `/v1/notes/${created.id}`);
+    assert.equal(response.statusCode, 200);
+    assertStandardHeaders(response);
+    assert.deepEqual(response.json(), created);
+    assert.equal(response.headers.etag, '"1"');
+  });
+
+  it('answers 404 for a missing note and for someone else’s', async () => {
+    const caller = await bff.signedInUser();
+    const stranger = await bff.signedInUser();
+    const created = await createNote(caller);
+    assertProblem(await call(caller, 'GET', `/v1/notes/${randomUUID()}`), 404);
+    assertProblem(await call(stranger, 'GET', `/v1/notes/${created.id}`), 404);
+  });
+
+  it('answers 400 naming id for a malformed id', async () => {
+    const caller = await bff.signedInUser();
+    for (const id of ['not-a-uuid', '123', `${randomUUID()}x`]) {
+      assertFieldErrors(await call(caller, 'GET', `/v1/notes/${id}`), ['id']);
+    }
+  });
+});
+
+describe('PUT /v1/notes/{id}', () => {
+  it('replaces title and content: 200, the note, a new ETag', async () => {
+    const caller = await bff.signedInUser();
+    const created = await createNote(caller);
+    const response = await call(caller, 'PUT', `/v1/notes/${created.id}`, { title: 'New', content: 'Text' });
+    assert.equal(response.statusCode, 200);
+    assertStandardHeaders(response);
+    const updated = response.json();
+    assert.equal(updated.id, created.id);
+    assert.equal(updated.title, 'New');
+    assert.equal(updated.content, 'Text');
+    assert.equal(updated.created_at, created.created_at);
+    assert.match(updated.updated_at, isoTime);
+    assert.equal(response.headers.etag, '"2"');
+    assert.equal(bff.upstreams.callsTo('UpdateNote').at(-1)?.message.expectedVersion, 0n);
+  });
+
+  it('updates only while If-Match names the current ETag, else 412', async () => {
+    const caller = await bff.signedInUser();
+    const { id } = await createNote(caller);
+    const update = (ifMatch: string) =>
+      call(caller, 'PUT', `/v1/notes/${id}`, { title: 't', content: 'c' }, { 'if-match': ifMatch });
+
+    const first = await update('"1"');
+    assert.equal(first.statusCode, 200);
+    assert.equal(first.headers.etag, '"2"');
+    assertProblem(await update('"1"'), 412);
+    assertProblem(await update('W/"2"'), 412);
+    assertProblem(await update('garbage'), 412);
+    assertProblem(await update('"1", "3"'), 412);
+    assert.equal((await update('"1", "2"')).headers.etag, '"3"');
+    assert.equal((await update('*')).headers.etag, '"4"');
+    assert.equal((await update('"4"')).statusCode, 200);
+  });
+
+  it('answers 400 naming missing fields, 400 for a malformed id, 404 for a missing note', async () => {
+    const caller = await bff.signedInUser();
+    const { id } = await createNote(caller);
+    assertFieldErrors(await call(caller, 'PUT', `/v1/notes/${id}`, { title: 'no content' }), ['content']);
+    assertFieldErrors(await call(caller, 'PUT', '/v1/notes/nope', { title: 't', content: 'c' }), ['id']);
+    assertProblem(await call(caller, 'PUT', `/v1/notes/${randomUUID()}`, { title: 't', content: 'c' }), 404);
+  });
+
+  it("cannot change someone else's note", async () => {
+    const caller = await bff.signedInUser();
+    const stranger = await bff.signedInUser();
+    const { id } = await createNote(caller, 'original');
+    assertProblem(
+      await call(stranger, 'PUT', `/v1/notes/${id}`, { title: 'mine now', content: '', owner_id: stranger.userId }),
+      404,
+    );
+    assert.equal((await call(caller, 'GET', `/v1/notes/${id}`)).json().title, 'original');
+  });
+});
+
+describe('DELETE /v1/notes/{id}', () => {
+  it('deletes with 204 and no body; the note is then 404', async () => {
+    const caller = await bff.signedInUser();
+    const { id } = await createNote(caller);
+    const response = await call(caller, 'DELETE', `/v1/notes/${id}`);
+    assert.equal(response.statusCode, 204);
+    assert.equal(response.body, '');
+    assertStandardHeaders(response);
+    assertProblem(await call(caller, 'GET', `/v1/notes/${id}`), 404);
+    assertProblem(await call(caller, 'DELETE', `/v1/notes/${id}`), 404);
+  });
+
+  it('answers 400 for a malformed id and 404 for someone else’s note', async () => {
+    const caller = await bff.signedInUser();
+    const stranger = await bff.signedInUser();
+    const { id } = await createNote(caller);
+    assertFieldErrors(await call(caller, 'DELETE', '/v1/notes/nope'), ['id']);
+    assertProblem(await call(stranger, 'DELETE', `/v1/notes/${id}`), 404);
+    assert.equal((await call(caller, 'GET', `/v1/notes/${id}`)).statusCode, 200);
+  });
+});
+
+describe('upstream calls', () => {
+  it('carry a deadline and the request id', async () => {
+    const caller = await bff.signedInUser();
+    const response = await call(caller, 'POST', '/v1/notes', { title: 'traced' }, { 'x-request-id': 'trace-me-1' });
+    assert.equal(response.headers['x-request-id'], 'trace-me-1');
+    const upstream = bff.upstreams.callsTo('CreateNote').at(-1);
+    assert.equal(upstream?.requestId, 'trace-me-1');
+    for (const recorded of bff.upstreams.calls) {
+      assert.ok(recorded.timeoutMs !== undefined && recorded.timeoutMs <= 5_000, recorded.method);
+    }
+  });
+});
