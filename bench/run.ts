@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { allTopics } from '@notes/kafka';
 import {
   ensureSigningKeys,
   freePort,
@@ -16,7 +17,6 @@ import {
   startServiceProcess,
   waitUntil,
 } from '@notes/local-infra';
-import { allTopics } from '@notes/kafka';
 import autocannon from 'autocannon';
 
 const root = resolve(import.meta.dirname, '..');
@@ -46,12 +46,25 @@ async function load(name: string, options: autocannon.Options, seconds = duratio
 
 async function measureDevStartup(): Promise<number> {
   // Time from `node scripts/dev.ts` to its ready line, on an installed checkout whose .data exists.
-  const ports = { BFF_HTTP_PORT: await freePort(), AUTH_GRPC_PORT: await freePort(), NOTES_GRPC_PORT: await freePort(), DEV_POSTGRES_PORT: await freePort() };
-  const env = { ...process.env, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), LOG_LEVEL: 'warn' };
+  const ports = {
+    BFF_HTTP_PORT: await freePort(),
+    AUTH_GRPC_PORT: await freePort(),
+    NOTES_GRPC_PORT: await freePort(),
+    DEV_POSTGRES_PORT: await freePort(),
+  };
+  const env = {
+    ...process.env,
+    ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
+    LOG_LEVEL: 'warn',
+  };
   const run = () =>
     new Promise<number>((resolvePromise, reject) => {
       const started = performance.now();
-      const child = spawn(process.execPath, ['scripts/dev.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['scripts/dev.ts'], {
+        cwd: root,
+        env,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       let seen = false;
       child.stdout.on('data', async (chunk: Buffer) => {
         if (seen || !chunk.toString().includes('Notes platform ready')) return;
@@ -72,7 +85,11 @@ async function measureDevStartup(): Promise<number> {
 const scratch = await mkdtemp(join(tmpdir(), 'notes-bench-'));
 await chmod(scratch, 0o777);
 const pgPort = await freePort();
-const postgres = await startLocalPostgres({ dataDir: join(scratch, 'pg'), port: pgPort, databases: ['bench_auth', 'bench_notes'] });
+const postgres = await startLocalPostgres({
+  dataDir: join(scratch, 'pg'),
+  port: pgPort,
+  databases: ['bench_auth', 'bench_notes'],
+});
 const kafka = await startLocalKafka({
   dataDir: join(scratch, 'kafka'),
   port: await freePort(),
@@ -104,9 +121,15 @@ try {
   const email = `bench-${Date.now()}@example.com`;
   const credentials = JSON.stringify({ email, password: 'benchmark password' });
   const post = (path: string, body: string, headers: Record<string, string> = {}) =>
-    fetch(`${platform.bffUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    fetch(`${platform.bffUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    });
   await post('/v1/auth/sign-up', credentials);
-  const { access_token: token } = (await (await post('/v1/auth/sign-in', credentials)).json()) as { access_token: string };
+  const { access_token: token } = (await (await post('/v1/auth/sign-in', credentials)).json()) as {
+    access_token: string;
+  };
   const createNote: autocannon.Options = {
     url: `${platform.bffUrl}/v1/notes`,
     method: 'POST',
@@ -118,7 +141,10 @@ try {
   console.log(`warming up (${connections} connections)…`);
   await load('warm-up create', createNote, 3);
   await load('warm-up hello', helloWorld, 3);
-  const figures = [await load('POST /v1/notes (full path)', createNote), await load('bare Fastify hello-world', helloWorld)];
+  const figures = [
+    await load('POST /v1/notes (full path)', createNote),
+    await load('bare Fastify hello-world', helloWorld),
+  ];
   const devStartupMs = await measureDevStartup();
 
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}`;
@@ -131,13 +157,18 @@ try {
     '',
     '| figure | req/s | p50 ms | p99 ms | errors | non-2xx |',
     '|---|---:|---:|---:|---:|---:|',
-    ...figures.map((f) => `| ${f.name} | ${f.requestsPerSecond} | ${f.p50Ms} | ${f.p99Ms} | ${f.errors} | ${f.non2xx} |`),
+    ...figures.map(
+      (f) => `| ${f.name} | ${f.requestsPerSecond} | ${f.p50Ms} | ${f.p99Ms} | ${f.errors} | ${f.non2xx} |`,
+    ),
     '',
     `Full path at ${((100 * create.requestsPerSecond) / ceiling.requestsPerSecond).toFixed(1)} % of the bare Fastify rate.`,
     `make dev (installed checkout, existing .data) to ready: ${(devStartupMs / 1000).toFixed(1)} s.`,
     '',
   ].join('\n');
-  await writeFile(join(root, 'bench', 'results', `${stamp}.json`), `${JSON.stringify({ machine, connections, duration, figures, devStartupMs }, null, 2)}\n`);
+  await writeFile(
+    join(root, 'bench', 'results', `${stamp}.json`),
+    `${JSON.stringify({ machine, connections, duration, figures, devStartupMs }, null, 2)}\n`,
+  );
   await writeFile(join(root, 'bench', 'results', `${stamp}.md`), table);
   console.log(`\n${table}`);
 } finally {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { startTestPlatform, type RunningPlatform } from './platform.ts';
+import { type RunningPlatform, startTestPlatform } from './platform.ts';
 
 let platform: RunningPlatform;
 before(async () => {
@@ -16,14 +16,23 @@ after(async () => {
 const uniqueEmail = () => `e2e-${randomUUID()}@example.com`;
 const password = 'correct horse battery';
 
-async function call(method: string, path: string, options: { body?: unknown; token?: string; headers?: Record<string, string> } = {}) {
+async function call(
+  method: string,
+  path: string,
+  options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+) {
   const headers: Record<string, string> = { ...options.headers };
   if (options.body !== undefined) headers['content-type'] ??= 'application/json';
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   const response = await fetch(`${platform.bffUrl}${path}`, {
     method,
     headers,
-    body: typeof options.body === 'string' ? options.body : options.body === undefined ? undefined : JSON.stringify(options.body),
+    body:
+      typeof options.body === 'string'
+        ? options.body
+        : options.body === undefined
+          ? undefined
+          : JSON.stringify(options.body),
   });
   const text = await response.text();
   return { status: response.status, headers: response.headers, text, json: text ? JSON.parse(text) : undefined };
@@ -143,7 +152,10 @@ describe('walking skeleton', () => {
     const { token } = await signedInUser();
     const huge = { title: 'big', content: 'x'.repeat(1024 * 1024 + 1) };
     assertProblem(await call('POST', '/v1/notes', { token, body: huge }), 413);
-    assertProblem(await call('POST', '/v1/notes', { token, body: 'title=x', headers: { 'content-type': 'text/plain' } }), 415);
+    assertProblem(
+      await call('POST', '/v1/notes', { token, body: 'title=x', headers: { 'content-type': 'text/plain' } }),
+      415,
+    );
   });
 
   test('unknown routes are 404 problems and every response has the security headers', async () => {
