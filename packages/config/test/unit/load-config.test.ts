@@ -19,7 +19,12 @@ before(async () => {
 });
 
 test('environment variables override the file and are converted to the schema types', () => {
-  const config = loadConfig({ schema, file, envBindings, env: { PORT: '9090', VERBOSE: 'true', DB_DSN: 'postgres://db' } });
+  const config = loadConfig({
+    schema,
+    file,
+    envBindings,
+    env: { PORT: '9090', VERBOSE: 'true', DB_DSN: 'postgres://db' },
+  });
   assert.deepEqual(config, { http: { port: 9090, verbose: true }, database: { dsn: 'postgres://db' } });
 });
 
@@ -39,7 +44,10 @@ test('a value of the wrong type names the setting', () => {
 });
 
 test('a missing or malformed file is one clear line', async () => {
-  assert.throws(() => loadConfig({ schema, file: '/nonexistent/config.yaml', envBindings, env: {} }), /cannot read config file/);
+  assert.throws(
+    () => loadConfig({ schema, file: '/nonexistent/config.yaml', envBindings, env: {} }),
+    /cannot read config file/,
+  );
   const broken = join(await mkdtemp(join(tmpdir(), 'config-')), 'config.yaml');
   await writeFile(broken, 'http: [unclosed\n');
   assert.throws(() => loadConfig({ schema, file: broken, envBindings, env: {} }), /is not valid YAML/);
