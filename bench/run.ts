@@ -3,7 +3,7 @@
 // run. Results: bench/results/<timestamp>.json and .md.
 //   BENCH_DURATION=10 (seconds per measurement)   BENCH_CONNECTIONS=32
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { allTopics } from '@notes/kafka';
@@ -165,6 +165,7 @@ try {
     `make dev (installed checkout, existing .data) to ready: ${(devStartupMs / 1000).toFixed(1)} s.`,
     '',
   ].join('\n');
+  await mkdir(join(root, 'bench', 'results'), { recursive: true });
   await writeFile(
     join(root, 'bench', 'results', `${stamp}.json`),
     `${JSON.stringify({ machine, connections, duration, figures, devStartupMs }, null, 2)}\n`,
