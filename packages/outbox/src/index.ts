@@ -1,0 +1,5 @@
+export { appendToOutbox } from './append.ts';
+export { outboxChannel, outboxLaneLockKey, outboxLanes, outboxMigrations } from './migrations.ts';
+export { createOutboxNotifier, type OutboxNotifier, type OutboxNotifierOptions } from './notifier.ts';
+export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './relay.ts';
+export { type PurgeOptions, purgeSentOutboxRows } from './retention.ts';

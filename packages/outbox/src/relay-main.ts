@@ -1,0 +1,83 @@
+// The outbox relay as a process of its own (a composition root: the only file of the package that
+// reads process.env). Services run a relay in-process by default; this is for running more relays,
+// or the relay apart from the service.
+//   node packages/outbox/src/relay-main.ts --dsn postgres://…/notes --brokers 127.0.0.1:9092
+//   env: OUTBOX_DB_DSN, KAFKA_BROKERS, LOG_LEVEL (info), OUTBOX_BATCH_SIZE (500), OUTBOX_POLL_INTERVAL_MS (1000),
+//        OUTBOX_RETENTION_MS (3600000), OUTBOX_CLIENT_ID (outbox-relay)
+// Command-line options win over the environment. SIGTERM/SIGINT: the current batch finishes, then exit 0.
+import { parseArgs } from 'node:util';
+import { createEventProducer } from '@notes/kafka';
+import { createLogger } from '@notes/logger';
+import { createPool } from '@notes/postgres';
+import { createOutboxRelay } from './relay.ts';
+
+const { values } = parseArgs({
+  options: {
+    dsn: { type: 'string' },
+    brokers: { type: 'string' },
+    'batch-size': { type: 'string' },
+    'poll-interval-ms': { type: 'string' },
+    'retention-ms': { type: 'string' },
+    'client-id': { type: 'string' },
+  },
+});
+
+const dsn = values.dsn ?? process.env.OUTBOX_DB_DSN;
+const brokers = values.brokers ?? process.env.KAFKA_BROKERS;
+if (!dsn || !brokers) {
+  console.error('usage: relay-main.ts --dsn <postgres url> --brokers <host:port,…> (or OUTBOX_DB_DSN, KAFKA_BROKERS)');
+  process.exit(2);
+}
+const clientId = values['client-id'] ?? process.env.OUTBOX_CLIENT_ID ?? 'outbox-relay';
+const logger = createLogger({ service: clientId, level: process.env.LOG_LEVEL ?? 'info' });
+
+function numberSetting(option: string | undefined, env: string): number | undefined {
+  const text = option ?? process.env[env];
+  if (text === undefined || text === '') return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) {
+    console.error(`${env} must be a positive number, not "${text}"`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const batchSize = numberSetting(values['batch-size'], 'OUTBOX_BATCH_SIZE');
+const pollIntervalMs = numberSetting(values['poll-interval-ms'], 'OUTBOX_POLL_INTERVAL_MS');
+const sentRowsMs = numberSetting(values['retention-ms'], 'OUTBOX_RETENTION_MS');
+
+// A batch, the LISTEN connection, and the retention purge.
+const pool = createPool({
+  dsn,
+  maxConnections: 3,
+  applicationName: clientId,
+  onIdleError: (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'),
+});
+const producer = createEventProducer({ brokers, clientId, logger });
+const relay = createOutboxRelay({
+  pool,
+  producer,
+  logger,
+  ...(batchSize !== undefined && { batchSize }),
+  ...(pollIntervalMs !== undefined && { pollIntervalMs }),
+  ...(sentRowsMs !== undefined && { retention: { sentRowsMs } }),
+});
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'outbox relay stopping');
+  try {
+    await relay.stop();
+    await producer.close();
+    await pool.end();
+  } finally {
+    process.exit(0);
+  }
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));
+
+await relay.start();
+logger.info({ batchSize: batchSize ?? 500 }, 'outbox relay started');
