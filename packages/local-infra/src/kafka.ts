@@ -1,12 +1,12 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { Admin } from '@platformatic/kafka';
 import { waitUntil } from './readiness.ts';
+import { spawnServerProcess } from './server-process.ts';
 
 export interface KafkaTopic {
   name: string;
@@ -62,7 +62,7 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
     // save a JVM start; like Kafka, never one starting with '-' (it reads as an option).
     let clusterId = randomBytes(16).toString('base64url');
     while (clusterId.startsWith('-')) clusterId = randomBytes(16).toString('base64url');
-    const format = javaCommand([
+    const format = java([
       ...jvm,
       'kafka.tools.StorageTool',
       'format',
@@ -79,7 +79,13 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
     for (const line of `${stdout}${stderr}`.split('\n')) if (line) log(line);
   }
 
-  const broker = spawnBroker([...jvm, 'kafka.Kafka', serverProperties], log);
+  const broker = spawnServerProcess({
+    name: 'Kafka',
+    ...java([...jvm, 'kafka.Kafka', serverProperties]),
+    readyLine: 'Kafka Server started',
+    stopSignal: 'SIGTERM',
+    log,
+  });
   const brokers = `${host}:${options.port}`;
   try {
     await broker.started(options.readyTimeoutMs ?? 60_000);
@@ -172,82 +178,9 @@ function jvmArgs(kafkaHome: string, log4jProperties: string): string[] {
   ];
 }
 
-// setpriv (util-linux) asks the kernel to SIGKILL the JVM when this process dies, even by SIGKILL
-// or an unhandled signal, where no 'exit' handler runs. Without it, the 'exit' handler below is all.
-const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path));
-
-/** `java args`, behind setpriv when there is one (it execs java: the pid stays the JVM's). */
-function javaCommand(args: string[]): { command: string; args: string[] } {
-  const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
-  return setpriv ? { command: setpriv, args: ['--pdeathsig', 'SIGKILL', java, ...args] } : { command: java, args };
-}
-
-interface BrokerProcess {
-  pid: number | undefined;
-  /** Resolves on the log line that ends Kafka's start-up; rejects when the JVM exits first or after timeoutMs. */
-  started(timeoutMs: number): Promise<void>;
-  stop(graceMs: number): Promise<void>;
-}
-
-function spawnBroker(args: string[], log: (line: string) => void): BrokerProcess {
-  const java = javaCommand(args);
-  const child: ChildProcess = spawn(java.command, java.args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const killOnExit = () => child.kill('SIGKILL');
-  process.on('exit', killOnExit);
-  let stopping = false;
-  let running = false;
-  const exited = new Promise<string>((resolve) => {
-    child.once('exit', (code, signal) => {
-      process.off('exit', killOnExit);
-      const how = `Kafka exited (code ${code}, signal ${signal})`;
-      if (running && !stopping) log(`${how} without being asked to`);
-      resolve(how);
-    });
-    // No java binary: there is no 'exit' then.
-    child.once('error', (error) => {
-      process.off('exit', killOnExit);
-      resolve(`Kafka did not start: ${error.message}`);
-    });
-  });
-  const startedLine = Promise.withResolvers<void>();
-  // The last lines, for the error when start-up fails.
-  const recent: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) {
-    if (!stream) continue;
-    createInterface({ input: stream }).on('line', (line) => {
-      recent.push(line);
-      if (recent.length > 40) recent.shift();
-      if (line.includes('Kafka Server started')) startedLine.resolve();
-      log(line);
-    });
-  }
-  return {
-    pid: child.pid,
-    started: async (timeoutMs) => {
-      let timer: NodeJS.Timeout | undefined;
-      const failed = (how: string) => new Error(`${how} while starting; its last lines:\n${recent.join('\n')}`);
-      try {
-        await Promise.race([
-          startedLine.promise,
-          exited.then((how) => Promise.reject(failed(how))),
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(failed(`Kafka was not ready after ${timeoutMs} ms`)), timeoutMs);
-          }),
-        ]);
-        running = true;
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-    stop: async (graceMs) => {
-      stopping = true;
-      if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-      child.kill(graceMs > 0 ? 'SIGTERM' : 'SIGKILL');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+/** The JVM of a broker or a Kafka tool, with the java of JAVA_HOME or the PATH. */
+function java(args: string[]): { command: string; args: string[] } {
+  return { command: process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java', args };
 }
 
 /** Creates the missing topics and waits until every partition of each has a leader (clients can use it). */

