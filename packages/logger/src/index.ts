@@ -16,6 +16,7 @@ export function createLogger(options: LoggerOptions): Logger {
       level: options.level,
       base: { service: options.service },
       timestamp: pino.stdTimeFunctions.isoTime,
+      serializers: { err: serializeError },
       redact: {
         paths: [
           'password',
@@ -32,4 +33,13 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     options.destination,
   );
+}
+
+/**
+ * pino's error serializer, minus the `client` that node-postgres attaches to its errors: a whole
+ * connection object (settings, buffers, internal state) that would bury the message.
+ */
+function serializeError(error: Error): Record<string, unknown> {
+  const { client: _client, ...serialized } = pino.stdSerializers.err(error) as Record<string, unknown>;
+  return serialized;
 }

@@ -9,11 +9,17 @@ export interface PoolOptions {
   /** Shown in pg_stat_activity, so an operator can tell the services apart. */
   applicationName: string;
   statementTimeoutMs?: number;
+  /**
+   * An idle connection that breaks (the database restarts or shuts down) is dropped and replaced
+   * by the pool, and this is told about it (services log it). node-postgres would otherwise end the
+   * process; ignoring it is safe, since the next query on a new connection reports a real outage.
+   */
+  onIdleError?: (error: Error) => void;
 }
 
 // timestamptz comes back as a Date; bigint as a string, which repositories convert where they read it.
 export function createPool(options: PoolOptions): Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: options.dsn,
     max: options.maxConnections,
     application_name: options.applicationName,
@@ -21,4 +27,6 @@ export function createPool(options: PoolOptions): Pool {
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
+  pool.on('error', options.onIdleError ?? (() => undefined));
+  return pool;
 }

@@ -112,9 +112,8 @@ function createAuthPool(config: MigrationConfig, logger: Logger): Pool {
     dsn: config.database.dsn,
     maxConnections: config.database.maxConnections,
     applicationName: 'auth-service',
+    onIdleError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
   });
-  // An idle connection that breaks (database restart) is replaced by the pool; unhandled, it would end the process.
-  pool.on('error', (error) => logger.warn({ err: error }, 'idle database connection failed'));
   return pool;
 }
 

@@ -45,6 +45,7 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
     dsn: config.database.dsn,
     maxConnections: config.database.maxConnections,
     applicationName: 'notes-service',
+    onIdleError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
   });
   const notes = createNotesRepository(pool);
   const inTransaction: InTransaction = (work) => withTransaction(pool, (tx) => work(createNotesRepository(tx)));

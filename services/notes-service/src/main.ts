@@ -39,7 +39,12 @@ async function serve(config: NotesConfig): Promise<void> {
 
 async function runMigrations(config: NotesConfig, direction: 'up' | 'down'): Promise<void> {
   const logger = createNotesLogger(config);
-  const pool = createPool({ dsn: config.database.dsn, maxConnections: 1, applicationName: 'notes-service-migrate' });
+  const pool = createPool({
+    dsn: config.database.dsn,
+    maxConnections: 1,
+    applicationName: 'notes-service-migrate',
+    onIdleError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
+  });
   try {
     const { applied, reverted } = await migrateNotesDatabase(pool, direction);
     logger.info({ applied, reverted }, `migrate ${direction} done`);
