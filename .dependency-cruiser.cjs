@@ -34,8 +34,8 @@ module.exports = {
       name: 'adapters-do-not-import-each-other',
       comment: 'An adapter talks to one thing; compose.ts connects them.',
       severity: 'error',
-      from: { path: '^services/([^/]+)/src/(db|grpc|http|kafka|crypto)/' },
-      to: { path: '^services/$1/src/(db|grpc|http|kafka|crypto)/', pathNot: '^services/$1/src/$2/' },
+      from: { path: '^services/([^/]+)/src/(db|grpc|http|kafka|crypto|outbox)/' },
+      to: { path: '^services/$1/src/(db|grpc|http|kafka|crypto|outbox)/', pathNot: '^services/$1/src/$2/' },
     },
     {
       name: 'only-the-entry-and-tests-use-the-composition-root',

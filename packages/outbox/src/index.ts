@@ -3,3 +3,4 @@ export { outboxChannel, outboxLaneLockKey, outboxLanes, outboxMigrations } from 
 export { createOutboxNotifier, type OutboxNotifier, type OutboxNotifierOptions } from './notifier.ts';
 export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './relay.ts';
 export { type PurgeOptions, purgeSentOutboxRows } from './retention.ts';
+export { createServiceOutbox, type ServiceOutbox, type ServiceOutboxOptions } from './service-outbox.ts';

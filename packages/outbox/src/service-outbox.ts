@@ -1,0 +1,44 @@
+import { createEventProducer } from '@notes/kafka';
+import type { Logger } from '@notes/logger';
+import type { Pool } from '@notes/postgres';
+import { createOutboxNotifier } from './notifier.ts';
+import { createOutboxRelay } from './relay.ts';
+
+export interface ServiceOutboxOptions {
+  pool: Pool;
+  brokers: string;
+  /** The Kafka client id of the relay's producer: the service's name. */
+  clientId: string;
+  logger: Logger;
+  /** Run a relay in this process (the default); off when stand-alone relays (relay-main.ts) serve the table. */
+  relay: boolean;
+}
+
+/** What a service that writes to its outbox needs: a wake-up after each commit, and a lifecycle. */
+export interface ServiceOutbox {
+  /** Call after each committed transaction that appended to the outbox (never inside it). */
+  afterCommit(): void;
+  start(): Promise<void>;
+  /** Finishes the relay's current batch, sends the NOTIFY still owed, closes the producer. */
+  stop(): Promise<void>;
+}
+
+/** The outbox side of a service: its relay (by default in-process) and the after-commit notifier. */
+export function createServiceOutbox(options: ServiceOutboxOptions): ServiceOutbox {
+  const producer = options.relay
+    ? createEventProducer({ brokers: options.brokers, clientId: options.clientId, logger: options.logger })
+    : undefined;
+  const relay = producer && createOutboxRelay({ pool: options.pool, producer, logger: options.logger });
+  const notifier = createOutboxNotifier(options.pool, { relay, logger: options.logger });
+  return {
+    afterCommit: () => notifier.afterCommit(),
+    start: async () => {
+      await relay?.start();
+    },
+    stop: async () => {
+      await relay?.stop();
+      await notifier.close();
+      await producer?.close();
+    },
+  };
+}
