@@ -11,7 +11,7 @@ STAMP := node_modules/.install-stamp
 GENERATED := packages/contracts/src/gen/.stamp
 
 .PHONY: help install generate build lint typecheck test test-unit test-integration test-component test-e2e \
-        dev migrate-auth migrate-notes buf-lint buf-breaking bench clean
+        dev migrate-auth migrate-notes buf-lint buf-breaking bench bench-relay relay dlq-replay clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -70,6 +70,15 @@ migrate-notes: generate ## apply notes-service migrations (NOTES_DB_DSN; `make m
 
 bench: generate ## measure the platform next to its ceilings (bench/README.md)
 	node bench/run.ts
+
+bench-relay: generate ## outbox relay throughput next to Kafka's producer perf tool, commit-to-consume latency
+	node packages/outbox/bench/relay-throughput.ts
+
+relay: generate ## a stand-alone outbox relay (OUTBOX_DB_DSN, KAFKA_BROKERS; services then run with OUTBOX_RELAY=false)
+	node packages/outbox/src/relay-main.ts
+
+dlq-replay: generate ## re-publish dead letters to their source topic (ARGS="--brokers 127.0.0.1:9092 --event-id ...")
+	node packages/kafka/src/replay-dlq.ts $(ARGS)
 
 clean: ## remove installed, generated and local data (.data keeps make dev's database)
 	rm -rf node_modules packages/*/node_modules services/*/node_modules packages/contracts/src/gen .tools dist-types */*/dist-types

@@ -10,12 +10,13 @@
 //     Once with the relay in the writers' process (woken by nudge()), once with relay-main.ts as
 //     a process of its own (woken by the debounced NOTIFY after commit).
 //   node packages/outbox/bench/relay-throughput.ts
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { NoteCreatedSchema } from '@notes/contracts/common/v1';
-import { createEventProducer, decodeEnvelope } from '@notes/kafka';
+import { createEventProducer, decodeEnvelope, encodeEvent } from '@notes/kafka';
 import { createLogger } from '@notes/logger';
 import { type Pool, withTransaction } from '@notes/postgres';
 import { Admin, Consumer } from '@platformatic/kafka';
@@ -30,6 +31,7 @@ const batchSizes = (process.env.BENCH_BATCH_SIZES ?? '500')
   .filter((size) => size > 0);
 const rate = Number(process.env.BENCH_RATE ?? 1_000);
 const latencySeconds = Number(process.env.BENCH_LATENCY_SECONDS ?? 15);
+const execFileAsync = promisify(execFile);
 const logger = createLogger({ service: 'outbox-bench', level: process.env.LOG_LEVEL ?? 'warn' });
 
 const infra = await startBenchInfra({ kafka: true });
@@ -47,10 +49,19 @@ async function endOffsets(): Promise<bigint> {
   }
 }
 
+const payload = Buffer.from(
+  toBinary(NoteCreatedSchema, create(NoteCreatedSchema, { noteId: randomUUID(), ownerId: randomUUID() })),
+);
+// The value one relayed event puts on the wire (the binary envelope); the tool's records get as many bytes.
+const envelopeSize = encodeEvent({
+  eventId: randomUUID(),
+  aggregateId: 'note-1234',
+  type: 'notes.NoteCreated',
+  occurredAt: new Date(),
+  payload,
+}).value.byteLength;
+
 async function fill(pool: Pool, count: number): Promise<void> {
-  const payload = Buffer.from(
-    toBinary(NoteCreatedSchema, create(NoteCreatedSchema, { noteId: randomUUID(), ownerId: randomUUID() })),
-  );
   for (let start = 0; start < count; start += 20_000) {
     await pool.query(
       `INSERT INTO outbox (id, aggregate_id, topic, type, payload, occurred_at)
@@ -235,9 +246,60 @@ async function latency(where: 'in-process' | 'own process') {
   };
 }
 
+/**
+ * The broker's own ceiling on the same broker and topic: Kafka's producer performance tool from
+ * the same jars, the same number of records of about an envelope's size, acks=all, idempotent.
+ */
+async function brokerCeiling(recordSize: number) {
+  const fetched = await execFileAsync(join(import.meta.dirname, '..', '..', '..', 'scripts', 'fetch-kafka.sh'), [
+    '--print-dir',
+  ]);
+  const kafkaHome = fetched.stdout.trim();
+  const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
+  const { stdout } = await execFileAsync(java, [
+    '-Xmx512m',
+    '-cp',
+    join(kafkaHome, 'libs', '*'),
+    'org.apache.kafka.tools.ProducerPerformance',
+    '--topic',
+    topic,
+    '--num-records',
+    String(events),
+    '--record-size',
+    String(recordSize),
+    '--throughput',
+    '-1',
+    '--producer-props',
+    `bootstrap.servers=${brokers}`,
+    'acks=all',
+    'enable.idempotence=true',
+  ]);
+  // The tool's last line: "200000 records sent, 251256.3 records/sec (23.96 MB/sec), ..."
+  const summary = stdout.trim().split('\n').at(-1) ?? '';
+  const recordsPerSecond = Number(/([\d.]+) records\/sec/.exec(summary)?.[1]);
+  return {
+    tool: 'kafka ProducerPerformance',
+    records: events,
+    recordSize,
+    recordsPerSecond: Math.round(recordsPerSecond),
+  };
+}
+
 try {
   print(`Kafka ${brokers}; ${events} events; batch sizes ${batchSizes.join(', ')}`);
-  for (const batchSize of batchSizes) print(JSON.stringify(await throughput(batchSize)));
+  const relayRuns = [];
+  for (const batchSize of batchSizes) {
+    const run = await throughput(batchSize);
+    relayRuns.push(run);
+    print(JSON.stringify(run));
+  }
+  const ceiling = await brokerCeiling(envelopeSize);
+  print(JSON.stringify(ceiling));
+  for (const run of relayRuns) {
+    print(
+      `relay (batch ${run.batchSize}): ${run.eventsPerSecond} events/s = ${((100 * run.eventsPerSecond) / ceiling.recordsPerSecond).toFixed(1)} % of the broker's ceiling`,
+    );
+  }
   for (const where of ['in-process', 'own process'] as const) print(JSON.stringify(await latency(where)));
 } finally {
   await infra.stop();

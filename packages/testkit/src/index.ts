@@ -52,3 +52,5 @@ export function testKafkaBrokers(): string {
   }
   return brokers;
 }
+
+export { type CollectEventsOptions, collectEvents, type EventCollector, type ReceivedEvent } from './kafka.ts';

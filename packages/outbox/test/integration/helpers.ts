@@ -3,12 +3,11 @@
 // whose key starts with the test's own prefix, since the topics are shared.
 import { randomUUID } from 'node:crypto';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
-import { type EventEnvelope, NoteUpdatedSchema } from '@notes/contracts/common/v1';
-import { decodeEnvelope, type Event } from '@notes/kafka';
+import { NoteUpdatedSchema } from '@notes/contracts/common/v1';
+import type { Event } from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
 import { createPool, migrate, type Pool, withTransaction } from '@notes/postgres';
-import { createTestDatabase } from '@notes/testkit';
-import { Consumer, stringDeserializer } from '@platformatic/kafka';
+import { collectEvents, createTestDatabase, type EventCollector, type ReceivedEvent } from '@notes/testkit';
 import { appendToOutbox, outboxMigrations } from '../../src/index.ts';
 
 export const topic = 'notes.events';
@@ -63,79 +62,12 @@ export async function commitEvents(pool: Pool, events: Event[]): Promise<void> {
   await withTransaction(pool, (tx) => appendToOutbox(tx, topic, events));
 }
 
-export interface Received {
-  key: string;
-  partition: number;
-  offset: bigint;
-  headers: Map<string, string>;
-  envelope: EventEnvelope;
-}
+export type Received = ReceivedEvent;
+export type Collector = EventCollector;
 
-export interface Collector {
-  received: Received[];
-  /** Resolves once done(received) holds; rejects after timeoutMs with what arrived so far. */
-  waitFor(done: (received: Received[]) => boolean, timeoutMs: number): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** Consumes topic from the earliest offset in a consumer group of its own, keeping the keys that start with prefix. */
-export async function collect(brokers: string, keyPrefix: string): Promise<Collector> {
-  const consumer = new Consumer<string, Buffer, string, string>({
-    clientId: 'outbox-test',
-    groupId: `outbox-test-${randomUUID()}`,
-    bootstrapBrokers: brokers.split(','),
-    deserializers: { key: stringDeserializer, headerKey: stringDeserializer, headerValue: stringDeserializer },
-    maxWaitTime: 200,
-    // The broker of the Kafka-down test goes away for a while: keep trying.
-    retries: 1_000,
-    retryDelay: 500,
-  });
-  const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false });
-  const received: Received[] = [];
-  let check: (() => void) | undefined;
-  let failure: Error | undefined;
-  stream.on('data', (message) => {
-    if (!message.key?.startsWith(keyPrefix)) return;
-    received.push({
-      key: message.key,
-      partition: message.partition,
-      offset: message.offset,
-      headers: message.headers,
-      envelope: decodeEnvelope(message.value),
-    });
-    check?.();
-  });
-  stream.on('error', (error) => {
-    failure = error;
-    check?.();
-  });
-  return {
-    received,
-    waitFor(done, timeoutMs) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          check = undefined;
-          reject(new Error(`timed out with ${received.length} messages received`));
-        }, timeoutMs);
-        check = () => {
-          if (failure !== undefined) {
-            clearTimeout(timer);
-            check = undefined;
-            reject(failure);
-          } else if (done(received)) {
-            clearTimeout(timer);
-            check = undefined;
-            resolve();
-          }
-        };
-        check();
-      });
-    },
-    async close() {
-      await stream.close().catch(() => undefined);
-      await consumer.close(true).catch(() => undefined);
-    },
-  };
+/** Consumes the topic from the earliest offset in a consumer group of its own, keeping the keys that start with prefix. */
+export function collect(brokers: string, keyPrefix: string): Promise<Collector> {
+  return collectEvents({ brokers, topic, keep: (key) => key.startsWith(keyPrefix) });
 }
 
 /** Every expected event id arrived at least once. */
