@@ -1,6 +1,7 @@
 import { NotesService } from '@notes/contracts/notes/v1';
 import { createGrpcServer, errorInterceptor, registerHealth, validationInterceptor } from '@notes/grpc';
 import { createLogger, type Logger } from '@notes/logger';
+import { createServiceOutbox } from '@notes/outbox';
 import { createPool, withTransaction } from '@notes/postgres';
 import { v7 as uuidv7 } from 'uuid';
 import { makeCreateNote } from './app/create-note.ts';
@@ -15,6 +16,7 @@ import { migrateNotesDatabase } from './db/migrations.ts';
 import { createNotesRepository } from './db/notes-repository.ts';
 import { mapNotesError } from './grpc/error-mapper.ts';
 import { notesServiceImpl } from './grpc/notes-service.ts';
+import { createNoteEvents } from './outbox/note-events.ts';
 
 /** What tests (and main) may swap; everything else comes from the config. */
 export interface NotesServiceOverrides {
@@ -24,11 +26,18 @@ export interface NotesServiceOverrides {
 }
 
 export interface NotesServiceInstance {
-  /** Runs pending migrations when database.migrateOnStart, then listens; resolves with the bound port. */
+  /**
+   * Runs pending migrations when database.migrateOnStart, starts the outbox (its relay unless
+   * outbox.relay is false), then listens; resolves with the bound port.
+   */
   start(): Promise<{ port: number }>;
-  /** Lets in-flight calls finish, stops listening, then closes the database pool. */
+  /** Lets in-flight calls finish and stops listening, stops the outbox, then closes the database pool. */
   stop(): Promise<void>;
 }
+
+// The in-process relay holds one connection for LISTEN and takes one per batch (and, now and then,
+// one for its retention purge, which waits for a free one).
+const relayConnections = 2;
 
 const systemClock: Clock = { now: () => new Date() };
 
@@ -43,12 +52,27 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
   const newId = overrides.newId ?? (() => uuidv7());
   const pool = createPool({
     dsn: config.database.dsn,
-    maxConnections: config.database.maxConnections,
+    maxConnections: config.database.maxConnections + (config.outbox.relay ? relayConnections : 0),
     applicationName: 'notes-service',
     onIdleError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
   });
+  const outbox = createServiceOutbox({
+    pool,
+    brokers: config.kafka.brokers,
+    clientId: 'notes-service',
+    logger,
+    relay: config.outbox.relay,
+  });
   const notes = createNotesRepository(pool);
-  const inTransaction: InTransaction = (work) => withTransaction(pool, (tx) => work(createNotesRepository(tx)));
+  // One transaction: the note's row and its events (outbox rows) commit together; the relay is
+  // woken after the commit, never inside it. A transaction that throws wakes nobody.
+  const inTransaction: InTransaction = async (work) => {
+    const result = await withTransaction(pool, (tx) =>
+      work({ notes: createNotesRepository(tx), events: createNoteEvents(tx) }),
+    );
+    outbox.afterCommit();
+    return result;
+  };
   const useCases = {
     createNote: makeCreateNote({ inTransaction, clock, newId }),
     getNote: makeGetNote({ notes }),
@@ -73,11 +97,13 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
         const { applied } = await migrateNotesDatabase(pool, 'up');
         if (applied.length > 0) logger.info({ applied }, 'migrations applied');
       }
+      await outbox.start();
       const { port } = await server.listen();
       return { port };
     },
     async stop() {
       await server.close();
+      await outbox.stop();
       await pool.end();
     },
   };

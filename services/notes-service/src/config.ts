@@ -13,6 +13,14 @@ export const NotesConfigSchema = Type.Object({
     maxConnections: Type.Integer({ minimum: 1 }),
     migrateOnStart: Type.Boolean(),
   }),
+  kafka: Type.Object({
+    // Bootstrap brokers, "host:port[,host:port…]".
+    brokers: Type.String({ minLength: 1 }),
+  }),
+  outbox: Type.Object({
+    // Run the outbox relay in this process; false when stand-alone relays serve the outbox table.
+    relay: Type.Boolean({ default: true }),
+  }),
   log: Type.Object({
     level: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   }),
@@ -27,6 +35,8 @@ export const notesEnvBindings = {
   NOTES_GRPC_PORT: 'grpc.port',
   NOTES_DB_MAX_CONNECTIONS: 'database.maxConnections',
   NOTES_MIGRATE_ON_START: 'database.migrateOnStart',
+  KAFKA_BROKERS: 'kafka.brokers',
+  OUTBOX_RELAY: 'outbox.relay',
   LOG_LEVEL: 'log.level',
 };
 

@@ -18,7 +18,10 @@ export function makeCreateNote(deps: CreateNoteDeps): CreateNote {
     assertValidNoteFields({ title, content });
     const now = deps.clock.now();
     const note: Note = { id: deps.newId(), ownerId, title, content, version: 1, createdAt: now, updatedAt: now };
-    await deps.inTransaction((notes) => notes.insert(note));
+    await deps.inTransaction(async ({ notes, events }) => {
+      await notes.insert(note);
+      await events.created(note);
+    });
     return note;
   };
 }

@@ -11,7 +11,9 @@ export interface DeleteNoteDeps {
 /** Soft delete: the row stays with its deleted_at set, and no operation sees the note again. */
 export function makeDeleteNote(deps: DeleteNoteDeps): DeleteNote {
   return (ref) =>
-    deps.inTransaction(async (notes) => {
-      if (!(await notes.softDeleteLive(ref, deps.clock.now()))) throw new NoteNotFound(ref.noteId);
+    deps.inTransaction(async ({ notes, events }) => {
+      const deletedAt = deps.clock.now();
+      if (!(await notes.softDeleteLive(ref, deletedAt))) throw new NoteNotFound(ref.noteId);
+      await events.deleted(ref, deletedAt);
     });
 }

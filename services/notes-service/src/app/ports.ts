@@ -34,7 +34,27 @@ export interface NotesRepository {
 }
 
 /**
- * Runs work in one database transaction. Every write goes through it, so whatever the write
- * records besides the note (its outbox event) commits or rolls back together with it.
+ * Records a note's events in the transaction that changes the note, so an event is published if
+ * and only if its change commits. Call each after the note's row was written (its row lock taken):
+ * that keeps one note's events in the order their transactions commit.
  */
-export type InTransaction = <T>(work: (notes: NotesRepository) => Promise<T>) => Promise<T>;
+export interface NoteEvents {
+  /** The note was created (NoteCreated). */
+  created(note: Note): Promise<void>;
+  /** The note was updated to note.version (NoteUpdated). */
+  updated(note: Note): Promise<void>;
+  /** The note was soft-deleted at deletedAt (NoteDeleted). */
+  deleted(ref: NoteRef, deletedAt: Date): Promise<void>;
+}
+
+/** What a unit of work may touch: the notes and their events, all in one transaction. */
+export interface TransactionScope {
+  notes: NotesRepository;
+  events: NoteEvents;
+}
+
+/**
+ * Runs work in one database transaction. Every write goes through it, so whatever the write
+ * records besides the note (its events) commits or rolls back together with it.
+ */
+export type InTransaction = <T>(work: (scope: TransactionScope) => Promise<T>) => Promise<T>;

@@ -17,10 +17,13 @@ export interface UpdateNoteDeps {
 export function makeUpdateNote(deps: UpdateNoteDeps): UpdateNote {
   return async (command) => {
     assertValidNoteFields(command);
-    return deps.inTransaction(async (notes) => {
+    return deps.inTransaction(async ({ notes, events }) => {
       // The version check is part of the UPDATE itself, so no concurrent update slips in between.
       const updated = await notes.updateLive({ ...command, updatedAt: deps.clock.now() });
-      if (updated !== undefined) return updated;
+      if (updated !== undefined) {
+        await events.updated(updated);
+        return updated;
+      }
       // Nothing matched. With a version expected, a note that is still live means that version was stale.
       if (command.expectedVersion !== undefined) {
         const current = await notes.findLive(command);

@@ -9,7 +9,7 @@ import { createClient } from '@connectrpc/connect';
 import { Health, HealthCheckResponse_ServingStatus } from '@notes/contracts/health/v1';
 import { NotesService } from '@notes/contracts/notes/v1';
 import { createGrpcTransport } from '@notes/grpc';
-import { createTestDatabase, type TestDatabase } from '@notes/testkit';
+import { collectEvents, createTestDatabase, type TestDatabase, testKafkaBrokers } from '@notes/testkit';
 
 const mainFile = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
 let database: TestDatabase;
@@ -46,14 +46,25 @@ test('a missing database setting stops it with one line on stderr and exit code 
   assert.match(stderr, /^notes-service: invalid setting database.*dsn/);
 });
 
+test('a missing Kafka setting stops it naming KAFKA_BROKERS', async () => {
+  const { code, stderr } = await exitOf(runMain([], { NOTES_DB_DSN: database.url }));
+  assert.equal(code, 1);
+  assert.match(stderr, /^notes-service: invalid setting kafka\.brokers \(env KAFKA_BROKERS\): is required/);
+});
+
 test('an unknown command is refused with its usage', async () => {
   const { code, stderr } = await exitOf(runMain(['migrate', 'sideways'], { NOTES_DB_DSN: database.url }));
   assert.equal(code, 2);
   assert.match(stderr, /usage: node src\/main\.ts \[migrate up\|down\]/);
 });
 
-test('migrates, serves until SIGTERM, then exits 0', async () => {
-  const env = { NOTES_DB_DSN: database.url, NOTES_GRPC_PORT: '0', LOG_LEVEL: 'info' };
+test('migrates, serves (publishing its events to KAFKA_BROKERS) until SIGTERM, then exits 0', async () => {
+  const env = {
+    NOTES_DB_DSN: database.url,
+    KAFKA_BROKERS: testKafkaBrokers(),
+    NOTES_GRPC_PORT: '0',
+    LOG_LEVEL: 'info',
+  };
   assert.equal((await exitOf(runMain(['migrate', 'up'], env))).code, 0);
 
   // It does not migrate on start: the note it stores lands in the table `migrate up` created.
@@ -72,7 +83,19 @@ test('migrates, serves until SIGTERM, then exits 0', async () => {
     const transport = createGrpcTransport(`http://127.0.0.1:${port}`);
     assert.equal((await createClient(Health, transport).check({})).status, HealthCheckResponse_ServingStatus.SERVING);
     const { note } = await createClient(NotesService, transport).createNote({ ownerId: randomUUID(), title: 'hi' });
-    assert.equal(note?.version, 1n);
+    assert.ok(note);
+    assert.equal(note.version, 1n);
+    const events = await collectEvents({
+      brokers: testKafkaBrokers(),
+      topic: 'notes.events',
+      keep: (key) => key === note.id,
+    });
+    try {
+      await events.waitFor((received) => received.length >= 1, 30_000);
+      assert.equal(events.received[0]?.envelope.type, 'notes.NoteCreated');
+    } finally {
+      await events.close();
+    }
   } finally {
     server.kill('SIGTERM');
   }

@@ -19,19 +19,19 @@ after(async () => {
 
 async function tables(): Promise<string[]> {
   const { rows } = await pool.query<{ tablename: string }>(
-    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations' ORDER BY 1",
+    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE '%migrations' ORDER BY 1",
   );
   return rows.map((row) => row.tablename);
 }
 
-test('migrations go up, down and up again', async () => {
-  assert.deepEqual((await migrateNotesDatabase(pool, 'up')).applied, ['1_notes']);
-  assert.deepEqual(await tables(), ['notes']);
+test("migrations go up (the service's own, then the outbox's), down (the other way round) and up again", async () => {
+  assert.deepEqual((await migrateNotesDatabase(pool, 'up')).applied, ['1_notes', '1_outbox']);
+  assert.deepEqual(await tables(), ['notes', 'outbox']);
   assert.deepEqual((await migrateNotesDatabase(pool, 'up')).applied, [], 'nothing left to apply');
 
-  assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, ['1_notes']);
+  assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, ['1_outbox', '1_notes']);
   assert.deepEqual(await tables(), []);
 
   await migrateNotesDatabase(pool, 'up');
-  assert.deepEqual(await tables(), ['notes']);
+  assert.deepEqual(await tables(), ['notes', 'outbox']);
 });

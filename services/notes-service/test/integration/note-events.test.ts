@@ -1,0 +1,209 @@
+// The note's events in the outbox table, written by the use cases through the db and outbox
+// adapters in one transaction (wired as compose.ts wires them), without a relay: what the rows
+// hold, and that a transaction that fails leaves none.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { fromBinary } from '@bufbuild/protobuf';
+import { NoteCreatedSchema, NoteDeletedSchema, NoteUpdatedSchema } from '@notes/contracts/common/v1';
+import { createPool, type Pool, withTransaction } from '@notes/postgres';
+import { createTestDatabase, type TestDatabase } from '@notes/testkit';
+import { makeCreateNote } from '../../src/app/create-note.ts';
+import { makeDeleteNote } from '../../src/app/delete-note.ts';
+import type { InTransaction } from '../../src/app/ports.ts';
+import { makeUpdateNote } from '../../src/app/update-note.ts';
+import { migrateNotesDatabase } from '../../src/db/migrations.ts';
+import { createNotesRepository } from '../../src/db/notes-repository.ts';
+import { NoteNotFound, VersionMismatch } from '../../src/domain/errors.ts';
+import { createNoteEvents } from '../../src/outbox/note-events.ts';
+
+let database: TestDatabase;
+let pool: Pool;
+
+before(async () => {
+  database = await createTestDatabase('notes_events');
+  pool = createPool({ dsn: database.url, maxConnections: 4, applicationName: 'notes-events-test' });
+  await migrateNotesDatabase(pool, 'up');
+});
+
+after(async () => {
+  await pool?.end();
+  await database?.drop();
+});
+
+const inTransaction: InTransaction = (work) =>
+  withTransaction(pool, (tx) => work({ notes: createNotesRepository(tx), events: createNoteEvents(tx) }));
+
+/** A clock that moves one second per reading. */
+function steppingClock() {
+  let millis = Date.parse('2026-11-23T10:00:00.000Z');
+  return {
+    now: () => {
+      millis += 1_000;
+      return new Date(millis);
+    },
+  };
+}
+
+function useCases(overrides: { inTransaction?: InTransaction } = {}) {
+  const deps = { inTransaction: overrides.inTransaction ?? inTransaction, clock: steppingClock() };
+  return {
+    createNote: makeCreateNote({ ...deps, newId: () => randomUUID() }),
+    updateNote: makeUpdateNote(deps),
+    deleteNote: makeDeleteNote(deps),
+  };
+}
+
+interface OutboxRow {
+  id: string;
+  aggregate_id: string;
+  topic: string;
+  type: string;
+  payload: Buffer;
+  correlation_id: string | null;
+  occurred_at: Date;
+  sent_at: Date | null;
+}
+
+/** The outbox rows of one note, in the order the relay publishes them (seq). */
+async function outboxRowsOf(noteId: string): Promise<OutboxRow[]> {
+  const { rows } = await pool.query<OutboxRow>(
+    `SELECT id, aggregate_id, topic, type, payload, correlation_id, occurred_at, sent_at
+     FROM outbox WHERE aggregate_id = $1 ORDER BY seq`,
+    [noteId],
+  );
+  return rows;
+}
+
+const uuidV7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+describe('note events in the outbox', () => {
+  test('create, update and delete each record one notes.events row, in order, at the time of the change', async () => {
+    const { createNote, updateNote, deleteNote } = useCases();
+    const ownerId = randomUUID();
+
+    const created = await createNote({ ownerId, title: 'first', content: '' });
+    const ref = { ownerId, noteId: created.id };
+    const updated = await updateNote({ ...ref, title: 'second', content: 'body', expectedVersion: 1 });
+    await deleteNote(ref);
+    const { rows } = await pool.query<{ deleted_at: Date }>('SELECT deleted_at FROM notes WHERE id = $1', [created.id]);
+    const deletedAt = rows[0]?.deleted_at;
+    assert.ok(deletedAt);
+
+    const outbox = await outboxRowsOf(created.id);
+    assert.deepEqual(
+      outbox.map((row) => row.type),
+      ['notes.NoteCreated', 'notes.NoteUpdated', 'notes.NoteDeleted'],
+    );
+    for (const row of outbox) {
+      assert.equal(row.topic, 'notes.events');
+      assert.equal(row.aggregate_id, created.id);
+      assert.match(row.id, uuidV7, 'the event id is a UUIDv7');
+      assert.equal(row.correlation_id, null);
+      assert.equal(row.sent_at, null, 'no relay runs here');
+    }
+    assert.equal(new Set(outbox.map((row) => row.id)).size, 3, 'three distinct event ids');
+    assert.deepEqual(
+      outbox.map((row) => row.occurred_at),
+      [created.createdAt, updated.updatedAt, deletedAt],
+    );
+
+    const [createdRow, updatedRow, deletedRow] = outbox as [OutboxRow, OutboxRow, OutboxRow];
+    const createdEvent = fromBinary(NoteCreatedSchema, createdRow.payload);
+    assert.deepEqual({ noteId: createdEvent.noteId, ownerId: createdEvent.ownerId }, { noteId: created.id, ownerId });
+    const updatedEvent = fromBinary(NoteUpdatedSchema, updatedRow.payload);
+    assert.deepEqual(
+      { noteId: updatedEvent.noteId, ownerId: updatedEvent.ownerId, version: updatedEvent.version },
+      { noteId: created.id, ownerId, version: 2n },
+    );
+    const deletedEvent = fromBinary(NoteDeletedSchema, deletedRow.payload);
+    assert.deepEqual({ noteId: deletedEvent.noteId, ownerId: deletedEvent.ownerId }, { noteId: created.id, ownerId });
+  });
+
+  test('an update or delete that fails (stale version, not found, another owner) records nothing', async () => {
+    const { createNote, updateNote, deleteNote } = useCases();
+    const ownerId = randomUUID();
+    const note = await createNote({ ownerId, title: 'v1', content: '' });
+    const ref = { ownerId, noteId: note.id };
+    const strangersRef = { ownerId: randomUUID(), noteId: note.id };
+
+    await assert.rejects(updateNote({ ...ref, title: 'stale', content: '', expectedVersion: 7 }), VersionMismatch);
+    await assert.rejects(
+      updateNote({ ...strangersRef, title: 't', content: '', expectedVersion: undefined }),
+      NoteNotFound,
+    );
+    await assert.rejects(deleteNote(strangersRef), NoteNotFound);
+    const missing = randomUUID();
+    await assert.rejects(deleteNote({ ownerId, noteId: missing }), NoteNotFound);
+    await assert.rejects(
+      updateNote({ ownerId, noteId: missing, title: 't', content: '', expectedVersion: 1 }),
+      NoteNotFound,
+    );
+
+    assert.deepEqual(
+      (await outboxRowsOf(note.id)).map((row) => row.type),
+      ['notes.NoteCreated'],
+    );
+    assert.deepEqual(await outboxRowsOf(missing), []);
+  });
+
+  test('a transaction that fails after the outbox append leaves neither the note nor its event', async () => {
+    const afterAppend: string[] = [];
+    // The real adapters, with a failure right after each event was appended (the note's row
+    // written before it): the whole transaction must roll back.
+    const failing: InTransaction = (work) =>
+      withTransaction(pool, (tx) => {
+        const events = createNoteEvents(tx);
+        return work({
+          notes: createNotesRepository(tx),
+          events: {
+            created: async (note) => {
+              await events.created(note);
+              afterAppend.push(note.id);
+              throw new Error('failed after the append');
+            },
+            updated: async (note) => {
+              await events.updated(note);
+              afterAppend.push(note.id);
+              throw new Error('failed after the append');
+            },
+            deleted: async (ref, deletedAt) => {
+              await events.deleted(ref, deletedAt);
+              afterAppend.push(ref.noteId);
+              throw new Error('failed after the append');
+            },
+          },
+        });
+      });
+    const ownerId = randomUUID();
+    const committed = await useCases().createNote({ ownerId, title: 'kept', content: '' });
+    const ref = { ownerId, noteId: committed.id };
+    const { updateNote, deleteNote } = useCases({ inTransaction: failing });
+    let createdId: string | undefined;
+    const recordingCreate = makeCreateNote({
+      inTransaction: failing,
+      clock: steppingClock(),
+      newId: () => {
+        createdId = randomUUID();
+        return createdId;
+      },
+    });
+
+    await assert.rejects(recordingCreate({ ownerId, title: 'lost', content: '' }), /failed after the append/);
+    await assert.rejects(updateNote({ ...ref, title: 'lost', content: '', expectedVersion: 1 }), /after the append/);
+    await assert.rejects(deleteNote(ref), /failed after the append/);
+    assert.ok(createdId);
+    assert.deepEqual(afterAppend, [createdId, committed.id, committed.id], 'each failed after its append');
+
+    const { rowCount } = await pool.query('SELECT 1 FROM notes WHERE id = $1', [createdId]);
+    assert.equal(rowCount, 0, 'the created note rolled back');
+    assert.deepEqual(await outboxRowsOf(createdId), [], 'its event rolled back');
+    const kept = await createNotesRepository(pool).findLive(ref);
+    assert.deepEqual(kept, committed, 'the update and the delete rolled back');
+    assert.deepEqual(
+      (await outboxRowsOf(committed.id)).map((row) => row.type),
+      ['notes.NoteCreated'],
+      'their events rolled back',
+    );
+  });
+});

@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError } from '@notes/config';
+import { loadNotesConfig } from '../../src/config.ts';
+
+const required = { NOTES_DB_DSN: 'postgres://notes@localhost/notes' };
+
+test('KAFKA_BROKERS sets kafka.brokers; the outbox relay runs in the service unless OUTBOX_RELAY is false', () => {
+  const config = loadNotesConfig({ ...required, KAFKA_BROKERS: 'k1:9092,k2:9092' });
+  assert.equal(config.kafka.brokers, 'k1:9092,k2:9092');
+  assert.equal(config.outbox.relay, true);
+  assert.equal(loadNotesConfig({ ...required, KAFKA_BROKERS: 'k:9092', OUTBOX_RELAY: 'false' }).outbox.relay, false);
+  assert.equal(loadNotesConfig({ ...required, KAFKA_BROKERS: 'k:9092', OUTBOX_RELAY: 'true' }).outbox.relay, true);
+});
+
+test('kafka.brokers is required, and the error names KAFKA_BROKERS', () => {
+  assert.throws(
+    () => loadNotesConfig(required),
+    (error) =>
+      error instanceof ConfigError &&
+      /^invalid setting kafka\.brokers \(env KAFKA_BROKERS\): is required$/.test(error.message),
+  );
+});
