@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { AuthService } from '@notes/contracts/auth/v1';
 import { createGrpcServer, errorInterceptor, registerHealth, validationInterceptor } from '@notes/grpc';
 import { createLogger, type Logger } from '@notes/logger';
+import { createServiceOutbox, outboxMigrations, type ServiceOutbox } from '@notes/outbox';
 import { createPool, type MigrationResult, migrate, type Pool } from '@notes/postgres';
 import { createDeleteUser } from './app/delete-user.ts';
 import { createGetJwks } from './app/get-jwks.ts';
@@ -15,29 +16,56 @@ import type { AuthConfig, MigrationConfig } from './config.ts';
 import { createArgon2PasswordHasher } from './crypto/argon2-password-hasher.ts';
 import { createRs256AccessTokens } from './crypto/rs256-access-tokens.ts';
 import { createRefreshTokensRepository } from './db/refresh-tokens-repository.ts';
-import { createUnitOfWork } from './db/unit-of-work.ts';
+import { createDbRepositories, createUnitOfWork } from './db/unit-of-work.ts';
 import { createUsersRepository } from './db/users-repository.ts';
 import { mapAuthError } from './grpc/auth-error-mapper.ts';
 import { type AuthUseCases, createAuthServiceImpl } from './grpc/auth-service.ts';
+import { createUserEvents } from './outbox/user-events.ts';
 
 const migrationsDirectory = join(import.meta.dirname, '..', 'migrations');
+
+// Two sets of migrations, each recorded in its own table: the service's own (schema_migrations),
+// then the outbox's (outbox_migrations). Down goes the other way round.
+const migrationSets: readonly { directory: string; table?: string }[] = [
+  { directory: migrationsDirectory },
+  outboxMigrations,
+];
+
+// The in-process outbox relay holds one connection for LISTEN and takes one per batch (and, now
+// and then, one for its retention purge, which waits for a free one).
+const relayConnections = 2;
 
 export interface AuthServiceOverrides {
   logger?: Logger;
 }
 
 export interface AuthServiceInstance {
-  /** Applies pending migrations (when database.migrateOnStart), then listens; port 0 picks a free one. */
+  /**
+   * Applies pending migrations (when database.migrateOnStart), starts the outbox (its relay unless
+   * outbox.relay is false), then listens; port 0 picks a free one.
+   */
   start(): Promise<{ port: number }>;
-  /** Lets in-flight calls finish, then closes the database pool. Calling it again does nothing more. */
+  /**
+   * Lets in-flight calls finish, stops the outbox (the relay's current batch finishes), then closes
+   * the database pool. Calling it again does nothing more.
+   */
   stop(): Promise<void>;
 }
 
 /** The whole auth-service object graph for one configuration; nothing is shared between instances. */
 export function composeAuthService(config: AuthConfig, overrides: AuthServiceOverrides = {}): AuthServiceInstance {
   const logger = overrides.logger ?? createLogger({ service: 'auth-service', level: config.log.level });
-  const pool = createAuthPool(config, logger);
-  const authService = createAuthServiceImpl(createAuthUseCases(config, { pool, clock: { now: () => new Date() } }));
+  const pool = createAuthPool(config, logger, config.outbox.relay ? relayConnections : 0);
+  const outbox = createServiceOutbox({
+    pool,
+    brokers: config.kafka.brokers,
+    clientId: 'auth-service',
+    logger,
+    relay: config.outbox.relay,
+  });
+  const authService = createAuthServiceImpl(
+    createAuthUseCases(config, { pool, clock: { now: () => new Date() }, outbox }),
+  );
   const server = createGrpcServer({
     host: config.grpc.host,
     port: config.grpc.port,
@@ -56,18 +84,36 @@ export function composeAuthService(config: AuthConfig, overrides: AuthServiceOve
   return {
     async start() {
       if (config.database.migrateOnStart) logMigrations(logger, await runMigrations(pool, 'up'));
+      await outbox.start();
       const address = await server.listen();
       return { port: address.port };
     },
     stop() {
-      stopping ??= server.close().then(() => pool.end());
+      stopping ??= (async () => {
+        try {
+          await server.close();
+        } finally {
+          try {
+            await outbox.stop();
+          } finally {
+            await pool.end();
+          }
+        }
+      })();
       return stopping;
     },
   };
 }
 
-/** The use cases over one pool; tests pass their own clock. */
-export function createAuthUseCases(config: AuthConfig, { pool, clock }: { pool: Pool; clock: Clock }): AuthUseCases {
+export interface AuthUseCaseDependencies {
+  pool: Pool;
+  clock: Clock;
+  /** Told after every commit that recorded events (the service's outbox; tests may count the calls). */
+  outbox: Pick<ServiceOutbox, 'afterCommit'>;
+}
+
+/** The use cases over one pool; tests pass their own clock (and outbox wake-up). */
+export function createAuthUseCases(config: AuthConfig, { pool, clock, outbox }: AuthUseCaseDependencies): AuthUseCases {
   const passwords = createArgon2PasswordHasher(config.argon2);
   const accessTokens = createRs256AccessTokens({
     privateKeyPem: config.jwt.privateKey,
@@ -77,7 +123,12 @@ export function createAuthUseCases(config: AuthConfig, { pool, clock }: { pool: 
   });
   const users = createUsersRepository(pool);
   const refreshTokens = createRefreshTokensRepository(pool);
-  const unitOfWork = createUnitOfWork(pool);
+  // One transaction's repositories and events on its client: the user's row and its outbox row
+  // commit together; the outbox is woken after the commit, never inside it.
+  const unitOfWork = createUnitOfWork(pool, {
+    repositories: (tx) => ({ ...createDbRepositories(tx), events: createUserEvents(tx, { clock }) }),
+    afterCommit: () => outbox.afterCommit(),
+  });
   const issueTokenPair = createTokenPairIssuer({
     accessTokens,
     clock,
@@ -88,12 +139,15 @@ export function createAuthUseCases(config: AuthConfig, { pool, clock }: { pool: 
     signIn: createSignIn({ users, refreshTokens, passwords, issueTokenPair }),
     refresh: createRefresh({ unitOfWork, issueTokenPair, clock }),
     signOut: createSignOut({ refreshTokens, clock }),
-    deleteUser: createDeleteUser({ users }),
+    deleteUser: createDeleteUser({ unitOfWork }),
     getJwks: createGetJwks({ keys: accessTokens }),
   };
 }
 
-/** `migrate up|down` on its own: one migration per call for down, every pending one for up. */
+/**
+ * `migrate up|down` on its own: every pending migration of the service, then of the outbox, for up;
+ * for down, the newest migration of the outbox's set, then the newest of the service's.
+ */
 export async function migrateAuthDatabase(
   config: MigrationConfig,
   direction: 'up' | 'down',
@@ -107,18 +161,24 @@ export async function migrateAuthDatabase(
   }
 }
 
-function createAuthPool(config: MigrationConfig, logger: Logger): Pool {
+function createAuthPool(config: MigrationConfig, logger: Logger, extraConnections = 0): Pool {
   const pool = createPool({
     dsn: config.database.dsn,
-    maxConnections: config.database.maxConnections,
+    maxConnections: config.database.maxConnections + extraConnections,
     applicationName: 'auth-service',
     onIdleError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
   });
   return pool;
 }
 
-function runMigrations(pool: Pool, direction: 'up' | 'down'): Promise<MigrationResult> {
-  return migrate({ pool, directory: migrationsDirectory, direction });
+async function runMigrations(pool: Pool, direction: 'up' | 'down'): Promise<MigrationResult> {
+  const result: MigrationResult = { applied: [], reverted: [] };
+  for (const set of direction === 'up' ? migrationSets : migrationSets.toReversed()) {
+    const { applied, reverted } = await migrate({ pool, direction, ...set });
+    result.applied.push(...applied);
+    result.reverted.push(...reverted);
+  }
+  return result;
 }
 
 function logMigrations(logger: Logger, result: MigrationResult): void {

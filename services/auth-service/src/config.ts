@@ -22,6 +22,21 @@ export const authConfigSchema = Type.Object({
     port: Type.Integer({ minimum: 0, maximum: 65_535 }),
   }),
   database: databaseSettings,
+  // Not in config.yaml (per environment): a missing KAFKA_BROKERS is reported as kafka.brokers.
+  kafka: Type.Object(
+    {
+      /** Bootstrap brokers, "host:port[,host:port…]": where the outbox relay publishes auth.events. */
+      brokers: Type.String({ minLength: 1 }),
+    },
+    { default: {} },
+  ),
+  outbox: Type.Object(
+    {
+      /** Run the outbox relay in this process; false when stand-alone relays serve the outbox table. */
+      relay: Type.Boolean({ default: true }),
+    },
+    { default: {} },
+  ),
   jwt: Type.Object({
     issuer: Type.String({ minLength: 1 }),
     audience: Type.String({ minLength: 1 }),
@@ -52,6 +67,8 @@ export const envBindings: Record<string, string> = {
   AUTH_MIGRATE_ON_START: 'database.migrateOnStart',
   AUTH_GRPC_HOST: 'grpc.host',
   AUTH_GRPC_PORT: 'grpc.port',
+  KAFKA_BROKERS: 'kafka.brokers',
+  OUTBOX_RELAY: 'outbox.relay',
   JWT_PRIVATE_KEY: 'jwt.privateKey',
   JWT_ISSUER: 'jwt.issuer',
   JWT_AUDIENCE: 'jwt.audience',

@@ -1,6 +1,7 @@
 // auth-service's entry point, and the only file that reads process.env.
 //   node src/main.ts                 serve gRPC until SIGTERM/SIGINT
-//   node src/main.ts migrate up|down apply pending migrations / revert the newest one
+//   node src/main.ts migrate up|down apply pending migrations (the service's, then the outbox's) /
+//                                    revert the newest one of each set (the outbox's first)
 import { ConfigError } from '@notes/config';
 import { createLogger, type Logger } from '@notes/logger';
 import { composeAuthService, migrateAuthDatabase } from './compose.ts';

@@ -16,8 +16,8 @@ export interface UsersRepository {
   /** Throws EmailTaken when another account has the email. */
   insert(user: UserRecord): Promise<void>;
   findByEmail(email: string): Promise<UserRecord | undefined>;
-  /** Its refresh tokens go with it. No error when there is no such user. */
-  delete(userId: string): Promise<void>;
+  /** Its refresh tokens go with it. No error when there is no such user: false then (nothing deleted). */
+  delete(userId: string): Promise<boolean>;
 }
 
 export interface RefreshTokenRecord {
@@ -42,10 +42,23 @@ export interface RefreshTokensRepository {
   revokeFamilyOf(tokenHash: Uint8Array, at: Date): Promise<void>;
 }
 
-/** The repositories bound to one transaction. An outbox repository joins them when events are written. */
+/**
+ * Records a user's events (auth.events) in the transaction that changes the user, so an event is
+ * published if and only if that change commits. Call each after the user's row was written (its
+ * row lock taken): one user's events are then numbered in the order their transactions commit.
+ */
+export interface UserEvents {
+  /** The account was created (UserCreated). */
+  userCreated(user: UserRecord): Promise<void>;
+  /** The account was removed (UserDeleted); only when a row was actually deleted. */
+  userDeleted(userId: string): Promise<void>;
+}
+
+/** The repositories bound to one transaction, and the events recorded with it. */
 export interface TransactionalRepositories {
   users: UsersRepository;
   refreshTokens: RefreshTokensRepository;
+  events: UserEvents;
 }
 
 export interface UnitOfWork {

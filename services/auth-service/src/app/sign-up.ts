@@ -20,7 +20,7 @@ export interface RegisteredUser {
   createdAt: Date;
 }
 
-/** Creates an account. Throws EmailTaken, InvalidEmail, InvalidPassword. */
+/** Creates an account and records UserCreated with it. Throws EmailTaken, InvalidEmail, InvalidPassword. */
 export type SignUp = (credentials: Credentials) => Promise<RegisteredUser>;
 
 export function createSignUp(deps: SignUpDependencies): SignUp {
@@ -33,8 +33,11 @@ export function createSignUp(deps: SignUpDependencies): SignUp {
       passwordHash: await deps.passwords.hash(password),
       createdAt: deps.clock.now(),
     };
-    // A transaction, so that the UserCreated outbox event can be written with the row or not at all.
-    await deps.unitOfWork.run(({ users }) => users.insert(user));
+    // One transaction: the account and its UserCreated event commit together, or (EmailTaken) neither.
+    await deps.unitOfWork.run(async ({ users, events }) => {
+      await users.insert(user);
+      await events.userCreated(user);
+    });
     return { userId: user.id, email: user.email, createdAt: user.createdAt };
   };
 }

@@ -35,7 +35,8 @@ export function createUsersRepository(db: Queryable): UsersRepository {
     },
 
     async delete(userId) {
-      await db.query('DELETE FROM users WHERE id = $1', [userId]);
+      const { rowCount } = await db.query('DELETE FROM users WHERE id = $1', [userId]);
+      return (rowCount ?? 0) > 0;
     },
   };
 }

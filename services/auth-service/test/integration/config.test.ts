@@ -9,7 +9,11 @@ import { loadAuthConfig, loadMigrationConfig } from '../../src/config.ts';
 import { generateRsaKeyPair } from '../support/keys.ts';
 
 const { privateKeyPem } = generateRsaKeyPair();
-const required = { AUTH_DB_DSN: 'postgres://auth@db.example:5432/auth', JWT_PRIVATE_KEY: privateKeyPem };
+const required = {
+  AUTH_DB_DSN: 'postgres://auth@db.example:5432/auth',
+  JWT_PRIVATE_KEY: privateKeyPem,
+  KAFKA_BROKERS: 'kafka-1.example:9092,kafka-2.example:9092',
+};
 let directory: string;
 
 before(async () => {
@@ -20,11 +24,13 @@ after(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-test('config.yaml supplies every default; the environment supplies the secrets', () => {
+test('config.yaml supplies every default; the environment supplies the secrets and the brokers', () => {
   const config = loadAuthConfig({ env: required });
   assert.deepEqual(config, {
     grpc: { host: '127.0.0.1', port: 50051 },
     database: { dsn: required.AUTH_DB_DSN, maxConnections: 10, migrateOnStart: true },
+    kafka: { brokers: 'kafka-1.example:9092,kafka-2.example:9092' },
+    outbox: { relay: true },
     jwt: {
       issuer: 'notes-platform',
       audience: 'notes-api',
@@ -45,6 +51,7 @@ test('environment variables override the file, converted to the setting types', 
       AUTH_GRPC_PORT: '6001',
       AUTH_DB_MAX_CONNECTIONS: '3',
       AUTH_MIGRATE_ON_START: 'false',
+      OUTBOX_RELAY: 'false',
       JWT_ISSUER: 'issuer-x',
       JWT_AUDIENCE: 'audience-x',
       JWT_ACCESS_TTL_SECONDS: '60',
@@ -55,6 +62,7 @@ test('environment variables override the file, converted to the setting types', 
   assert.deepEqual(config.grpc, { host: '0.0.0.0', port: 6001 });
   assert.equal(config.database.maxConnections, 3);
   assert.equal(config.database.migrateOnStart, false);
+  assert.equal(config.outbox.relay, false);
   assert.deepEqual(
     [config.jwt.issuer, config.jwt.audience, config.jwt.accessTtlSeconds, config.jwt.refreshTtlSeconds],
     ['issuer-x', 'audience-x', 60, 3600],
@@ -68,9 +76,9 @@ test('JWT_PRIVATE_KEY may name a PEM file, which is read', async () => {
   assert.equal(loadAuthConfig({ env: { ...required, JWT_PRIVATE_KEY: file } }).jwt.privateKey, privateKeyPem);
 });
 
-test('a missing database DSN or signing key is a ConfigError naming it', () => {
+test('a missing database DSN, signing key or Kafka brokers is a ConfigError naming it', () => {
   assert.throws(
-    () => loadAuthConfig({ env: { JWT_PRIVATE_KEY: privateKeyPem } }),
+    () => loadAuthConfig({ env: { ...required, AUTH_DB_DSN: undefined } }),
     (error: unknown) => {
       assert.ok(error instanceof ConfigError);
       assert.equal(error.message, 'invalid setting database.dsn (env AUTH_DB_DSN): is required');
@@ -78,12 +86,27 @@ test('a missing database DSN or signing key is a ConfigError naming it', () => {
     },
   );
   assert.throws(
-    () => loadAuthConfig({ env: { AUTH_DB_DSN: required.AUTH_DB_DSN } }),
+    () => loadAuthConfig({ env: { ...required, JWT_PRIVATE_KEY: undefined } }),
     (error: unknown) => {
       assert.ok(error instanceof ConfigError);
       assert.equal(error.message, 'invalid setting jwt.privateKey (env JWT_PRIVATE_KEY): is required');
       return true;
     },
+  );
+  assert.throws(
+    () => loadAuthConfig({ env: { ...required, KAFKA_BROKERS: undefined } }),
+    (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.message, 'invalid setting kafka.brokers (env KAFKA_BROKERS): is required');
+      return true;
+    },
+  );
+});
+
+test('OUTBOX_RELAY must be a boolean', () => {
+  assert.throws(
+    () => loadAuthConfig({ env: { ...required, OUTBOX_RELAY: 'sometimes' } }),
+    (error: unknown) => error instanceof ConfigError && error.message.startsWith('invalid setting outbox.relay'),
   );
 });
 

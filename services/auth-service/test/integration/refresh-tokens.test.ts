@@ -20,7 +20,7 @@ before(async () => {
   database = await createMigratedDatabase('auth_refresh');
   const { config } = testConfig(database.url);
   refreshTtlSeconds = config.jwt.refreshTtlSeconds;
-  useCases = createAuthUseCases(config, { pool: database.pool, clock });
+  useCases = createAuthUseCases(config, { pool: database.pool, clock, outbox: { afterCommit: () => undefined } });
 });
 
 after(async () => {

@@ -16,7 +16,11 @@ let useCases: AuthUseCases;
 
 before(async () => {
   database = await createMigratedDatabase('auth_users');
-  useCases = createAuthUseCases(testConfig(database.url).config, { pool: database.pool, clock });
+  useCases = createAuthUseCases(testConfig(database.url).config, {
+    pool: database.pool,
+    clock,
+    outbox: { afterCommit: () => undefined },
+  });
 });
 
 after(async () => {

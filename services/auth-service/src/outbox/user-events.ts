@@ -1,0 +1,52 @@
+import { create, toBinary } from '@bufbuild/protobuf';
+import { UserCreatedSchema, UserDeletedSchema } from '@notes/contracts/common/v1';
+import { type Event, topics } from '@notes/kafka';
+import { appendToOutbox } from '@notes/outbox';
+import type { Queryable } from '@notes/postgres';
+import { v7 as uuidv7 } from 'uuid';
+import type { Clock, UserEvents } from '../app/ports.ts';
+
+/** The event types auth-service publishes on auth.events (the Kafka contract, shared/contract/events.md). */
+export const userEventTypes = {
+  created: 'auth.UserCreated',
+  deleted: 'auth.UserDeleted',
+} as const;
+
+export interface UserEventsOptions {
+  /** occurred_at of every event: the clock's now when it is recorded. */
+  clock: Clock;
+  /** A new event id; UUIDv7 by default (time-ordered). */
+  newEventId?: () => string;
+}
+
+/**
+ * A user's events written to the outbox through tx, the client of the transaction that changes
+ * the user: each becomes one outbox row (topic auth.events, aggregate = the user id, payload the
+ * binary common.v1.UserCreated / UserDeleted) that the relay publishes once the transaction has
+ * committed.
+ */
+export function createUserEvents(tx: Queryable, options: UserEventsOptions): UserEvents {
+  const newEventId = options.newEventId ?? (() => uuidv7());
+
+  function append(userId: string, type: string, payload: Uint8Array): Promise<void> {
+    const event: Event = {
+      eventId: newEventId(),
+      aggregateId: userId,
+      type,
+      occurredAt: options.clock.now(),
+      payload,
+    };
+    return appendToOutbox(tx, topics.authEvents, [event]);
+  }
+
+  return {
+    userCreated(user) {
+      const payload = create(UserCreatedSchema, { userId: user.id, email: user.email });
+      return append(user.id, userEventTypes.created, toBinary(UserCreatedSchema, payload));
+    },
+    userDeleted(userId) {
+      const payload = create(UserDeletedSchema, { userId });
+      return append(userId, userEventTypes.deleted, toBinary(UserDeletedSchema, payload));
+    },
+  };
+}
