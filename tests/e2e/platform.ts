@@ -11,19 +11,26 @@ export interface RunningPlatform extends Platform {
   close(): Promise<void>;
 }
 
+export interface TestPlatformOptions {
+  /** Added to every service's environment. */
+  env?: Record<string, string>;
+  /** Another broker than the shared test broker (a test that stops its broker brings its own). */
+  kafkaBrokers?: string;
+}
+
 /** The whole platform as processes on fresh databases and free ports, as `make dev` runs it. */
-export async function startTestPlatform(env: Record<string, string> = {}): Promise<RunningPlatform> {
+export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<RunningPlatform> {
   const [authDb, notesDb] = await Promise.all([createTestDatabase('e2e_auth'), createTestDatabase('e2e_notes')]);
   const keysDir = await mkdtemp(join(tmpdir(), 'notes-e2e-keys-'));
   const output: string[] = [];
   const platform = await startPlatform({
     root: resolve(import.meta.dirname, '../..'),
     dsn: { auth: authDb.url, notes: notesDb.url },
-    kafkaBrokers: testKafkaBrokers(),
+    kafkaBrokers: options.kafkaBrokers ?? testKafkaBrokers(),
     ports: { bff: await freePort(), auth: await freePort(), notes: await freePort() },
     keys: await ensureSigningKeys(keysDir),
     logLevel: 'info',
-    env,
+    env: options.env ?? {},
     onLine: (service, line) => output.push(`${service}| ${line}`),
     onUnexpectedExit: (service, code) => output.push(`${service} exited with ${code}`),
   });

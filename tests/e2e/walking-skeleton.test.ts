@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { type ApiResponse, apiClient } from './api.ts';
 import { type RunningPlatform, startTestPlatform } from './platform.ts';
 
 let platform: RunningPlatform;
@@ -15,38 +16,10 @@ after(async () => {
 
 const uniqueEmail = () => `e2e-${randomUUID()}@example.com`;
 const password = 'correct horse battery';
+const call: ReturnType<typeof apiClient>['call'] = (...args) => apiClient(platform.bffUrl).call(...args);
+const signedInUser = () => apiClient(platform.bffUrl).signedInUser(password);
 
-async function call(
-  method: string,
-  path: string,
-  options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
-) {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.body !== undefined) headers['content-type'] ??= 'application/json';
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  const response = await fetch(`${platform.bffUrl}${path}`, {
-    method,
-    headers,
-    body:
-      typeof options.body === 'string'
-        ? options.body
-        : options.body === undefined
-          ? undefined
-          : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return { status: response.status, headers: response.headers, text, json: text ? JSON.parse(text) : undefined };
-}
-
-async function signedInUser() {
-  const email = uniqueEmail();
-  assert.equal((await call('POST', '/v1/auth/sign-up', { body: { email, password } })).status, 201);
-  const signIn = await call('POST', '/v1/auth/sign-in', { body: { email, password } });
-  assert.equal(signIn.status, 200);
-  return { email, token: signIn.json.access_token as string };
-}
-
-function assertProblem(response: Awaited<ReturnType<typeof call>>, status: number) {
+function assertProblem(response: ApiResponse, status: number) {
   assert.equal(response.status, status, response.text);
   assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
   assert.equal(response.json.status, status);

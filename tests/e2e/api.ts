@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field in the tests
+  json: any;
+}
+
+export interface CallOptions {
+  body?: unknown;
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+/** The public HTTP API of one running platform, called as a client would. */
+export function apiClient(baseUrl: string) {
+  async function call(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.body !== undefined) headers['content-type'] ??= 'application/json';
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    const body =
+      typeof options.body === 'string' || options.body === undefined ? options.body : JSON.stringify(options.body);
+    const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, text, json: text ? JSON.parse(text) : undefined };
+  }
+
+  /** A new account, signed in: its id, email and access token. */
+  async function signedInUser(password = 'correct horse battery') {
+    const email = `e2e-${randomUUID()}@example.com`;
+    const signUp = await call('POST', '/v1/auth/sign-up', { body: { email, password } });
+    assert.equal(signUp.status, 201, signUp.text);
+    const signIn = await call('POST', '/v1/auth/sign-in', { body: { email, password } });
+    assert.equal(signIn.status, 200, signIn.text);
+    return { userId: signUp.json.user_id as string, email, token: signIn.json.access_token as string };
+  }
+
+  return { call, signedInUser };
+}
