@@ -47,10 +47,14 @@ async function load(name: string, options: autocannon.Options, seconds = duratio
 async function measureDevStartup(): Promise<number> {
   // Time from `node scripts/dev.ts` to its ready line, on an installed checkout whose .data exists.
   const ports = {
+    SAGA_GRPC_PORT: await freePort(),
+    SAGA_HTTP_PORT: await freePort(),
     BFF_HTTP_PORT: await freePort(),
     AUTH_GRPC_PORT: await freePort(),
     NOTES_GRPC_PORT: await freePort(),
     DEV_POSTGRES_PORT: await freePort(),
+    DEV_KAFKA_PORT: await freePort(),
+    DEV_KAFKA_CONTROLLER_PORT: await freePort(),
   };
   const env = {
     ...process.env,
@@ -88,7 +92,7 @@ const pgPort = await freePort();
 const postgres = await startLocalPostgres({
   dataDir: join(scratch, 'pg'),
   port: pgPort,
-  databases: ['bench_auth', 'bench_notes'],
+  databases: ['bench_auth', 'bench_notes', 'bench_saga'],
 });
 const kafka = await startLocalKafka({
   dataDir: join(scratch, 'kafka'),
@@ -98,9 +102,15 @@ const kafka = await startLocalKafka({
 });
 const platform = await startPlatform({
   root,
-  dsn: { auth: postgres.url('bench_auth'), notes: postgres.url('bench_notes') },
+  dsn: { auth: postgres.url('bench_auth'), notes: postgres.url('bench_notes'), saga: postgres.url('bench_saga') },
   kafkaBrokers: kafka.brokers,
-  ports: { bff: await freePort(), auth: await freePort(), notes: await freePort() },
+  ports: {
+    bff: await freePort(),
+    auth: await freePort(),
+    notes: await freePort(),
+    saga: await freePort(),
+    sagaHttp: await freePort(),
+  },
   keys: await ensureSigningKeys(join(scratch, 'keys')),
   logLevel: 'warn',
   onLine: (service, line, stream) => stream === 'stderr' && console.error(`${service}| ${line}`),

@@ -22,7 +22,7 @@ const root = resolve(import.meta.dirname, '..');
 const dataDir = join(root, '.data');
 const env = process.env;
 const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
-const databases = { auth: 'notes_auth', notes: 'notes_notes' };
+const databases = { auth: 'notes_auth', notes: 'notes_notes', saga: 'notes_saga' };
 
 let postgres: LocalPostgres | undefined;
 let kafka: LocalKafka | undefined;
@@ -41,12 +41,18 @@ async function shutdown(code: number): Promise<never> {
 process.once('SIGINT', () => void shutdown(0));
 process.once('SIGTERM', () => void shutdown(0));
 
-async function databaseUrls(): Promise<{ auth: string; notes: string }> {
-  if (env.AUTH_DB_DSN && env.NOTES_DB_DSN) return { auth: env.AUTH_DB_DSN, notes: env.NOTES_DB_DSN };
+async function databaseUrls(): Promise<Record<keyof typeof databases, string>> {
+  if (env.AUTH_DB_DSN && env.NOTES_DB_DSN && env.SAGA_DB_DSN) {
+    return { auth: env.AUTH_DB_DSN, notes: env.NOTES_DB_DSN, saga: env.SAGA_DB_DSN };
+  }
   const onServer = (adminUrl: string, name: string) => Object.assign(new URL(adminUrl), { pathname: `/${name}` }).href;
   if (env.DATABASE_URL) {
     await ensureDatabases(env.DATABASE_URL, Object.values(databases));
-    return { auth: onServer(env.DATABASE_URL, databases.auth), notes: onServer(env.DATABASE_URL, databases.notes) };
+    return {
+      auth: onServer(env.DATABASE_URL, databases.auth),
+      notes: onServer(env.DATABASE_URL, databases.notes),
+      saga: onServer(env.DATABASE_URL, databases.saga),
+    };
   }
   await mkdir(dataDir, { recursive: true });
   await chmod(dataDir, 0o755); // as root, PostgreSQL runs as the postgres user, who must reach its folder
@@ -57,7 +63,11 @@ async function databaseUrls(): Promise<{ auth: string; notes: string }> {
     databases: Object.values(databases),
   });
   console.log(`PostgreSQL      postgres://postgres:postgres@127.0.0.1:${pgPort} (data in .data/postgres)`);
-  return { auth: postgres.url(databases.auth), notes: postgres.url(databases.notes) };
+  return {
+    auth: postgres.url(databases.auth),
+    notes: postgres.url(databases.notes),
+    saga: postgres.url(databases.saga),
+  };
 }
 
 async function kafkaBrokers(): Promise<string> {
@@ -82,6 +92,8 @@ try {
     bff: port('BFF_HTTP_PORT', 8080),
     auth: port('AUTH_GRPC_PORT', 50051),
     notes: port('NOTES_GRPC_PORT', 50052),
+    saga: port('SAGA_GRPC_PORT', 50053),
+    sagaHttp: port('SAGA_HTTP_PORT', 8083),
   };
   const width = 6;
   platform = await startPlatform({
@@ -104,6 +116,8 @@ Notes platform ready in ${seconds} s
   REST API (bff-rest)   ${platform.bffUrl}        try: curl ${platform.bffUrl}/readyz
   auth-service (gRPC)   127.0.0.1:${ports.auth}
   notes-service (gRPC)  127.0.0.1:${ports.notes}
+  saga-orchestrator     127.0.0.1:${ports.saga} (gRPC), http://127.0.0.1:${ports.sagaHttp}/metrics
+  Kafka                 ${brokers}
 Ctrl-C stops everything.
 `);
 } catch (error) {

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ensureSigningKeys, freePort, type Platform, startPlatform } from '@notes/local-infra';
+import { ensureSigningKeys, freePort, type Platform, type ServiceName, startPlatform } from '@notes/local-infra';
 import { createTestDatabase, testKafkaBrokers } from '@notes/testkit';
 
 export interface RunningPlatform extends Platform {
@@ -14,33 +14,49 @@ export interface RunningPlatform extends Platform {
 export interface TestPlatformOptions {
   /** Added to every service's environment. */
   env?: Record<string, string>;
+  /** Added to one service's environment (test switches). */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
   /** Another broker than the shared test broker (a test that stops its broker brings its own). */
   kafkaBrokers?: string;
 }
 
 /** The whole platform as processes on fresh databases and free ports, as `make dev` runs it. */
 export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<RunningPlatform> {
-  const [authDb, notesDb] = await Promise.all([createTestDatabase('e2e_auth'), createTestDatabase('e2e_notes')]);
+  const databases = await Promise.all(['e2e_auth', 'e2e_notes', 'e2e_saga'].map((name) => createTestDatabase(name)));
+  const [auth, notes, saga] = databases.map((database) => database.url) as [string, string, string];
   const keysDir = await mkdtemp(join(tmpdir(), 'notes-e2e-keys-'));
   const output: string[] = [];
+  const dropEverything = async () => {
+    await Promise.all(databases.map((database) => database.drop()));
+    await rm(keysDir, { recursive: true, force: true });
+  };
   const platform = await startPlatform({
     root: resolve(import.meta.dirname, '../..'),
-    dsn: { auth: authDb.url, notes: notesDb.url },
+    dsn: { auth, notes, saga },
     kafkaBrokers: options.kafkaBrokers ?? testKafkaBrokers(),
-    ports: { bff: await freePort(), auth: await freePort(), notes: await freePort() },
+    ports: {
+      bff: await freePort(),
+      auth: await freePort(),
+      notes: await freePort(),
+      saga: await freePort(),
+      sagaHttp: await freePort(),
+    },
     keys: await ensureSigningKeys(keysDir),
     logLevel: 'info',
     env: options.env ?? {},
+    serviceEnv: options.serviceEnv ?? {},
     onLine: (service, line) => output.push(`${service}| ${line}`),
     onUnexpectedExit: (service, code) => output.push(`${service} exited with ${code}`),
+  }).catch(async (error: unknown) => {
+    await dropEverything();
+    throw new Error(`the platform did not start: ${(error as Error).message}\n${output.slice(-30).join('\n')}`);
   });
   return {
     ...platform,
     output,
     close: async () => {
       await platform.stop();
-      await Promise.all([authDb.drop(), notesDb.drop()]);
-      await rm(keysDir, { recursive: true, force: true });
+      await dropEverything();
     },
   };
 }

@@ -1,6 +1,6 @@
 export { type KafkaTopic, type LocalKafka, type LocalKafkaOptions, startLocalKafka } from './kafka.ts';
 export { ensureSigningKeys, type KeyFiles } from './keys.ts';
-export { type Platform, type PlatformOptions, startPlatform } from './platform.ts';
+export { type Platform, type PlatformOptions, type ServiceName, startPlatform } from './platform.ts';
 export { freePort } from './ports.ts';
 export { ensureDatabases, type LocalPostgres, type LocalPostgresOptions, startLocalPostgres } from './postgres.ts';
 export { type ServiceProcess, startServiceProcess } from './processes.ts';
