@@ -44,6 +44,70 @@ async function load(name: string, options: autocannon.Options, seconds = duratio
   };
 }
 
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+interface WelcomeNoteLatency {
+  signUps: number;
+  perSecond: number;
+  /** Sign-up committed (the user's created_at) → welcome note committed (its created_at): Argon2 excluded. */
+  signUpToWelcomeNote: { p50Ms: number; p99Ms: number; maxMs: number };
+  /** What the client waits for POST /v1/auth/sign-up, Argon2id hashing included: reported beside. */
+  signUpRequest: { p50Ms: number; p99Ms: number };
+}
+
+/**
+ * SignUpSaga's latency: `perSecond` sign-ups a second for `seconds`; for each, the time between the
+ * user's created_at (set just before the sign-up commits) and the welcome note's created_at (just
+ * before it commits), both stamped by the services on this machine's clock.
+ */
+async function measureWelcomeNoteLatency(
+  bffUrl: string,
+  perSecond: number,
+  seconds: number,
+): Promise<WelcomeNoteLatency> {
+  const call = async (method: string, path: string, body?: unknown, token?: string) => {
+    const response = await fetch(`${bffUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+  };
+  const one = async (index: number) => {
+    const credentials = { email: `saga-bench-${Date.now()}-${index}@example.com`, password: 'benchmark password' };
+    const started = performance.now();
+    const signUp = await call('POST', '/v1/auth/sign-up', credentials);
+    const requestMs = performance.now() - started;
+    if (signUp.status !== 201) throw new Error(`sign-up answered ${signUp.status}`);
+    const token = (await call('POST', '/v1/auth/sign-in', credentials)).json.access_token as string;
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+      const items = (await call('GET', '/v1/notes', undefined, token)).json.items as { created_at: string }[];
+      const [welcome] = items;
+      if (welcome) {
+        return { requestMs, sagaMs: Date.parse(welcome.created_at) - Date.parse(signUp.json.created_at as string) };
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error('no welcome note after 30 s');
+  };
+  const runs: Promise<{ requestMs: number; sagaMs: number }>[] = [];
+  for (let i = 0; i < perSecond * seconds; i++) {
+    runs.push(one(i));
+    await new Promise((resolve) => setTimeout(resolve, 1000 / perSecond));
+  }
+  const results = await Promise.all(runs);
+  const saga = results.map((r) => r.sagaMs).sort((a, b) => a - b);
+  const request = results.map((r) => r.requestMs).sort((a, b) => a - b);
+  return {
+    signUps: results.length,
+    perSecond,
+    signUpToWelcomeNote: { p50Ms: percentile(saga, 50), p99Ms: percentile(saga, 99), maxMs: saga.at(-1) ?? Number.NaN },
+    signUpRequest: { p50Ms: Math.round(percentile(request, 50)), p99Ms: Math.round(percentile(request, 99)) },
+  };
+}
+
 async function measureDevStartup(): Promise<number> {
   // Time from `node scripts/dev.ts` to its ready line, on an installed checkout whose .data exists.
   const ports = {
@@ -155,6 +219,7 @@ try {
     await load('POST /v1/notes (full path)', createNote),
     await load('bare Fastify hello-world', helloWorld),
   ];
+  const welcomeNote = await measureWelcomeNoteLatency(platform.bffUrl, 20, duration);
   const devStartupMs = await measureDevStartup();
 
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}`;
@@ -172,13 +237,14 @@ try {
     ),
     '',
     `Full path at ${((100 * create.requestsPerSecond) / ceiling.requestsPerSecond).toFixed(1)} % of the bare Fastify rate.`,
+    `Sign-up committed → welcome note committed (SignUpSaga through Kafka), ${welcomeNote.signUps} sign-ups at ${welcomeNote.perSecond}/s: p50 ${welcomeNote.signUpToWelcomeNote.p50Ms} ms, p99 ${welcomeNote.signUpToWelcomeNote.p99Ms} ms (max ${welcomeNote.signUpToWelcomeNote.maxMs}); the sign-up request itself (Argon2id included): p50 ${welcomeNote.signUpRequest.p50Ms} ms, p99 ${welcomeNote.signUpRequest.p99Ms} ms.`,
     `make dev (installed checkout, existing .data) to ready: ${(devStartupMs / 1000).toFixed(1)} s.`,
     '',
   ].join('\n');
   await mkdir(join(root, 'bench', 'results'), { recursive: true });
   await writeFile(
     join(root, 'bench', 'results', `${stamp}.json`),
-    `${JSON.stringify({ machine, connections, duration, figures, devStartupMs }, null, 2)}\n`,
+    `${JSON.stringify({ machine, connections, duration, figures, welcomeNote, devStartupMs }, null, 2)}\n`,
   );
   await writeFile(join(root, 'bench', 'results', `${stamp}.md`), table);
   console.log(`\n${table}`);
