@@ -1,0 +1,47 @@
+export {
+  assertValidDefinitions,
+  type CommandBuilder,
+  type SagaCommand,
+  type SagaDefinition,
+  type SagaStepDefinition,
+  type SagaSubject,
+} from './definition.ts';
+export {
+  type ConsumerHandlerOptions,
+  createSagaEngine,
+  type SagaEngine,
+  type SagaEngineOptions,
+  type SagaStateChange,
+  type SagaWithHistory,
+  type StartedSaga,
+  type StartSagaRequest,
+} from './engine.ts';
+export { SagaError, SagaNotFound, SagaStateConflict } from './errors.ts';
+export { commandEvent, type ReceivedStepReply, readStepReply, stepReplyEvent, stepReplyType } from './messages.ts';
+export { sagaMigrations } from './migrations.ts';
+export {
+  type ActiveSagaState,
+  type Saga,
+  type SagaLogEntry,
+  type SagaLogEvent,
+  type SagaState,
+  sagaLogEvents,
+  sagaStates,
+} from './saga.ts';
+export type { SagaFilter } from './store.ts';
+export { startTimeoutScanner, type TimeoutScanner, type TimeoutScannerOptions } from './timeout-scanner.ts';
+export {
+  applyDeadline,
+  applyReply,
+  attemptTimeoutMs,
+  cancelSaga,
+  defaultSagaSettings,
+  type NewSaga,
+  type OutgoingCommand,
+  retrySaga,
+  type SagaSettings,
+  type StepReply,
+  startSaga,
+  type Transition,
+  type TransitionContext,
+} from './transitions.ts';

@@ -1,0 +1,2 @@
+DROP INDEX sagas_one_unfinished_user_deletion;
+DROP INDEX sagas_one_sign_up_per_user;

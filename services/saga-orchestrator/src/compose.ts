@@ -1,0 +1,147 @@
+import { SagaService } from '@notes/contracts/saga/v1';
+import {
+  createGrpcServer,
+  createGrpcTransport,
+  errorInterceptor,
+  registerHealth,
+  validationInterceptor,
+} from '@notes/grpc';
+import { createDeadLetterPublisher, type EventConsumer, startEventConsumer, topics } from '@notes/kafka';
+import { createLogger, type Logger } from '@notes/logger';
+import { createServiceOutbox } from '@notes/outbox';
+import { createPool } from '@notes/postgres';
+import { createSagaEngine, startTimeoutScanner, type TimeoutScanner } from '@notes/saga';
+import { makeStartDeleteUserSaga } from './app/start-delete-user-saga.ts';
+import { createAuthAccounts } from './auth/auth-accounts.ts';
+import type { SagaConfig } from './config.ts';
+import { migrateSagaDatabase } from './db/migrations.ts';
+import { sagaPlans } from './domain/sagas.ts';
+import { mapSagaError } from './grpc/error-mapper.ts';
+import { sagaServiceImpl } from './grpc/saga-service.ts';
+import { createOpsServer } from './http/ops-server.ts';
+import { sagaDefinition } from './kafka/saga-definitions.ts';
+import { sagaStartedBy } from './kafka/saga-triggers.ts';
+import { createSagaMetrics } from './metrics/saga-metrics.ts';
+
+/** What tests (and main) may swap; everything else comes from the config. */
+export interface SagaOrchestratorOverrides {
+  logger?: Logger;
+}
+
+export interface SagaOrchestratorInstance {
+  /**
+   * Runs pending migrations when database.migrateOnStart, starts the outbox, listens (gRPC, then
+   * the operations HTTP port), then starts consuming and scanning deadlines; resolves with the ports.
+   */
+  start(): Promise<{ port: number; httpPort: number }>;
+  /** Resolves once the event consumer has joined its group (tests wait for it before publishing). */
+  consumerReady(): Promise<void>;
+  /**
+   * Stops consuming and scanning, lets in-flight calls finish and stops listening, stops the outbox
+   * (its current batch is published), then closes the database pool.
+   */
+  stop(): Promise<void>;
+}
+
+// The in-process relay holds one connection for LISTEN and takes one per batch (and, now and then,
+// one for its retention purge, which waits for a free one).
+const relayConnections = 2;
+
+/** JSON lines to standard output, marked as this service's. */
+export function createSagaLogger(config: SagaConfig): Logger {
+  return createLogger({ service: 'saga-orchestrator', level: config.log.level });
+}
+
+export function composeSagaOrchestrator(
+  config: SagaConfig,
+  overrides: SagaOrchestratorOverrides = {},
+): SagaOrchestratorInstance {
+  const logger = overrides.logger ?? createSagaLogger(config);
+  const pool = createPool({
+    dsn: config.database.dsn,
+    maxConnections: config.database.maxConnections + (config.outbox.relay ? relayConnections : 0),
+    applicationName: 'saga-orchestrator',
+    onIdleError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
+  });
+  const databaseAnswers = () => pool.query('SELECT 1').then(() => true);
+  const outbox = createServiceOutbox({
+    pool,
+    brokers: config.kafka.brokers,
+    clientId: 'saga-orchestrator',
+    logger,
+    relay: config.outbox.relay,
+  });
+  const metrics = createSagaMetrics();
+  const engine = createSagaEngine({
+    pool,
+    definitions: sagaPlans.map(sagaDefinition),
+    settings: {
+      stepTimeoutMs: config.saga.stepTimeoutMs,
+      maxStepTimeoutMs: config.saga.maxStepTimeoutMs,
+      maxAttempts: config.saga.maxAttempts,
+    },
+    afterCommit: () => outbox.afterCommit(),
+    onStateChange: (change) => metrics.recordStateChange(change),
+    logger,
+  });
+  const startDeleteUserSaga = makeStartDeleteUserSaga({
+    accounts: createAuthAccounts(createGrpcTransport(config.auth.url), { timeoutMs: config.auth.callTimeoutMs }),
+    sagas: engine,
+  });
+  const server = createGrpcServer({
+    host: config.grpc.host,
+    port: config.grpc.port,
+    routes: (router) => {
+      router.service(SagaService, sagaServiceImpl({ startDeleteUserSaga, sagas: engine }));
+      registerHealth(router, databaseAnswers);
+    },
+    // Outermost, errorInterceptor also answers a failure of validation itself (not a bad request) as INTERNAL.
+    interceptors: [errorInterceptor(mapSagaError, logger), validationInterceptor()],
+  });
+  const opsServer = createOpsServer({
+    host: config.http.host,
+    port: config.http.port,
+    isReady: databaseAnswers,
+    metrics: () => metrics.exposition(),
+  });
+  const deadLetter = createDeadLetterPublisher({ brokers: config.kafka.brokers, clientId: 'saga-orchestrator' });
+  let consumer: EventConsumer | undefined;
+  let scanner: TimeoutScanner | undefined;
+
+  return {
+    async start() {
+      if (config.database.migrateOnStart) {
+        const { applied } = await migrateSagaDatabase(pool, 'up');
+        if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+      }
+      await outbox.start();
+      const { port } = await server.listen();
+      const httpPort = await opsServer.listen();
+      // One group on both topics: UserCreated starts SignUpSagas, StepReplies move sagas on.
+      consumer = startEventConsumer({
+        brokers: config.kafka.brokers,
+        groupId: config.kafka.consumerGroup,
+        clientId: 'saga-orchestrator',
+        topics: [topics.authEvents, topics.sagaReplies],
+        handler: engine.consumerHandler({ group: config.kafka.consumerGroup, startFor: sagaStartedBy }),
+        logger,
+        deadLetter,
+        startAt: config.kafka.startAt,
+      });
+      scanner = startTimeoutScanner({ engine, intervalMs: config.saga.scanIntervalMs, logger });
+      return { port, httpPort };
+    },
+    consumerReady() {
+      return consumer?.ready ?? Promise.reject(new Error('the saga orchestrator is not started'));
+    },
+    async stop() {
+      await consumer?.stop();
+      await scanner?.stop();
+      await server.close();
+      await opsServer.close();
+      await outbox.stop();
+      await deadLetter.close();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,131 @@
+// main.ts as its own process: configuration errors, migrations, serving and SIGTERM.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, before, test } from 'node:test';
+import { createClient } from '@connectrpc/connect';
+import { Health, HealthCheckResponse_ServingStatus } from '@notes/contracts/health/v1';
+import { createGrpcTransport } from '@notes/grpc';
+import { createPool } from '@notes/postgres';
+import { createTestDatabase, type TestDatabase, testKafkaBrokers } from '@notes/testkit';
+
+const mainFile = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
+const timeout = 60_000;
+let database: TestDatabase;
+
+before(async () => {
+  database = await createTestDatabase('saga_main');
+});
+
+after(async () => {
+  await database?.drop();
+});
+
+/** main.ts as its own process, with exactly this environment (nothing inherited). */
+function runMain(args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [mainFile, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+async function exitOf(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const [code] = await once(child, 'exit');
+  return { code, stdout, stderr };
+}
+
+function environment(): Record<string, string> {
+  return { SAGA_DB_DSN: database.url, KAFKA_BROKERS: testKafkaBrokers() };
+}
+
+async function tables(): Promise<string[]> {
+  const pool = createPool({ dsn: database.url, maxConnections: 1, applicationName: 'saga-main-test' });
+  try {
+    const { rows } = await pool.query<{ name: string }>(
+      `SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`,
+    );
+    return rows.map((row) => row.name);
+  } finally {
+    await pool.end();
+  }
+}
+
+test('a missing setting stops it with one line naming the variable on stderr and exit code 1', async () => {
+  const noDatabase = await exitOf(runMain([], { KAFKA_BROKERS: 'k:9092' }));
+  assert.equal(noDatabase.code, 1);
+  assert.match(
+    noDatabase.stderr,
+    /^saga-orchestrator: invalid setting database\.dsn \(env SAGA_DB_DSN\): is required\n$/,
+  );
+  const noKafka = await exitOf(runMain([], { SAGA_DB_DSN: 'postgres://x@127.0.0.1/x' }));
+  assert.equal(noKafka.code, 1);
+  assert.match(noKafka.stderr, /KAFKA_BROKERS/);
+});
+
+test('an unknown command prints the usage and exits 2', async () => {
+  const { code, stderr } = await exitOf(runMain(['migrate', 'sideways'], environment()));
+  assert.equal(code, 2);
+  assert.match(stderr, /usage: node src\/main.ts \[migrate up\|down\]/);
+});
+
+test('migrate up creates the engine, outbox and processed-events tables; down reverts the latest of each set', {
+  timeout,
+}, async () => {
+  const up = await exitOf(runMain(['migrate', 'up'], { ...environment(), LOG_LEVEL: 'info' }));
+  assert.equal(up.code, 0, up.stderr);
+  assert.match(up.stdout, /migrate up done/);
+  const created = await tables();
+  for (const table of ['sagas', 'saga_steps', 'outbox', 'processed_events']) assert.ok(created.includes(table), table);
+
+  const down = await exitOf(runMain(['migrate', 'down'], environment()));
+  assert.equal(down.code, 0, down.stderr);
+  assert.deepEqual(
+    (await tables()).filter((table) => !table.endsWith('migrations')),
+    [],
+    'every set had one migration',
+  );
+});
+
+test('serves gRPC and the operations port until SIGTERM, then exits 0', { timeout }, async () => {
+  const child = runMain([], {
+    ...environment(),
+    SAGA_GRPC_PORT: '0',
+    SAGA_HTTP_PORT: '0',
+    // The broker is shared with other tests: a group of its own, and none of the topics' history.
+    SAGA_CONSUMER_GROUP: `saga-main-test-${randomUUID()}`,
+    SAGA_CONSUMER_START_AT: 'latest',
+  });
+  const exited = exitOf(child);
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  let listening: { port: number; httpPort: number } | undefined;
+  for await (const line of lines) {
+    const entry = JSON.parse(line) as { msg: string; port: number; httpPort: number };
+    if (entry.msg === 'saga-orchestrator listening') {
+      listening = entry;
+      break;
+    }
+  }
+  assert.ok(listening, 'logged "saga-orchestrator listening"');
+
+  const health = createClient(Health, createGrpcTransport(`http://127.0.0.1:${listening.port}`));
+  assert.equal((await health.check({})).status, HealthCheckResponse_ServingStatus.SERVING);
+  const ops = `http://127.0.0.1:${listening.httpPort}`;
+  assert.equal((await fetch(`${ops}/healthz`)).status, 200);
+  assert.equal((await fetch(`${ops}/readyz`)).status, 200);
+  const metrics = await fetch(`${ops}/metrics`);
+  assert.match(metrics.headers.get('content-type') ?? '', /^text\/plain/);
+  assert.match(await metrics.text(), /# TYPE sagas_failed_total counter/);
+  assert.equal((await fetch(`${ops}/nothing`)).status, 404);
+
+  child.kill('SIGTERM');
+  const { code } = await exited;
+  assert.equal(code, 0);
+});

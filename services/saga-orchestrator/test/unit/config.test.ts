@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError } from '@notes/config';
+import { loadSagaConfig } from '../../src/config.ts';
+
+const required = { SAGA_DB_DSN: 'postgres://saga@localhost/saga', KAFKA_BROKERS: 'k:9092' };
+
+test('the defaults: gRPC on 50053, operations on 8083, auth-service on 50051, 10 s × 6 attempts, relay in-process', () => {
+  const config = loadSagaConfig(required);
+  assert.deepEqual(config.grpc, { host: '127.0.0.1', port: 50053 });
+  assert.deepEqual(config.http, { host: '127.0.0.1', port: 8083 });
+  assert.equal(config.auth.url, 'http://127.0.0.1:50051');
+  assert.deepEqual(config.saga, {
+    stepTimeoutMs: 10_000,
+    maxStepTimeoutMs: 300_000,
+    maxAttempts: 6,
+    scanIntervalMs: 500,
+  });
+  assert.deepEqual(config.kafka, { brokers: 'k:9092', consumerGroup: 'saga-orchestrator', startAt: 'earliest' });
+  assert.equal(config.outbox.relay, true);
+});
+
+test('the environment overrides them', () => {
+  const config = loadSagaConfig({
+    ...required,
+    SAGA_GRPC_HOST: '0.0.0.0',
+    SAGA_GRPC_PORT: '6000',
+    SAGA_HTTP_PORT: '6001',
+    AUTH_GRPC_URL: 'http://auth:50051',
+    OUTBOX_RELAY: 'false',
+    SAGA_STEP_TIMEOUT_MS: '2000',
+    SAGA_MAX_ATTEMPTS: '4',
+    SAGA_CONSUMER_GROUP: 'blue',
+    SAGA_CONSUMER_START_AT: 'latest',
+    LOG_LEVEL: 'debug',
+  });
+  assert.deepEqual(config.grpc, { host: '0.0.0.0', port: 6000 });
+  assert.equal(config.http.port, 6001);
+  assert.equal(config.auth.url, 'http://auth:50051');
+  assert.equal(config.outbox.relay, false);
+  assert.equal(config.saga.stepTimeoutMs, 2_000);
+  assert.equal(config.saga.maxAttempts, 4);
+  assert.deepEqual(config.kafka, { brokers: 'k:9092', consumerGroup: 'blue', startAt: 'latest' });
+  assert.equal(config.log.level, 'debug');
+});
+
+for (const [name, missing] of [
+  ['database.dsn', 'SAGA_DB_DSN'],
+  ['kafka.brokers', 'KAFKA_BROKERS'],
+] as const) {
+  test(`${name} is required, and the error names ${missing}`, () => {
+    const env: Record<string, string> = { ...required };
+    delete env[missing];
+    assert.throws(
+      () => loadSagaConfig(env),
+      (error) =>
+        error instanceof ConfigError && error.message === `invalid setting ${name} (env ${missing}): is required`,
+    );
+  });
+}
+
+test('a step timeout longer than the longest one allowed is refused', () => {
+  assert.throws(
+    () => loadSagaConfig({ ...required, SAGA_STEP_TIMEOUT_MS: '600000' }),
+    (error) => error instanceof ConfigError && /saga\.maxStepTimeoutMs/.test(error.message),
+  );
+});
