@@ -1,12 +1,14 @@
 import { join } from 'node:path';
 import { AuthService } from '@notes/contracts/auth/v1';
 import { createGrpcServer, errorInterceptor, registerHealth, validationInterceptor } from '@notes/grpc';
+import { createDeadLetterPublisher, processedEventsMigrations } from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
 import { createServiceOutbox, outboxMigrations, type ServiceOutbox } from '@notes/outbox';
-import { createPool, type MigrationResult, migrate, type Pool } from '@notes/postgres';
-import { createDeleteUser } from './app/delete-user.ts';
+import { createPool, type MigrationResult, migrate, type Pool, type Queryable } from '@notes/postgres';
+import { createBeginUserDeletion } from './app/begin-user-deletion.ts';
+import { createDeleteUser, deleteUserForSaga } from './app/delete-user.ts';
 import { createGetJwks } from './app/get-jwks.ts';
-import type { Clock } from './app/ports.ts';
+import type { Clock, TransactionalRepositories } from './app/ports.ts';
 import { createRefresh } from './app/refresh.ts';
 import { createSignIn } from './app/sign-in.ts';
 import { createSignOut } from './app/sign-out.ts';
@@ -20,15 +22,19 @@ import { createDbRepositories, createUnitOfWork } from './db/unit-of-work.ts';
 import { createUsersRepository } from './db/users-repository.ts';
 import { mapAuthError } from './grpc/auth-error-mapper.ts';
 import { type AuthUseCases, createAuthServiceImpl } from './grpc/auth-service.ts';
+import { startSagaCommandConsumer } from './kafka/saga-commands.ts';
+import { createSagaReplies } from './outbox/saga-replies.ts';
 import { createUserEvents } from './outbox/user-events.ts';
 
 const migrationsDirectory = join(import.meta.dirname, '..', 'migrations');
 
-// Two sets of migrations, each recorded in its own table: the service's own (schema_migrations),
-// then the outbox's (outbox_migrations). Down goes the other way round.
+// Three sets of migrations, each recorded in its own table: the service's own (schema_migrations),
+// the outbox's (outbox_migrations), then the saga consumer's processed_events
+// (processed_events_migrations). Down goes the other way round.
 const migrationSets: readonly { directory: string; table?: string }[] = [
   { directory: migrationsDirectory },
   outboxMigrations,
+  processedEventsMigrations,
 ];
 
 // The in-process outbox relay holds one connection for LISTEN and takes one per batch (and, now
@@ -42,12 +48,14 @@ export interface AuthServiceOverrides {
 export interface AuthServiceInstance {
   /**
    * Applies pending migrations (when database.migrateOnStart), starts the outbox (its relay unless
-   * outbox.relay is false), then listens; port 0 picks a free one.
+   * outbox.relay is false) and the saga-command consumer (unless saga.consumer is false), then
+   * listens; port 0 picks a free one.
    */
   start(): Promise<{ port: number }>;
   /**
-   * Lets in-flight calls finish, stops the outbox (the relay's current batch finishes), then closes
-   * the database pool. Calling it again does nothing more.
+   * Lets in-flight calls finish, stops the saga-command consumer (the command in flight finishes),
+   * stops the outbox (the relay's current batch finishes), then closes the database pool. Calling
+   * it again does nothing more.
    */
   stop(): Promise<void>;
 }
@@ -63,9 +71,8 @@ export function composeAuthService(config: AuthConfig, overrides: AuthServiceOve
     logger,
     relay: config.outbox.relay,
   });
-  const authService = createAuthServiceImpl(
-    createAuthUseCases(config, { pool, clock: { now: () => new Date() }, outbox }),
-  );
+  const clock: Clock = { now: () => new Date() };
+  const authService = createAuthServiceImpl(createAuthUseCases(config, { pool, clock, outbox }));
   const server = createGrpcServer({
     host: config.grpc.host,
     port: config.grpc.port,
@@ -80,11 +87,14 @@ export function composeAuthService(config: AuthConfig, overrides: AuthServiceOve
     },
   });
 
+  let sagaParticipant: SagaParticipant | undefined;
   let stopping: Promise<void> | undefined;
   return {
     async start() {
       if (config.database.migrateOnStart) logMigrations(logger, await runMigrations(pool, 'up'));
       await outbox.start();
+      // After the migrations: the consumer records the commands it handled in processed_events.
+      if (config.saga.consumer) sagaParticipant = startSagaParticipant(config, { pool, clock, outbox, logger });
       const address = await server.listen();
       return { port: address.port };
     },
@@ -94,13 +104,48 @@ export function composeAuthService(config: AuthConfig, overrides: AuthServiceOve
           await server.close();
         } finally {
           try {
-            await outbox.stop();
+            await sagaParticipant?.stop();
           } finally {
-            await pool.end();
+            try {
+              await outbox.stop();
+            } finally {
+              await pool.end();
+            }
           }
         }
       })();
       return stopping;
+    },
+  };
+}
+
+interface SagaParticipant {
+  /** Stops the consumer (the command in flight finishes and is committed), then its dead-letter publisher. */
+  stop(): Promise<void>;
+}
+
+/** auth-service's part in the sagas: the saga-command consumer, with a dead-letter publisher of its own. */
+function startSagaParticipant(
+  config: AuthConfig,
+  { pool, clock, outbox, logger }: AuthUseCaseDependencies & { logger: Logger },
+): SagaParticipant {
+  const deadLetter = createDeadLetterPublisher({ brokers: config.kafka.brokers, clientId: 'auth-service' });
+  const consumer = startSagaCommandConsumer({
+    pool,
+    brokers: config.kafka.brokers,
+    logger,
+    deadLetter,
+    repositories: transactionalRepositories(clock),
+    deleteUser: deleteUserForSaga,
+    afterCommit: () => outbox.afterCommit(),
+  });
+  return {
+    async stop() {
+      try {
+        await consumer.stop();
+      } finally {
+        await deadLetter.close();
+      }
     },
   };
 }
@@ -123,10 +168,8 @@ export function createAuthUseCases(config: AuthConfig, { pool, clock, outbox }: 
   });
   const users = createUsersRepository(pool);
   const refreshTokens = createRefreshTokensRepository(pool);
-  // One transaction's repositories and events on its client: the user's row and its outbox row
-  // commit together; the outbox is woken after the commit, never inside it.
   const unitOfWork = createUnitOfWork(pool, {
-    repositories: (tx) => ({ ...createDbRepositories(tx), events: createUserEvents(tx, { clock }) }),
+    repositories: transactionalRepositories(clock),
     afterCommit: () => outbox.afterCommit(),
   });
   const issueTokenPair = createTokenPairIssuer({
@@ -140,13 +183,26 @@ export function createAuthUseCases(config: AuthConfig, { pool, clock, outbox }: 
     refresh: createRefresh({ unitOfWork, issueTokenPair, clock }),
     signOut: createSignOut({ refreshTokens, clock }),
     deleteUser: createDeleteUser({ unitOfWork }),
+    beginUserDeletion: createBeginUserDeletion({ unitOfWork, clock }),
     getJwks: createGetJwks({ keys: accessTokens }),
   };
 }
 
 /**
- * `migrate up|down` on its own: every pending migration of the service, then of the outbox, for up;
- * for down, the newest migration of the outbox's set, then the newest of the service's.
+ * One transaction's repositories, events and saga replies on its client: the user's row and its
+ * outbox rows commit together (the outbox is woken after the commit, never inside it).
+ */
+function transactionalRepositories(clock: Clock): (tx: Queryable) => TransactionalRepositories {
+  return (tx) => ({
+    ...createDbRepositories(tx),
+    events: createUserEvents(tx, { clock }),
+    replies: createSagaReplies(tx, { clock }),
+  });
+}
+
+/**
+ * `migrate up|down` on its own: every pending migration of the service, of the outbox, then of
+ * processed_events, for up; for down, the newest migration of each set, in the reverse order.
  */
 export async function migrateAuthDatabase(
   config: MigrationConfig,

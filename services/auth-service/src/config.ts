@@ -37,6 +37,16 @@ export const authConfigSchema = Type.Object({
     },
     { default: {} },
   ),
+  saga: Type.Object(
+    {
+      /**
+       * Carry out the saga commands addressed to auth-service (saga.commands, group auth-service);
+       * false keeps this process out of the group (tests, tools).
+       */
+      consumer: Type.Boolean({ default: true }),
+    },
+    { default: {} },
+  ),
   jwt: Type.Object({
     issuer: Type.String({ minLength: 1 }),
     audience: Type.String({ minLength: 1 }),
@@ -69,6 +79,7 @@ export const envBindings: Record<string, string> = {
   AUTH_GRPC_PORT: 'grpc.port',
   KAFKA_BROKERS: 'kafka.brokers',
   OUTBOX_RELAY: 'outbox.relay',
+  SAGA_CONSUMER: 'saga.consumer',
   JWT_PRIVATE_KEY: 'jwt.privateKey',
   JWT_ISSUER: 'jwt.issuer',
   JWT_AUDIENCE: 'jwt.audience',

@@ -1,7 +1,8 @@
 // auth-service's entry point, and the only file that reads process.env.
-//   node src/main.ts                 serve gRPC until SIGTERM/SIGINT
-//   node src/main.ts migrate up|down apply pending migrations (the service's, then the outbox's) /
-//                                    revert the newest one of each set (the outbox's first)
+//   node src/main.ts                 serve gRPC and carry out saga commands until SIGTERM/SIGINT
+//   node src/main.ts migrate up|down apply pending migrations (the service's, the outbox's, then
+//                                    processed_events') / revert the newest one of each set (in
+//                                    the reverse order)
 import { ConfigError } from '@notes/config';
 import { createLogger, type Logger } from '@notes/logger';
 import { composeAuthService, migrateAuthDatabase } from './compose.ts';

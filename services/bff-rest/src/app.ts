@@ -8,6 +8,7 @@ import { requestIdFor } from './http/request-id.ts';
 import { type AuthClient, authRoutes } from './http/routes/auth.ts';
 import { type HealthClient, healthRoutes } from './http/routes/health.ts';
 import { type NotesClient, notesRoutes } from './http/routes/notes.ts';
+import { type SagaClient, sagaRoutes } from './http/routes/sagas.ts';
 import { componentSchemas } from './http/schemas.ts';
 import { upstreamCallOptions } from './http/upstream.ts';
 import { buildRequestValidator } from './http/validation.ts';
@@ -17,7 +18,8 @@ export interface AppDeps {
   logger: Logger;
   authClient: AuthClient;
   notesClient: NotesClient;
-  /** The Health services of the upstreams /readyz checks, by name (`auth`, `notes`). */
+  sagaClient: SagaClient;
+  /** The Health services of the upstreams /readyz checks, by name (`auth`, `notes`, `saga`). */
   upstreamHealth: Record<string, HealthClient>;
   accessTokenVerifier: AccessTokenVerifier;
 }
@@ -56,6 +58,7 @@ export function buildApp(deps: AppDeps) {
     notesRoutes({ notesClient: deps.notesClient, accessTokenVerifier: deps.accessTokenVerifier, callOptions }),
     { prefix: '/v1/notes' },
   );
+  app.register(sagaRoutes({ sagaClient: deps.sagaClient, accessTokenVerifier: deps.accessTokenVerifier, callOptions }));
   return app;
 }
 

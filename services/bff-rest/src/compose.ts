@@ -3,6 +3,7 @@ import { ConfigError } from '@notes/config';
 import { AuthService } from '@notes/contracts/auth/v1';
 import { Health } from '@notes/contracts/health/v1';
 import { NotesService } from '@notes/contracts/notes/v1';
+import { SagaService } from '@notes/contracts/saga/v1';
 import { createGrpcTransport } from '@notes/grpc';
 import { createLogger, type Logger } from '@notes/logger';
 import { type BffApp, buildApp } from './app.ts';
@@ -13,6 +14,7 @@ export interface BffOverrides {
   /** Stand-ins for the gRPC connections (tests serve fakes with createRouterTransport). */
   authTransport?: Transport;
   notesTransport?: Transport;
+  sagaTransport?: Transport;
   logger?: Logger;
 }
 
@@ -28,6 +30,7 @@ export function composeBff(config: BffConfig, overrides: BffOverrides = {}): Bff
   const logger = overrides.logger ?? createLogger({ service: 'bff-rest', level: config.log.level });
   const authTransport = overrides.authTransport ?? createGrpcTransport(config.upstreams.authUrl);
   const notesTransport = overrides.notesTransport ?? createGrpcTransport(config.upstreams.notesUrl);
+  const sagaTransport = overrides.sagaTransport ?? createGrpcTransport(config.upstreams.sagaUrl);
   const healthOf = (transport: Transport): Client<typeof Health> => createClient(Health, transport);
   let app: BffApp | undefined;
 
@@ -45,7 +48,12 @@ export function composeBff(config: BffConfig, overrides: BffOverrides = {}): Bff
         logger,
         authClient: createClient(AuthService, authTransport),
         notesClient: createClient(NotesService, notesTransport),
-        upstreamHealth: { auth: healthOf(authTransport), notes: healthOf(notesTransport) },
+        sagaClient: createClient(SagaService, sagaTransport),
+        upstreamHealth: {
+          auth: healthOf(authTransport),
+          notes: healthOf(notesTransport),
+          saga: healthOf(sagaTransport),
+        },
         accessTokenVerifier,
       });
       await app.listen({ host: config.http.host, port: config.http.port });

@@ -17,6 +17,7 @@ export const bffConfigSchema = Type.Object({
   upstreams: Type.Object({
     authUrl: upstreamUrl,
     notesUrl: upstreamUrl,
+    sagaUrl: upstreamUrl,
     timeoutMs: Type.Integer({ minimum: 1 }),
   }),
   jwt: Type.Object({
@@ -37,6 +38,7 @@ export const envBindings: Record<string, string> = {
   BFF_HTTP_PORT: 'http.port',
   AUTH_GRPC_URL: 'upstreams.authUrl',
   NOTES_GRPC_URL: 'upstreams.notesUrl',
+  SAGA_GRPC_URL: 'upstreams.sagaUrl',
   JWT_PUBLIC_KEY: 'jwt.publicKey',
   JWT_ISSUER: 'jwt.issuer',
   JWT_AUDIENCE: 'jwt.audience',

@@ -1,14 +1,17 @@
 import { NotesService } from '@notes/contracts/notes/v1';
 import { createGrpcServer, errorInterceptor, registerHealth, validationInterceptor } from '@notes/grpc';
+import { createDeadLetterPublisher, type DeadLetterPublisher, type EventConsumer } from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
 import { createServiceOutbox } from '@notes/outbox';
-import { createPool, withTransaction } from '@notes/postgres';
+import { createPool, type Queryable, withTransaction } from '@notes/postgres';
 import { v7 as uuidv7 } from 'uuid';
 import { makeCreateNote } from './app/create-note.ts';
+import { makeCreateWelcomeNote } from './app/create-welcome-note.ts';
 import { makeDeleteNote } from './app/delete-note.ts';
+import { makeDeleteUserNotes } from './app/delete-user-notes.ts';
 import { makeGetNote } from './app/get-note.ts';
 import { makeListNotes } from './app/list-notes.ts';
-import type { Clock, InTransaction, NewId } from './app/ports.ts';
+import type { Clock, InTransaction, NewId, TransactionScope } from './app/ports.ts';
 import { makeUpdateNote } from './app/update-note.ts';
 import type { NotesConfig } from './config.ts';
 import { databaseAnswers } from './db/health.ts';
@@ -16,7 +19,9 @@ import { migrateNotesDatabase } from './db/migrations.ts';
 import { createNotesRepository } from './db/notes-repository.ts';
 import { mapNotesError } from './grpc/error-mapper.ts';
 import { notesServiceImpl } from './grpc/notes-service.ts';
+import { startSagaCommandConsumer } from './kafka/saga-commands.ts';
 import { createNoteEvents } from './outbox/note-events.ts';
+import { createSagaReplies } from './outbox/saga-replies.ts';
 
 /** What tests (and main) may swap; everything else comes from the config. */
 export interface NotesServiceOverrides {
@@ -28,10 +33,14 @@ export interface NotesServiceOverrides {
 export interface NotesServiceInstance {
   /**
    * Runs pending migrations when database.migrateOnStart, starts the outbox (its relay unless
-   * outbox.relay is false), then listens; resolves with the bound port.
+   * outbox.relay is false) and the saga-command consumer (unless saga.consumer is false), then
+   * listens; resolves with the bound port.
    */
   start(): Promise<{ port: number }>;
-  /** Lets in-flight calls finish and stops listening, stops the outbox, then closes the database pool. */
+  /**
+   * Lets in-flight calls finish and stops listening, stops the saga-command consumer (the command
+   * in flight finishes), stops the outbox, then closes the database pool.
+   */
   stop(): Promise<void>;
 }
 
@@ -64,12 +73,15 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
     relay: config.outbox.relay,
   });
   const notes = createNotesRepository(pool);
-  // One transaction: the note's row and its events (outbox rows) commit together; the relay is
-  // woken after the commit, never inside it. A transaction that throws wakes nobody.
+  // One transaction: the note's row and its events and saga replies (outbox rows) commit together;
+  // the relay is woken after the commit, never inside it. A transaction that throws wakes nobody.
+  const scopeOf = (tx: Queryable): TransactionScope => ({
+    notes: createNotesRepository(tx),
+    events: createNoteEvents(tx),
+    replies: createSagaReplies(tx, { clock }),
+  });
   const inTransaction: InTransaction = async (work) => {
-    const result = await withTransaction(pool, (tx) =>
-      work({ notes: createNotesRepository(tx), events: createNoteEvents(tx) }),
-    );
+    const result = await withTransaction(pool, (tx) => work(scopeOf(tx)));
     outbox.afterCommit();
     return result;
   };
@@ -91,6 +103,23 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
     interceptors: [errorInterceptor(mapNotesError, logger), validationInterceptor()],
   });
 
+  // notes-service's part in the sagas, started once processed_events exists (after the migrations).
+  let sagaParticipant: { consumer: EventConsumer; deadLetter: DeadLetterPublisher } | undefined;
+  const startSagaParticipant = () => {
+    const deadLetter = createDeadLetterPublisher({ brokers: config.kafka.brokers, clientId: 'notes-service' });
+    const consumer = startSagaCommandConsumer({
+      pool,
+      brokers: config.kafka.brokers,
+      logger,
+      deadLetter,
+      scope: scopeOf,
+      createWelcomeNote: makeCreateWelcomeNote({ clock, newId, refuse: config.saga.refuseWelcomeNote }),
+      deleteUserNotes: makeDeleteUserNotes({ clock }),
+      afterCommit: () => outbox.afterCommit(),
+    });
+    return { consumer, deadLetter };
+  };
+
   return {
     async start() {
       if (config.database.migrateOnStart) {
@@ -98,11 +127,15 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
         if (applied.length > 0) logger.info({ applied }, 'migrations applied');
       }
       await outbox.start();
+      if (config.saga.consumer) sagaParticipant = startSagaParticipant();
       const { port } = await server.listen();
       return { port };
     },
     async stop() {
       await server.close();
+      // The consumer's last command commits its reply to the outbox before the outbox stops.
+      await sagaParticipant?.consumer.stop();
+      await sagaParticipant?.deadLetter.close();
       await outbox.stop();
       await pool.end();
     },

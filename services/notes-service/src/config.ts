@@ -21,6 +21,17 @@ export const NotesConfigSchema = Type.Object({
     // Run the outbox relay in this process; false when stand-alone relays serve the outbox table.
     relay: Type.Boolean({ default: true }),
   }),
+  saga: Type.Object(
+    {
+      // Carry out the saga commands addressed to notes-service (saga.commands, group notes-service);
+      // false keeps this process out of the group (tests, tools).
+      consumer: Type.Boolean({ default: true }),
+      // Test switch: answer every CreateWelcomeNote with a failure instead of making the note, so
+      // SignUpSaga compensates. Only configuration reaches it, no API.
+      refuseWelcomeNote: Type.Boolean({ default: false }),
+    },
+    { default: {} },
+  ),
   log: Type.Object({
     level: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   }),
@@ -37,6 +48,8 @@ export const notesEnvBindings = {
   NOTES_MIGRATE_ON_START: 'database.migrateOnStart',
   KAFKA_BROKERS: 'kafka.brokers',
   OUTBOX_RELAY: 'outbox.relay',
+  SAGA_CONSUMER: 'saga.consumer',
+  NOTES_REFUSE_WELCOME_NOTE: 'saga.refuseWelcomeNote',
   LOG_LEVEL: 'log.level',
 };
 

@@ -1,5 +1,5 @@
-// The notes-service process: `node src/main.ts` serves gRPC until SIGTERM/SIGINT;
-// `node src/main.ts migrate up|down` applies or reverts migrations and exits.
+// The notes-service process: `node src/main.ts` serves gRPC and carries out saga commands until
+// SIGTERM/SIGINT; `node src/main.ts migrate up|down` applies or reverts migrations and exits.
 import { ConfigError } from '@notes/config';
 import { createPool } from '@notes/postgres';
 import { composeNotesService, createNotesLogger } from './compose.ts';

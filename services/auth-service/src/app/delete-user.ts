@@ -1,4 +1,4 @@
-import type { UnitOfWork } from './ports.ts';
+import type { SagaCommand, TransactionalRepositories, UnitOfWork } from './ports.ts';
 
 export interface DeleteUserDependencies {
   unitOfWork: UnitOfWork;
@@ -11,8 +11,28 @@ export interface DeleteUserDependencies {
 export type DeleteUser = (userId: string) => Promise<void>;
 
 export function createDeleteUser(deps: DeleteUserDependencies): DeleteUser {
-  return (userId) =>
-    deps.unitOfWork.run(async ({ users, events }) => {
-      if (await users.delete(userId)) await events.userDeleted(userId);
-    });
+  return (userId) => deps.unitOfWork.run((repositories) => deleteAccount(repositories, userId));
+}
+
+/** The saga command that deletes an account (DeleteUserSaga's last step, SignUpSaga's compensation). */
+export interface DeleteUserCommand extends SagaCommand {
+  userId: string;
+}
+
+/**
+ * DeleteUser for a saga: the same deletion, answered with a success reply. It runs on the
+ * repositories of the transaction that records the command as processed, so the deletion, its
+ * event, the reply and that record commit together. An account already gone counts as deleted:
+ * a command sent again still gets its success reply.
+ */
+export async function deleteUserForSaga(
+  command: DeleteUserCommand,
+  repositories: TransactionalRepositories,
+): Promise<void> {
+  await deleteAccount(repositories, command.userId);
+  await repositories.replies.succeeded(command);
+}
+
+async function deleteAccount({ users, events }: TransactionalRepositories, userId: string): Promise<void> {
+  if (await users.delete(userId)) await events.userDeleted(userId);
 }

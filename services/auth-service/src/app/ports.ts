@@ -10,12 +10,20 @@ export interface UserRecord {
   email: string;
   passwordHash: string;
   createdAt: Date;
+  /** When the account's deletion began; null for an account in use. */
+  deletionRequestedAt: Date | null;
 }
 
 export interface UsersRepository {
   /** Throws EmailTaken when another account has the email. */
   insert(user: UserRecord): Promise<void>;
   findByEmail(email: string): Promise<UserRecord | undefined>;
+  findById(userId: string): Promise<UserRecord | undefined>;
+  /**
+   * Marks the account as being deleted at `at`, unless it already is (the first time stays).
+   * False when there is no such user.
+   */
+  markDeletionRequested(userId: string, at: Date): Promise<boolean>;
   /** Its refresh tokens go with it. No error when there is no such user: false then (nothing deleted). */
   delete(userId: string): Promise<boolean>;
 }
@@ -40,6 +48,8 @@ export interface RefreshTokensRepository {
   markUsed(tokenId: string, at: Date): Promise<void>;
   /** Revokes every not yet revoked token of the family the token belongs to; nothing for an unknown token. */
   revokeFamilyOf(tokenHash: Uint8Array, at: Date): Promise<void>;
+  /** Revokes every not yet revoked token of the user, whatever its family. */
+  revokeAllOf(userId: string, at: Date): Promise<void>;
 }
 
 /**
@@ -54,11 +64,30 @@ export interface UserEvents {
   userDeleted(userId: string): Promise<void>;
 }
 
-/** The repositories bound to one transaction, and the events recorded with it. */
+/** A saga's command to this service (saga.commands), as far as its reply needs to know. */
+export interface SagaCommand {
+  /** The saga's id: the reply's correlation id (and Kafka key). */
+  sagaId: string;
+  /** The command message's event id: the reply names the attempt it answers. */
+  commandId: string;
+  /** The command's envelope type, e.g. "saga.DeleteUser". */
+  commandType: string;
+}
+
+/**
+ * Records replies to saga commands (saga.replies) in the transaction of the command's effect, so
+ * the orchestrator hears of an effect if and only if it committed.
+ */
+export interface SagaReplies {
+  succeeded(command: SagaCommand): Promise<void>;
+}
+
+/** The repositories bound to one transaction, and the events and saga replies recorded with it. */
 export interface TransactionalRepositories {
   users: UsersRepository;
   refreshTokens: RefreshTokensRepository;
   events: UserEvents;
+  replies: SagaReplies;
 }
 
 export interface UnitOfWork {

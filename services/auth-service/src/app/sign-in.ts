@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
+import { mayAuthenticate } from '../domain/account.ts';
 import { normalizeEmail } from '../domain/email.ts';
 import { InvalidCredentials } from '../domain/errors.ts';
 import type { PasswordHasher, RefreshTokensRepository, UsersRepository } from './ports.ts';
@@ -12,7 +13,10 @@ export interface SignInDependencies {
   issueTokenPair: IssueTokenPair;
 }
 
-/** Checks the password and starts a new refresh-token family. Throws InvalidCredentials. */
+/**
+ * Checks the password and starts a new refresh-token family. Throws InvalidCredentials, also for an
+ * account being deleted (after checking the password all the same, so that takes as long too).
+ */
 export type SignIn = (credentials: Credentials) => Promise<TokenPair>;
 
 export function createSignIn(deps: SignInDependencies): SignIn {
@@ -22,7 +26,7 @@ export function createSignIn(deps: SignInDependencies): SignIn {
   return async ({ email, password }) => {
     const user = await deps.users.findByEmail(normalizeEmail(email));
     const passwordMatches = await deps.passwords.verify(user?.passwordHash ?? (await dummyPasswordHash), password);
-    if (user === undefined || !passwordMatches) throw new InvalidCredentials();
+    if (user === undefined || !passwordMatches || !mayAuthenticate(user)) throw new InvalidCredentials();
     return deps.issueTokenPair(deps.refreshTokens, { userId: user.id, familyId: uuidv7() });
   };
 }

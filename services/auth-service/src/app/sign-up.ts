@@ -32,6 +32,7 @@ export function createSignUp(deps: SignUpDependencies): SignUp {
       email: normalizedEmail,
       passwordHash: await deps.passwords.hash(password),
       createdAt: deps.clock.now(),
+      deletionRequestedAt: null,
     };
     // One transaction: the account and its UserCreated event commit together, or (EmailTaken) neither.
     await deps.unitOfWork.run(async ({ users, events }) => {

@@ -50,6 +50,13 @@ export function createRefreshTokensRepository(db: Queryable): RefreshTokensRepos
         [tokenHash, at],
       );
     },
+
+    async revokeAllOf(userId, at) {
+      await db.query('UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL', [
+        userId,
+        at,
+      ]);
+    },
   };
 }
 

@@ -4,17 +4,18 @@ import { createRefreshTokensRepository } from './refresh-tokens-repository.ts';
 import { createUsersRepository } from './users-repository.ts';
 
 /** The database's repositories on one transaction's client. */
-export function createDbRepositories(tx: Queryable): Omit<TransactionalRepositories, 'events'> {
+export function createDbRepositories(tx: Queryable): Pick<TransactionalRepositories, 'users' | 'refreshTokens'> {
   return { users: createUsersRepository(tx), refreshTokens: createRefreshTokensRepository(tx) };
 }
 
 export interface UnitOfWorkOptions {
   /**
    * Everything one transaction's work gets, bound to the transaction's client: compose.ts joins
-   * createDbRepositories(tx) and the events (written to the outbox through the same client).
+   * createDbRepositories(tx), the events and the saga replies (written to the outbox through the
+   * same client).
    */
   repositories(tx: Queryable): TransactionalRepositories;
-  /** Called after the COMMIT of a unit of work that recorded events, never inside the transaction. */
+  /** Called after the COMMIT of a unit of work that wrote to the outbox, never inside the transaction. */
   afterCommit(): void;
 }
 
@@ -24,8 +25,7 @@ export function createUnitOfWork(pool: Pool, options: UnitOfWorkOptions): UnitOf
     async run(work) {
       let recorded = false;
       const result = await withTransaction(pool, (tx) => {
-        const repositories = options.repositories(tx);
-        const { events } = repositories;
+        const { events, replies, ...repositories } = options.repositories(tx);
         return work({
           ...repositories,
           events: {
@@ -35,6 +35,12 @@ export function createUnitOfWork(pool: Pool, options: UnitOfWorkOptions): UnitOf
             },
             async userDeleted(userId) {
               await events.userDeleted(userId);
+              recorded = true;
+            },
+          },
+          replies: {
+            async succeeded(command) {
+              await replies.succeeded(command);
               recorded = true;
             },
           },

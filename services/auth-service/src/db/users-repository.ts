@@ -7,18 +7,22 @@ interface UserRow {
   email: string;
   password_hash: string;
   created_at: Date;
+  deletion_requested_at: Date | null;
 }
+
+const columns = 'id, email, password_hash, created_at, deletion_requested_at';
 
 /** Users on a pool, or on a transaction's client. */
 export function createUsersRepository(db: Queryable): UsersRepository {
   return {
     async insert(user) {
       try {
-        await db.query('INSERT INTO users (id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)', [
+        await db.query(`INSERT INTO users (${columns}) VALUES ($1, $2, $3, $4, $5)`, [
           user.id,
           user.email,
           user.passwordHash,
           user.createdAt,
+          user.deletionRequestedAt,
         ]);
       } catch (error) {
         if (isUniqueViolationOf(error, 'users_email_key')) throw new EmailTaken();
@@ -27,11 +31,21 @@ export function createUsersRepository(db: Queryable): UsersRepository {
     },
 
     async findByEmail(email) {
-      const { rows } = await db.query<UserRow>(
-        'SELECT id, email, password_hash, created_at FROM users WHERE email = $1',
-        [email],
-      );
+      const { rows } = await db.query<UserRow>(`SELECT ${columns} FROM users WHERE email = $1`, [email]);
       return rows[0] === undefined ? undefined : toUserRecord(rows[0]);
+    },
+
+    async findById(userId) {
+      const { rows } = await db.query<UserRow>(`SELECT ${columns} FROM users WHERE id = $1`, [userId]);
+      return rows[0] === undefined ? undefined : toUserRecord(rows[0]);
+    },
+
+    async markDeletionRequested(userId, at) {
+      const { rowCount } = await db.query(
+        'UPDATE users SET deletion_requested_at = coalesce(deletion_requested_at, $2) WHERE id = $1',
+        [userId, at],
+      );
+      return rowCount === 1;
     },
 
     async delete(userId) {
@@ -42,7 +56,13 @@ export function createUsersRepository(db: Queryable): UsersRepository {
 }
 
 function toUserRecord(row: UserRow): UserRecord {
-  return { id: row.id, email: row.email, passwordHash: row.password_hash, createdAt: row.created_at };
+  return {
+    id: row.id,
+    email: row.email,
+    passwordHash: row.password_hash,
+    createdAt: row.created_at,
+    deletionRequestedAt: row.deletion_requested_at,
+  };
 }
 
 function isUniqueViolationOf(error: unknown, constraint: string): boolean {

@@ -3,7 +3,8 @@ export type DomainErrorCode =
   | 'INVALID_CREDENTIALS'
   | 'INVALID_REFRESH_TOKEN'
   | 'INVALID_EMAIL'
-  | 'INVALID_PASSWORD';
+  | 'INVALID_PASSWORD'
+  | 'USER_NOT_FOUND';
 
 /** A broken business rule. `code` is stable: adapters map on it, clients may rely on it. */
 export abstract class DomainError extends Error {
@@ -44,4 +45,12 @@ export class InvalidEmail extends DomainError {
 export class InvalidPassword extends DomainError {
   override name = 'InvalidPassword';
   readonly code = 'INVALID_PASSWORD';
+}
+
+export class UserNotFound extends DomainError {
+  override name = 'UserNotFound';
+  readonly code = 'USER_NOT_FOUND';
+  constructor(userId: string) {
+    super(`user ${userId} not found`);
+  }
 }

@@ -8,6 +8,7 @@ const statusByErrorCode: Record<DomainErrorCode, Code> = {
   INVALID_REFRESH_TOKEN: Code.Unauthenticated,
   INVALID_EMAIL: Code.InvalidArgument,
   INVALID_PASSWORD: Code.InvalidArgument,
+  USER_NOT_FOUND: Code.NotFound,
 };
 
 /** The ErrorMapper for errorInterceptor: domain errors → gRPC statuses; anything else stays unknown (INTERNAL). */

@@ -3,6 +3,7 @@ import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { ServiceImpl } from '@connectrpc/connect';
 import {
   type AuthService,
+  BeginUserDeletionResponseSchema,
   DeleteUserResponseSchema,
   GetJwksResponseSchema,
   RefreshResponseSchema,
@@ -11,6 +12,7 @@ import {
   SignUpResponseSchema,
   TokenPairSchema,
 } from '@notes/contracts/auth/v1';
+import type { BeginUserDeletion } from '../app/begin-user-deletion.ts';
 import type { DeleteUser } from '../app/delete-user.ts';
 import type { GetJwks } from '../app/get-jwks.ts';
 import type { Refresh } from '../app/refresh.ts';
@@ -25,6 +27,7 @@ export interface AuthUseCases {
   refresh: Refresh;
   signOut: SignOut;
   deleteUser: DeleteUser;
+  beginUserDeletion: BeginUserDeletion;
   getJwks: GetJwks;
 }
 
@@ -57,6 +60,11 @@ export function createAuthServiceImpl(useCases: AuthUseCases): ServiceImpl<typeo
     async deleteUser({ userId }) {
       await useCases.deleteUser(userId);
       return create(DeleteUserResponseSchema);
+    },
+
+    async beginUserDeletion({ userId }) {
+      await useCases.beginUserDeletion(userId);
+      return create(BeginUserDeletionResponseSchema);
     },
 
     async getJwks() {

@@ -167,6 +167,32 @@ test('after delete-user, sign-in fails like a wrong password and refresh tokens 
   assert.equal(refresh.code, Code.Unauthenticated);
 });
 
+test('after begin-user-deletion, sign-in fails like a wrong password and every refresh token is dead', async () => {
+  const { email, userId } = await signedUp();
+  const first = await auth.signIn({ email, password });
+  const second = await auth.signIn({ email, password });
+  assert.ok(first.tokens !== undefined && second.tokens !== undefined);
+  await auth.beginUserDeletion({ userId });
+  await auth.beginUserDeletion({ userId });
+
+  const signIn = await failure(auth.signIn({ email, password }));
+  const wrongPassword = await failure(auth.signIn({ email: uniqueEmail('nobody'), password }));
+  assert.equal(signIn.code, Code.Unauthenticated);
+  assert.equal(signIn.rawMessage, wrongPassword.rawMessage);
+  for (const tokens of [first.tokens, second.tokens]) {
+    const refresh = await failure(auth.refresh({ refreshToken: tokens.refreshToken }));
+    assert.equal(refresh.code, Code.Unauthenticated);
+  }
+  // The account is still there (the saga deletes it later): its email stays taken until then.
+  const signUpAgain = await failure(auth.signUp({ email, password }));
+  assert.equal(signUpAgain.code, Code.AlreadyExists);
+});
+
+test('begin-user-deletion of an unknown user is NOT_FOUND; of a non-UUID, INVALID_ARGUMENT', async () => {
+  assert.equal((await failure(auth.beginUserDeletion({ userId: randomUUID() }))).code, Code.NotFound);
+  assert.equal((await failure(auth.beginUserDeletion({ userId: 'not-a-uuid' }))).code, Code.InvalidArgument);
+});
+
 test('delete-user refuses an id that is not a UUID', async () => {
   const error = await failure(auth.deleteUser({ userId: 'not-a-uuid' }));
   assert.equal(error.code, Code.InvalidArgument);

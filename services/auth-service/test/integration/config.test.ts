@@ -31,6 +31,7 @@ test('config.yaml supplies every default; the environment supplies the secrets a
     database: { dsn: required.AUTH_DB_DSN, maxConnections: 10, migrateOnStart: true },
     kafka: { brokers: 'kafka-1.example:9092,kafka-2.example:9092' },
     outbox: { relay: true },
+    saga: { consumer: true },
     jwt: {
       issuer: 'notes-platform',
       audience: 'notes-api',
@@ -52,6 +53,7 @@ test('environment variables override the file, converted to the setting types', 
       AUTH_DB_MAX_CONNECTIONS: '3',
       AUTH_MIGRATE_ON_START: 'false',
       OUTBOX_RELAY: 'false',
+      SAGA_CONSUMER: 'false',
       JWT_ISSUER: 'issuer-x',
       JWT_AUDIENCE: 'audience-x',
       JWT_ACCESS_TTL_SECONDS: '60',
@@ -63,6 +65,7 @@ test('environment variables override the file, converted to the setting types', 
   assert.equal(config.database.maxConnections, 3);
   assert.equal(config.database.migrateOnStart, false);
   assert.equal(config.outbox.relay, false);
+  assert.equal(config.saga.consumer, false);
   assert.deepEqual(
     [config.jwt.issuer, config.jwt.audience, config.jwt.accessTtlSeconds, config.jwt.refreshTtlSeconds],
     ['issuer-x', 'audience-x', 60, 3600],
@@ -103,11 +106,16 @@ test('a missing database DSN, signing key or Kafka brokers is a ConfigError nami
   );
 });
 
-test('OUTBOX_RELAY must be a boolean', () => {
-  assert.throws(
-    () => loadAuthConfig({ env: { ...required, OUTBOX_RELAY: 'sometimes' } }),
-    (error: unknown) => error instanceof ConfigError && error.message.startsWith('invalid setting outbox.relay'),
-  );
+test('OUTBOX_RELAY and SAGA_CONSUMER must be booleans', () => {
+  for (const [variable, setting] of [
+    ['OUTBOX_RELAY', 'outbox.relay'],
+    ['SAGA_CONSUMER', 'saga.consumer'],
+  ] as const) {
+    assert.throws(
+      () => loadAuthConfig({ env: { ...required, [variable]: 'sometimes' } }),
+      (error: unknown) => error instanceof ConfigError && error.message.startsWith(`invalid setting ${setting}`),
+    );
+  }
 });
 
 test('an unreadable key file, a non-PEM value or a non-RSA key is a ConfigError naming jwt.privateKey', async () => {

@@ -6,7 +6,10 @@ import { createTestDatabase } from '@notes/testkit';
 import { migrateAuthDatabase } from '../../src/compose.ts';
 import type { MigrationConfig } from '../../src/config.ts';
 
-test('migrate up creates the service’s tables and the outbox; down reverts the newest migration of each set', async () => {
+const bookkeeping = ['schema_migrations', 'outbox_migrations', 'processed_events_migrations'];
+const everyTable = ['users', 'refresh_tokens', 'outbox', 'processed_events', ...bookkeeping];
+
+test('migrate up creates the service’s tables, the outbox and processed_events; down reverts the newest migration of each set', async () => {
   const database = await createTestDatabase('auth_migrations');
   const pool = createPool({ dsn: database.url, maxConnections: 1, applicationName: 'auth-migrations-test' });
   const settings: MigrationConfig = {
@@ -17,18 +20,28 @@ test('migrate up creates the service’s tables and the outbox; down reverts the
   const tables = async () => {
     const { rows } = await pool.query<{ name: string | null }>(
       `SELECT to_regclass(name)::text AS name FROM unnest($1::text[]) AS t(name)`,
-      [['users', 'refresh_tokens', 'outbox', 'schema_migrations', 'outbox_migrations']],
+      [everyTable],
     );
     return rows.map((row) => row.name).filter((name) => name !== null);
   };
+  const hasDeletionColumn = async () => {
+    const { rows } = await pool.query(
+      "SELECT 1 FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'deletion_requested_at'",
+    );
+    return rows.length === 1;
+  };
   try {
     await migrateAuthDatabase(settings, 'up', logger);
-    assert.deepEqual(await tables(), ['users', 'refresh_tokens', 'outbox', 'schema_migrations', 'outbox_migrations']);
+    assert.deepEqual(await tables(), everyTable);
+    assert.equal(await hasDeletionColumn(), true);
     await migrateAuthDatabase(settings, 'up', logger); // nothing pending: a no-op
     await migrateAuthDatabase(settings, 'down', logger);
-    assert.deepEqual(await tables(), ['schema_migrations', 'outbox_migrations']);
+    // The service's newest migration is 0002 (the deletion mark): its tables stay.
+    assert.deepEqual(await tables(), ['users', 'refresh_tokens', ...bookkeeping]);
+    assert.equal(await hasDeletionColumn(), false);
     await migrateAuthDatabase(settings, 'up', logger);
-    assert.deepEqual(await tables(), ['users', 'refresh_tokens', 'outbox', 'schema_migrations', 'outbox_migrations']);
+    assert.deepEqual(await tables(), everyTable);
+    assert.equal(await hasDeletionColumn(), true);
   } finally {
     await pool.end();
     await database.drop();

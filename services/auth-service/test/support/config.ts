@@ -6,6 +6,10 @@ import { generateRsaKeyPair } from './keys.ts';
  * The service's real config.yaml with what a test needs: its database, the test Kafka broker, a
  * fresh signing key, a free port and quiet logs. The public half of the key is returned for
  * verifying tokens. overrides (dotted paths) win over all of that.
+ *
+ * The saga-command consumer is off: its group (auth-service) is one for every instance, so an
+ * instance of another test file running at the same time would take some of the partitions and
+ * carry out commands against its own database. Only the test of the consumer turns it on.
  */
 export function testConfig(
   databaseUrl: string,
@@ -20,6 +24,7 @@ export function testConfig(
       'jwt.privateKey': privateKeyPem,
       'grpc.port': 0,
       'log.level': 'warn',
+      'saga.consumer': false,
       ...overrides,
     },
   });

@@ -7,6 +7,7 @@ import {
   InvalidEmail,
   InvalidPassword,
   InvalidRefreshToken,
+  UserNotFound,
 } from '../../src/domain/errors.ts';
 import { mapAuthError } from '../../src/grpc/auth-error-mapper.ts';
 
@@ -17,6 +18,7 @@ test('domain errors map to their gRPC status, keeping their message', () => {
     [new InvalidRefreshToken(), Code.Unauthenticated],
     [new InvalidEmail('email must not be empty'), Code.InvalidArgument],
     [new InvalidPassword('too short'), Code.InvalidArgument],
+    [new UserNotFound('0190f5f4-7b1c-7a3e-8f00-3c5d2b1a9e77'), Code.NotFound],
   ] as const;
   for (const [error, code] of cases) {
     const mapped = mapAuthError(error);
@@ -29,6 +31,7 @@ test('domain errors have stable codes', () => {
   assert.equal(new EmailTaken().code, 'EMAIL_TAKEN');
   assert.equal(new InvalidCredentials().code, 'INVALID_CREDENTIALS');
   assert.equal(new InvalidRefreshToken().code, 'INVALID_REFRESH_TOKEN');
+  assert.equal(new UserNotFound('0190f5f4-7b1c-7a3e-8f00-3c5d2b1a9e77').code, 'USER_NOT_FOUND');
 });
 
 test('any other error is left to the interceptor (INTERNAL, no detail)', () => {

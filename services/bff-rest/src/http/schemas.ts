@@ -165,6 +165,35 @@ export const ListNotesQuerySchema = Type.Object(
 
 export const NoteIdParamsSchema = Type.Object({ id: uuid('The note id.') }, { ...strictObject, $id: 'NoteIdParams' });
 
+// ---- sagas
+
+/** Every state a saga can be in; the API promises no other. */
+export const sagaStates = ['RUNNING', 'COMPENSATING', 'COMPLETED', 'COMPENSATED', 'FAILED'] as const;
+
+export const SagaAcceptedSchema = Type.Object(
+  {
+    saga_id: uuid('The DeleteUserSaga that deletes the account.'),
+    status_url: Type.String({ description: 'Where to follow it: `/v1/sagas/{saga_id}`.' }),
+  },
+  { $id: 'SagaAccepted', description: 'The deletion has begun; it completes asynchronously.' },
+);
+
+export const SagaSchema = Type.Object(
+  {
+    saga_id: uuid('The saga id.'),
+    type: Type.String({ description: '`SignUpSaga` or `DeleteUserSaga`.' }),
+    state: Type.Enum(sagaStates, {
+      description: 'RUNNING and COMPENSATING are on their way; COMPLETED, COMPENSATED and FAILED are final.',
+    }),
+    step: Type.String({ description: 'The step being run or compensated; empty once the saga ended.' }),
+    created_at: time('When the saga started'),
+    updated_at: time('When the saga last moved'),
+  },
+  { $id: 'Saga', description: 'A saga about the caller.' },
+);
+
+export const SagaIdParamsSchema = Type.Object({ id: uuid('The saga id.') }, { ...strictObject, $id: 'SagaIdParams' });
+
 // ---- operations
 
 /** The (empty) body of a 204. */
@@ -191,6 +220,9 @@ export const componentSchemas = [
   NotePageSchema,
   ListNotesQuerySchema,
   NoteIdParamsSchema,
+  SagaAcceptedSchema,
+  SagaSchema,
+  SagaIdParamsSchema,
   StatusSchema,
 ];
 

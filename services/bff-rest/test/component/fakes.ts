@@ -1,5 +1,6 @@
-// In-memory stand-ins for auth-service and notes-service (and their grpc.health.v1), served with
-// Connect's router transport, plus an RSA key pair to mint access tokens the BFF accepts.
+// In-memory stand-ins for auth-service, notes-service and saga-orchestrator (and their
+// grpc.health.v1), served with Connect's router transport, plus an RSA key pair to mint access
+// tokens the BFF accepts.
 import { randomUUID } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
@@ -16,6 +17,7 @@ import {
 import { AuthService, type TokenPair, TokenPairSchema } from '@notes/contracts/auth/v1';
 import { Health, HealthCheckResponse_ServingStatus } from '@notes/contracts/health/v1';
 import { type Note, NoteSchema, NotesService } from '@notes/contracts/notes/v1';
+import { type Saga, SagaSchema, SagaService } from '@notes/contracts/saga/v1';
 import { validationInterceptor } from '@notes/grpc';
 import { createLogger } from '@notes/logger';
 import { exportJWK, exportSPKI, type GenerateKeyPairResult, generateKeyPair, SignJWT } from 'jose';
@@ -69,11 +71,17 @@ interface StoredNote {
   deleted: boolean;
 }
 
+type Upstream = 'auth' | 'notes' | 'saga';
+
 /** The in-memory upstreams; tests flip their health or make them fail. */
 export class FakeUpstreams {
   readonly calls: RecordedCall[] = [];
   /** What each upstream's health check answers: SERVING, NOT_SERVING, or an error (unreachable). */
-  readonly health: Record<'auth' | 'notes', 'serving' | 'not-serving' | 'down'> = { auth: 'serving', notes: 'serving' };
+  readonly health: Record<Upstream, 'serving' | 'not-serving' | 'down'> = {
+    auth: 'serving',
+    notes: 'serving',
+    saga: 'serving',
+  };
   /** When set, every notes-service call fails with this error. */
   notesFailure: ConnectError | undefined;
   /** When true, notes-service calls never answer (until their deadline). */
@@ -81,6 +89,7 @@ export class FakeUpstreams {
   private readonly users = new Map<string, { userId: string; password: string }>();
   private readonly refreshTokens = new Map<string, string>();
   private readonly notes: StoredNote[] = [];
+  private readonly sagas = new Map<string, Saga>();
   private readonly keys: SigningKeys;
 
   constructor(keys: SigningKeys) {
@@ -193,6 +202,34 @@ export class FakeUpstreams {
     { router: { interceptors: [this.recorder, validationInterceptor()] } },
   );
 
+  readonly sagaTransport = createRouterTransport(
+    (router) => {
+      router.service(SagaService, {
+        startDeleteUserSaga: async (request) => {
+          const now = timestampNow();
+          const saga = create(SagaSchema, {
+            sagaId: randomUUID(),
+            type: 'DeleteUserSaga',
+            state: 'RUNNING',
+            step: 'DeleteUserNotes',
+            userId: request.userId,
+            createdAt: now,
+            updatedAt: now,
+          });
+          this.sagas.set(saga.sagaId, saga);
+          return { saga };
+        },
+        getSaga: async (request) => {
+          const saga = this.sagas.get(request.sagaId);
+          if (saga === undefined) throw new ConnectError('saga not found', Code.NotFound);
+          return { saga };
+        },
+      });
+      this.serveHealth(router, 'saga');
+    },
+    { router: { interceptors: [this.recorder, validationInterceptor()] } },
+  );
+
   /** The calls made to one method, oldest first. */
   callsTo(method: string): RecordedCall[] {
     return this.calls.filter((call) => call.method === method);
@@ -225,7 +262,7 @@ export class FakeUpstreams {
     }
   }
 
-  private serveHealth(router: ConnectRouter, upstream: 'auth' | 'notes'): void {
+  private serveHealth(router: ConnectRouter, upstream: Upstream): void {
     router.service(Health, {
       check: async () => {
         const state = this.health[upstream];
@@ -264,9 +301,11 @@ export async function buildTestBff(options: { timeoutMs?: number } = {}): Promis
     logger: createLogger({ service: 'bff-rest-test', level: 'silent' }),
     authClient: createClient(AuthService, upstreams.authTransport),
     notesClient: createClient(NotesService, upstreams.notesTransport),
+    sagaClient: createClient(SagaService, upstreams.sagaTransport),
     upstreamHealth: {
       auth: createClient(Health, upstreams.authTransport),
       notes: createClient(Health, upstreams.notesTransport),
+      saga: createClient(Health, upstreams.sagaTransport),
     },
     accessTokenVerifier: await createJwtAccessTokenVerifier({ publicKeyPem: keys.publicKeyPem, issuer, audience }),
   });

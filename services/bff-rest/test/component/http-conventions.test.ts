@@ -134,15 +134,15 @@ describe('probes', () => {
     }
   });
 
-  it('/readyz answers 200 while both upstreams serve', async () => {
+  it('/readyz answers 200 while every upstream serves', async () => {
     const response = await bff.app.inject({ url: '/readyz' });
     assert.equal(response.statusCode, 200);
     assertStandardHeaders(response);
   });
 
-  for (const upstream of ['auth', 'notes'] as const) {
+  for (const upstream of ['auth', 'notes', 'saga'] as const) {
     for (const state of ['down', 'not-serving'] as const) {
-      it(`/readyz answers 503 while ${upstream}-service is ${state}`, async () => {
+      it(`/readyz answers 503 while the ${upstream} upstream is ${state}`, async () => {
         bff.upstreams.health[upstream] = state;
         try {
           const body = assertProblem(await bff.app.inject({ url: '/readyz' }), 503);

@@ -31,10 +31,13 @@ describe('loadBffConfig', () => {
     assert.deepEqual(config.upstreams, {
       authUrl: 'http://127.0.0.1:50051',
       notesUrl: 'http://notes:1234',
+      sagaUrl: 'http://127.0.0.1:50053',
       timeoutMs: 5_000,
     });
     assert.deepEqual(config.jwt, { publicKey: keys.publicKeyPem, issuer: 'notes-platform', audience: 'notes-api' });
     assert.equal(config.log.level, 'info');
+    const withSaga = loadBffConfig({ env: { JWT_PUBLIC_KEY: keys.publicKeyPem, SAGA_GRPC_URL: 'http://saga:4321' } });
+    assert.equal(withSaga.upstreams.sagaUrl, 'http://saga:4321');
   });
 
   it('reads the public key from a file when the setting is a path', async () => {
@@ -80,6 +83,7 @@ describe('composeBff', () => {
     const bff = composeBff(config, {
       authTransport: upstreams.authTransport,
       notesTransport: upstreams.notesTransport,
+      sagaTransport: upstreams.sagaTransport,
     });
     const { port, url } = await bff.start();
     try {
@@ -123,6 +127,7 @@ describe('main.ts', () => {
       BFF_HTTP_PORT: '0',
       AUTH_GRPC_URL: nowhere,
       NOTES_GRPC_URL: nowhere,
+      SAGA_GRPC_URL: nowhere,
     });
     const exited = once(child, 'exit');
     try {

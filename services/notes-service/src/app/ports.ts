@@ -31,6 +31,13 @@ export interface NotesRepository {
   updateLive(change: NoteChange): Promise<Note | undefined>;
   /** True when a live note was soft-deleted. */
   softDeleteLive(ref: NoteRef, deletedAt: Date): Promise<boolean>;
+  /**
+   * Inserts the owner's welcome note, unless they have had one already (even a deleted one): false
+   * then. At most one per owner, ever, however often it is asked for.
+   */
+  insertWelcomeNote(note: Note): Promise<boolean>;
+  /** Removes every note of the owner for good, deleted ones included; returns the ones that were live. */
+  deleteAllOf(ownerId: string): Promise<NoteRef[]>;
 }
 
 /**
@@ -47,10 +54,31 @@ export interface NoteEvents {
   deleted(ref: NoteRef, deletedAt: Date): Promise<void>;
 }
 
-/** What a unit of work may touch: the notes and their events, all in one transaction. */
+/** A saga's command to this service (saga.commands), as far as its reply needs to know. */
+export interface SagaCommand {
+  /** The saga's id: the reply's correlation id (and Kafka key). */
+  sagaId: string;
+  /** The command message's event id: the reply names the attempt it answers. */
+  commandId: string;
+  /** The command's envelope type, e.g. "saga.CreateWelcomeNote". */
+  commandType: string;
+}
+
+/**
+ * Records replies to saga commands (saga.replies) in the transaction of the command's effect, so
+ * the orchestrator hears of an effect if and only if it committed.
+ */
+export interface SagaReplies {
+  succeeded(command: SagaCommand): Promise<void>;
+  /** The command was refused for good; `reason` tells the orchestrator (and its operators) why. */
+  failed(command: SagaCommand, reason: string): Promise<void>;
+}
+
+/** What a unit of work may touch: the notes, their events and saga replies, all in one transaction. */
 export interface TransactionScope {
   notes: NotesRepository;
   events: NoteEvents;
+  replies: SagaReplies;
 }
 
 /**

@@ -15,6 +15,15 @@ interface NoteRow {
 
 const noteColumns = 'id, owner_id, title, content, version, created_at, updated_at';
 
+/** What a note is to the platform (notes.kind): the owner's own, or the one SignUpSaga makes. */
+type NoteKind = 'note' | 'welcome';
+
+const insertStatement = `INSERT INTO notes (${noteColumns}, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`;
+
+function insertValues(note: Note, kind: NoteKind): unknown[] {
+  return [note.id, note.ownerId, note.title, note.content, note.version, note.createdAt, note.updatedAt, kind];
+}
+
 function toNote(row: NoteRow): Note {
   return {
     id: row.id,
@@ -31,11 +40,16 @@ function toNote(row: NoteRow): Note {
 export function createNotesRepository(db: Queryable): NotesRepository {
   return {
     async insert(note) {
-      await db.query(
-        `INSERT INTO notes (id, owner_id, title, content, version, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [note.id, note.ownerId, note.title, note.content, note.version, note.createdAt, note.updatedAt],
+      await db.query(insertStatement, insertValues(note, 'note'));
+    },
+
+    async insertWelcomeNote(note) {
+      // notes_one_welcome_note_per_owner_idx decides, also between two transactions racing.
+      const { rowCount } = await db.query(
+        `${insertStatement} ON CONFLICT (owner_id) WHERE kind = 'welcome' DO NOTHING`,
+        insertValues(note, 'welcome'),
       );
+      return rowCount === 1;
     },
 
     async findLive({ ownerId, noteId }) {
@@ -80,6 +94,14 @@ export function createNotesRepository(db: Queryable): NotesRepository {
         [noteId, ownerId, deletedAt],
       );
       return rowCount === 1;
+    },
+
+    async deleteAllOf(ownerId) {
+      const { rows } = await db.query<{ id: string; deleted_at: Date | null }>(
+        'DELETE FROM notes WHERE owner_id = $1 RETURNING id, deleted_at',
+        [ownerId],
+      );
+      return rows.filter((row) => row.deleted_at === null).map((row) => ({ ownerId, noteId: row.id }));
     },
   };
 }

@@ -22,7 +22,7 @@ import {
   testKafkaBrokers,
 } from '@notes/testkit';
 import { composeNotesService, type NotesServiceInstance } from '../../src/compose.ts';
-import { loadNotesConfig } from '../../src/config.ts';
+import { testNotesConfig } from '../support/config.ts';
 
 const topic = 'notes.events';
 /** How long an expected event may take; far above the relay's milliseconds, so only a missing event hits it. */
@@ -52,10 +52,7 @@ async function newDatabase(): Promise<{ url: string; pool: Pool }> {
 
 /** The service in-process on a free port, with a clock that moves one second per reading; logs kept in `logged`. */
 async function startService(databaseUrl: string, settings: Record<string, unknown> = {}) {
-  const config = loadNotesConfig(
-    {},
-    { 'database.dsn': databaseUrl, 'kafka.brokers': testKafkaBrokers(), 'grpc.port': 0, ...settings },
-  );
+  const config = testNotesConfig(databaseUrl, settings);
   let millis = Date.parse('2026-11-23T10:00:00.000Z');
   const clock = {
     now: () => {

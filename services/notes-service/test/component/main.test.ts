@@ -64,6 +64,8 @@ test('migrates, serves (publishing its events to KAFKA_BROKERS) until SIGTERM, t
     KAFKA_BROKERS: testKafkaBrokers(),
     NOTES_GRPC_PORT: '0',
     LOG_LEVEL: 'info',
+    // Out of the notes-service group on saga.commands, which the consumer's own test uses meanwhile.
+    SAGA_CONSUMER: 'false',
   };
   assert.equal((await exitOf(runMain(['migrate', 'up'], env))).code, 0);
 

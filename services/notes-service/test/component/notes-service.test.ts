@@ -8,19 +8,16 @@ import { Health, HealthCheckResponse_ServingStatus } from '@notes/contracts/heal
 import { NotesService } from '@notes/contracts/notes/v1';
 import { createGrpcTransport } from '@notes/grpc';
 import { createLogger } from '@notes/logger';
-import { createTestDatabase, type TestDatabase, testKafkaBrokers } from '@notes/testkit';
+import { createTestDatabase, type TestDatabase } from '@notes/testkit';
 import { composeNotesService, type NotesServiceInstance } from '../../src/compose.ts';
-import { loadNotesConfig } from '../../src/config.ts';
+import { testNotesConfig } from '../support/config.ts';
 
 let database: TestDatabase;
 const services: NotesServiceInstance[] = [];
 
 /** The service in-process on a free port, with a clock that moves one second per reading. */
 async function startService(overrides: Parameters<typeof composeNotesService>[1] = {}) {
-  const config = loadNotesConfig(
-    {},
-    { 'database.dsn': database.url, 'kafka.brokers': testKafkaBrokers(), 'grpc.port': 0, 'log.level': 'warn' },
-  );
+  const config = testNotesConfig(database.url);
   let millis = Date.parse('2026-11-23T10:00:00.000Z');
   const clock = {
     now: () => {

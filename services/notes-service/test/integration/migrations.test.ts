@@ -24,14 +24,27 @@ async function tables(): Promise<string[]> {
   return rows.map((row) => row.tablename);
 }
 
-test("migrations go up (the service's own, then the outbox's), down (the other way round) and up again", async () => {
-  assert.deepEqual((await migrateNotesDatabase(pool, 'up')).applied, ['1_notes', '1_outbox']);
-  assert.deepEqual(await tables(), ['notes', 'outbox']);
+test("migrations go up (the service's own, the outbox's, then processed_events), down (the other way round) and up again", async () => {
+  assert.deepEqual((await migrateNotesDatabase(pool, 'up')).applied, [
+    '1_notes',
+    '2_welcome_note',
+    '3_notes_by_owner',
+    '1_outbox',
+    '1_processed_events',
+  ]);
+  assert.deepEqual(await tables(), ['notes', 'outbox', 'processed_events']);
   assert.deepEqual((await migrateNotesDatabase(pool, 'up')).applied, [], 'nothing left to apply');
 
-  assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, ['1_outbox', '1_notes']);
+  assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, [
+    '1_processed_events',
+    '1_outbox',
+    '3_notes_by_owner',
+  ]);
+  assert.deepEqual(await tables(), ['notes']);
+  assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, ['2_welcome_note']);
+  assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, ['1_notes']);
   assert.deepEqual(await tables(), []);
 
   await migrateNotesDatabase(pool, 'up');
-  assert.deepEqual(await tables(), ['notes', 'outbox']);
+  assert.deepEqual(await tables(), ['notes', 'outbox', 'processed_events']);
 });

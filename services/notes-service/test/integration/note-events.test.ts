@@ -16,6 +16,7 @@ import { migrateNotesDatabase } from '../../src/db/migrations.ts';
 import { createNotesRepository } from '../../src/db/notes-repository.ts';
 import { NoteNotFound, VersionMismatch } from '../../src/domain/errors.ts';
 import { createNoteEvents } from '../../src/outbox/note-events.ts';
+import { createSagaReplies } from '../../src/outbox/saga-replies.ts';
 
 let database: TestDatabase;
 let pool: Pool;
@@ -31,8 +32,11 @@ after(async () => {
   await database?.drop();
 });
 
+const clock = { now: () => new Date() };
 const inTransaction: InTransaction = (work) =>
-  withTransaction(pool, (tx) => work({ notes: createNotesRepository(tx), events: createNoteEvents(tx) }));
+  withTransaction(pool, (tx) =>
+    work({ notes: createNotesRepository(tx), events: createNoteEvents(tx), replies: createSagaReplies(tx, { clock }) }),
+  );
 
 /** A clock that moves one second per reading. */
 function steppingClock() {
@@ -156,6 +160,7 @@ describe('note events in the outbox', () => {
         const events = createNoteEvents(tx);
         return work({
           notes: createNotesRepository(tx),
+          replies: createSagaReplies(tx, { clock }),
           events: {
             created: async (note) => {
               await events.created(note);

@@ -106,6 +106,58 @@ describe('notes repository', () => {
     assert.deepEqual(rows, [{ deleted_at: new Date(base + 2) }], 'the row stays, marked deleted');
   });
 
+  test('an owner gets one welcome note, ever: not again, not after deleting it, not when two race', async () => {
+    const ownerId = randomUUID();
+    const first = aNote(ownerId, base, 'Welcome');
+    assert.equal(await notes.insertWelcomeNote(first), true);
+    assert.equal(await notes.insertWelcomeNote(aNote(ownerId, base + 1, 'Welcome')), false, 'again');
+    await notes.softDeleteLive({ ownerId, noteId: first.id }, new Date(base + 2));
+    assert.equal(await notes.insertWelcomeNote(aNote(ownerId, base + 3, 'Welcome')), false, 'after its deletion');
+
+    const racer = randomUUID();
+    const inserted = await Promise.all([
+      notes.insertWelcomeNote(aNote(racer, base, 'Welcome')),
+      notes.insertWelcomeNote(aNote(racer, base, 'Welcome')),
+    ]);
+    assert.deepEqual(inserted.toSorted(), [false, true]);
+
+    // The owner's own notes are not limited, and are no welcome note.
+    const other = randomUUID();
+    await notes.insert(aNote(other, base));
+    await notes.insert(aNote(other, base + 1));
+    assert.equal(await notes.insertWelcomeNote(aNote(other, base + 2, 'Welcome')), true);
+    const { rows } = await pool.query('SELECT kind, count(*)::int AS n FROM notes WHERE owner_id = $1 GROUP BY kind', [
+      other,
+    ]);
+    assert.deepEqual(
+      rows.toSorted((a, b) => a.kind.localeCompare(b.kind)),
+      [
+        { kind: 'note', n: 2 },
+        { kind: 'welcome', n: 1 },
+      ],
+    );
+  });
+
+  test("deleting all of an owner's notes removes their rows, deleted ones too, returns the live ones and leaves others' alone", async () => {
+    const ownerId = randomUUID();
+    const [live, alsoLive, softDeleted] = [aNote(ownerId, base), aNote(ownerId, base + 1), aNote(ownerId, base + 2)];
+    const welcome = aNote(ownerId, base + 3, 'Welcome');
+    for (const note of [live, alsoLive, softDeleted]) await notes.insert(note);
+    await notes.insertWelcomeNote(welcome);
+    await notes.softDeleteLive({ ownerId, noteId: softDeleted.id }, new Date(base + 4));
+    const someoneElses = aNote(randomUUID(), base);
+    await notes.insert(someoneElses);
+
+    const deleted = await notes.deleteAllOf(ownerId);
+
+    assert.deepEqual(deleted.map((ref) => ref.noteId).toSorted(), [live.id, alsoLive.id, welcome.id].toSorted());
+    assert.ok(deleted.every((ref) => ref.ownerId === ownerId));
+    const { rows } = await pool.query('SELECT count(*)::int AS n FROM notes WHERE owner_id = $1', [ownerId]);
+    assert.equal(rows[0].n, 0, 'no row left, not even the soft-deleted one');
+    assert.deepEqual(await notes.findLive({ ownerId: someoneElses.ownerId, noteId: someoneElses.id }), someoneElses);
+    assert.deepEqual(await notes.deleteAllOf(ownerId), [], 'nothing left the second time');
+  });
+
   test('updates only at the expected version, and bumps the version', async () => {
     const note = aNote(randomUUID(), base);
     await notes.insert(note);

@@ -21,3 +21,12 @@ test('kafka.brokers is required, and the error names KAFKA_BROKERS', () => {
       /^invalid setting kafka\.brokers \(env KAFKA_BROKERS\): is required$/.test(error.message),
   );
 });
+
+test('the saga-command consumer runs unless SAGA_CONSUMER is false; welcome notes are refused only when NOTES_REFUSE_WELCOME_NOTE is true', () => {
+  const env = { ...required, KAFKA_BROKERS: 'k:9092' };
+  assert.deepEqual(loadNotesConfig(env).saga, { consumer: true, refuseWelcomeNote: false });
+  assert.deepEqual(loadNotesConfig({ ...env, SAGA_CONSUMER: 'false', NOTES_REFUSE_WELCOME_NOTE: 'true' }).saga, {
+    consumer: false,
+    refuseWelcomeNote: true,
+  });
+});

@@ -1,0 +1,72 @@
+import { type Client, Code, ConnectError } from '@connectrpc/connect';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Saga, SagaService } from '@notes/contracts/saga/v1';
+import type { AccessTokenVerifier } from '../access-token.ts';
+import { requireAccessToken } from '../authenticate.ts';
+import { problemResponses, SagaAcceptedSchema, SagaIdParamsSchema, SagaSchema, sagaStates } from '../schemas.ts';
+import { type CallOptionsFor, isoTime, required } from '../upstream.ts';
+
+/** What these routes need of saga-orchestrator. */
+export type SagaClient = Pick<Client<typeof SagaService>, 'startDeleteUserSaga' | 'getSaga'>;
+
+export interface SagaRoutesDeps {
+  sagaClient: SagaClient;
+  accessTokenVerifier: AccessTokenVerifier;
+  callOptions: CallOptionsFor;
+}
+
+/**
+ * Deleting the caller's account (a DeleteUserSaga) and following the sagas about the caller. Every
+ * route is authenticated, and the user is always the token's subject.
+ */
+export function sagaRoutes({
+  sagaClient,
+  accessTokenVerifier,
+  callOptions,
+}: SagaRoutesDeps): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    requireAccessToken(app, accessTokenVerifier);
+
+    app.delete(
+      '/v1/auth/me',
+      { schema: { response: { 202: SagaAcceptedSchema, ...problemResponses(401) } } },
+      async (request, reply) => {
+        const { saga } = await sagaClient.startDeleteUserSaga({ userId: request.ownerId }, callOptions(request));
+        const sagaId = required(saga, 'saga').sagaId;
+        const statusUrl = `/v1/sagas/${sagaId}`;
+        return reply.code(202).header('location', statusUrl).send({ saga_id: sagaId, status_url: statusUrl });
+      },
+    );
+
+    app.get(
+      '/v1/sagas/:id',
+      { schema: { params: SagaIdParamsSchema, response: { 200: SagaSchema, ...problemResponses(400, 401, 404) } } },
+      async (request) => {
+        const { saga } = await sagaClient.getSaga({ sagaId: request.params.id }, callOptions(request));
+        const found = required(saga, 'saga');
+        // Someone else's saga does not exist for the caller: answered as the orchestrator answers a
+        // missing one, through the same mapping, so the two cannot be told apart.
+        if (found.userId !== request.ownerId) throw new ConnectError('saga of another user', Code.NotFound);
+        return sagaBody(found);
+      },
+    );
+  };
+}
+
+function sagaBody(saga: Saga) {
+  return {
+    saga_id: saga.sagaId,
+    type: saga.type,
+    state: knownState(saga.state),
+    step: saga.step,
+    created_at: isoTime(saga.createdAt, 'created_at'),
+    updated_at: isoTime(saga.updatedAt, 'updated_at'),
+  };
+}
+
+/** A state outside the contract's list would be an upstream bug (a 500 here), never passed on. */
+function knownState(state: string): (typeof sagaStates)[number] {
+  const known = sagaStates.find((candidate) => candidate === state);
+  if (known === undefined) throw new Error(`upstream saga in an unknown state: ${state}`);
+  return known;
+}

@@ -1,0 +1,194 @@
+// The saga steps notes-service carries out, through the db and outbox adapters in one transaction
+// (wired as compose.ts wires them), without Kafka: what they leave in the notes table and the outbox.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { fromBinary } from '@bufbuild/protobuf';
+import { NoteCreatedSchema, NoteDeletedSchema } from '@notes/contracts/common/v1';
+import { StepReplySchema } from '@notes/contracts/saga/v1/messages';
+import { createPool, type Pool, withTransaction } from '@notes/postgres';
+import { createTestDatabase, type TestDatabase } from '@notes/testkit';
+import { type CreateWelcomeNoteCommand, makeCreateWelcomeNote } from '../../src/app/create-welcome-note.ts';
+import { type DeleteUserNotesCommand, makeDeleteUserNotes } from '../../src/app/delete-user-notes.ts';
+import type { TransactionScope } from '../../src/app/ports.ts';
+import { migrateNotesDatabase } from '../../src/db/migrations.ts';
+import { createNotesRepository } from '../../src/db/notes-repository.ts';
+import { createNoteEvents } from '../../src/outbox/note-events.ts';
+import { createSagaReplies } from '../../src/outbox/saga-replies.ts';
+
+let database: TestDatabase;
+let pool: Pool;
+const clock = { now: () => new Date('2026-11-25T12:00:00.000Z') };
+
+before(async () => {
+  database = await createTestDatabase('notes_saga_steps');
+  pool = createPool({ dsn: database.url, maxConnections: 4, applicationName: 'notes-saga-steps-test' });
+  await migrateNotesDatabase(pool, 'up');
+});
+
+after(async () => {
+  await pool?.end();
+  await database?.drop();
+});
+
+/** Runs a step in one transaction over the real adapters, as the consumer does. */
+function inTransaction(step: (scope: TransactionScope) => Promise<void>): Promise<void> {
+  return withTransaction(pool, (tx) =>
+    step({ notes: createNotesRepository(tx), events: createNoteEvents(tx), replies: createSagaReplies(tx, { clock }) }),
+  );
+}
+
+const createWelcomeNote = makeCreateWelcomeNote({ clock, newId: () => randomUUID(), refuse: false });
+const deleteUserNotes = makeDeleteUserNotes({ clock });
+
+function welcomeNoteCommand(userId: string, sagaId = randomUUID()): CreateWelcomeNoteCommand {
+  return { sagaId, commandId: randomUUID(), commandType: 'saga.CreateWelcomeNote', userId };
+}
+
+function deleteUserNotesCommand(userId: string): DeleteUserNotesCommand {
+  return { sagaId: randomUUID(), commandId: randomUUID(), commandType: 'saga.DeleteUserNotes', userId };
+}
+
+interface OutboxRow {
+  aggregate_id: string;
+  topic: string;
+  type: string;
+  payload: Buffer;
+  correlation_id: string | null;
+  occurred_at: Date;
+}
+
+async function outboxRows(where: string, values: unknown[]): Promise<OutboxRow[]> {
+  const { rows } = await pool.query<OutboxRow>(
+    `SELECT aggregate_id, topic, type, payload, correlation_id, occurred_at FROM outbox WHERE ${where} ORDER BY seq`,
+    values,
+  );
+  return rows;
+}
+
+const repliesTo = (sagaId: string) => outboxRows("topic = 'saga.replies' AND aggregate_id = $1", [sagaId]);
+const noteCreatedEventsOf = (ownerId: string) =>
+  outboxRows("topic = 'notes.events' AND type = 'notes.NoteCreated'", []).then((rows) =>
+    rows.filter((row) => fromBinary(NoteCreatedSchema, row.payload).ownerId === ownerId),
+  );
+
+async function notesOf(ownerId: string) {
+  const { rows } = await pool.query<{ id: string; title: string; content: string; kind: string }>(
+    'SELECT id, title, content, kind FROM notes WHERE owner_id = $1 ORDER BY created_at, id',
+    [ownerId],
+  );
+  return rows;
+}
+
+function answer(row: OutboxRow) {
+  const { commandType, commandId, succeeded, reason } = fromBinary(StepReplySchema, row.payload);
+  return { commandType, commandId, succeeded, reason };
+}
+
+describe('CreateWelcomeNote', () => {
+  test('creates the welcome note with its NoteCreated and a success reply on saga.replies', async () => {
+    const userId = randomUUID();
+    const command = welcomeNoteCommand(userId);
+    await inTransaction((scope) => createWelcomeNote(command, scope));
+
+    const [note, ...others] = await notesOf(userId);
+    assert.equal(others.length, 0);
+    assert.equal(note?.kind, 'welcome');
+    assert.match(note?.title ?? '', /welcome/i);
+    assert.ok((note?.content ?? '').length > 0);
+    const created = await noteCreatedEventsOf(userId);
+    assert.deepEqual(
+      created.map((row) => row.aggregate_id),
+      [note?.id],
+    );
+
+    const [reply, ...more] = await repliesTo(command.sagaId);
+    assert.equal(more.length, 0);
+    assert.ok(reply !== undefined);
+    assert.equal(reply.type, 'saga.StepReply');
+    assert.equal(reply.correlation_id, command.sagaId);
+    assert.deepEqual(reply.occurred_at, clock.now());
+    assert.deepEqual(answer(reply), {
+      commandType: 'saga.CreateWelcomeNote',
+      commandId: command.commandId,
+      succeeded: true,
+      reason: '',
+    });
+  });
+
+  test('sent again: no second note or event, and a success reply all the same', async () => {
+    const userId = randomUUID();
+    const sagaId = randomUUID();
+    const [first, again] = [welcomeNoteCommand(userId, sagaId), welcomeNoteCommand(userId, sagaId)];
+    await inTransaction((scope) => createWelcomeNote(first, scope));
+    await inTransaction((scope) => createWelcomeNote(again, scope));
+
+    assert.equal((await notesOf(userId)).length, 1);
+    assert.equal((await noteCreatedEventsOf(userId)).length, 1);
+    assert.deepEqual(
+      (await repliesTo(sagaId)).map(answer),
+      [first, again].map((command) => ({
+        commandType: 'saga.CreateWelcomeNote',
+        commandId: command.commandId,
+        succeeded: true,
+        reason: '',
+      })),
+    );
+  });
+
+  test('refused by the switch: a failure reply with its reason, and no note', async () => {
+    const refusing = makeCreateWelcomeNote({ clock, newId: () => randomUUID(), refuse: true });
+    const userId = randomUUID();
+    const command = welcomeNoteCommand(userId);
+    await inTransaction((scope) => refusing(command, scope));
+
+    assert.deepEqual(await notesOf(userId), []);
+    assert.deepEqual((await repliesTo(command.sagaId)).map(answer), [
+      {
+        commandType: 'saga.CreateWelcomeNote',
+        commandId: command.commandId,
+        succeeded: false,
+        reason: 'welcome notes are switched off',
+      },
+    ]);
+  });
+});
+
+describe('DeleteUserNotes', () => {
+  test("deletes every note of the user, NoteDeleted for the live ones, a success reply; others' notes stay", async () => {
+    const userId = randomUUID();
+    const bystander = randomUUID();
+    await inTransaction((scope) => createWelcomeNote(welcomeNoteCommand(userId), scope));
+    await inTransaction((scope) => createWelcomeNote(welcomeNoteCommand(bystander), scope));
+    const [welcome] = await notesOf(userId);
+    assert.ok(welcome !== undefined);
+    // A second note, already (soft-)deleted: its NoteDeleted went out back then.
+    const deletedEarlier = randomUUID();
+    await pool.query(
+      `INSERT INTO notes (id, owner_id, title, created_at, updated_at, deleted_at) VALUES ($1, $2, 'old', $3, $3, $3)`,
+      [deletedEarlier, userId, clock.now()],
+    );
+    const command = deleteUserNotesCommand(userId);
+
+    await inTransaction((scope) => deleteUserNotes(command, scope));
+
+    assert.deepEqual(await notesOf(userId), []);
+    assert.equal((await notesOf(bystander)).length, 1);
+    const deleted = await outboxRows("topic = 'notes.events' AND type = 'notes.NoteDeleted'", []);
+    const ofUser = deleted.filter((row) => fromBinary(NoteDeletedSchema, row.payload).ownerId === userId);
+    assert.deepEqual(
+      ofUser.map((row) => row.aggregate_id),
+      [welcome.id],
+    );
+    assert.deepEqual(ofUser[0]?.occurred_at, clock.now());
+    assert.deepEqual((await repliesTo(command.sagaId)).map(answer), [
+      { commandType: 'saga.DeleteUserNotes', commandId: command.commandId, succeeded: true, reason: '' },
+    ]);
+  });
+
+  test('for a user without notes it only answers succeeded', async () => {
+    const command = deleteUserNotesCommand(randomUUID());
+    await inTransaction((scope) => deleteUserNotes(command, scope));
+    assert.equal((await repliesTo(command.sagaId)).length, 1);
+  });
+});
