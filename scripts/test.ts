@@ -66,8 +66,11 @@ async function runTier(tier: Tier): Promise<number> {
   }
   if (files.length === 0) return 0;
   console.log(`\n=== ${tier} tests (${files.length} files)`);
-  // e2e tests start whole platforms of processes: one at a time on a 2-core machine.
-  const args = ['--test', '--test-reporter=spec', `--test-concurrency=${tier === 'e2e' ? 1 : 2}`, ...files.sort()];
+  // Component and e2e files run Kafka consumers in fixed groups (notes-service, saga-orchestrator, …) on
+  // the shared broker, and e2e files whole platforms of processes: one file at a time, so that no
+  // file's consumers act on another's commands. Unit and integration files run two at a time.
+  const parallel = tier === 'unit' || tier === 'integration' ? 2 : 1;
+  const args = ['--test', '--test-reporter=spec', `--test-concurrency=${parallel}`, ...files.sort()];
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { stdio: 'inherit', env });
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));

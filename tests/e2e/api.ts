@@ -38,5 +38,16 @@ export function apiClient(baseUrl: string) {
     return { userId: signUp.json.user_id as string, email, token: signIn.json.access_token as string };
   }
 
-  return { call, signedInUser };
+  /** The id of the user's welcome note, once the SignUpSaga has made it (the user's only note then). */
+  async function welcomeNoteId(token: string, timeoutMs = 15_000): Promise<string> {
+    for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+      const list = await call('GET', '/v1/notes', { token });
+      const [welcome] = list.json?.items ?? [];
+      if (welcome) return welcome.id;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`no welcome note after ${timeoutMs} ms`);
+  }
+
+  return { call, signedInUser, welcomeNoteId };
 }

@@ -18,6 +18,7 @@ const uniqueEmail = () => `e2e-${randomUUID()}@example.com`;
 const password = 'correct horse battery';
 const call: ReturnType<typeof apiClient>['call'] = (...args) => apiClient(platform.bffUrl).call(...args);
 const signedInUser = () => apiClient(platform.bffUrl).signedInUser(password);
+const welcomeNoteId = (token: string) => apiClient(platform.bffUrl).welcomeNoteId(token);
 
 function assertProblem(response: ApiResponse, status: number) {
   assert.equal(response.status, status, response.text);
@@ -43,6 +44,7 @@ describe('walking skeleton', () => {
     const token = signIn.json.access_token as string;
     const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString());
     assert.equal(claims.sub, signUp.json.user_id);
+    const welcome = await welcomeNoteId(token);
 
     const created = await call('POST', '/v1/notes', { token, body: { title: 'Buy milk', content: '2 litres' } });
     assert.equal(created.status, 201);
@@ -54,7 +56,7 @@ describe('walking skeleton', () => {
     assert.equal(list.status, 200);
     assert.deepEqual(
       list.json.items.map((note: { id: string }) => note.id),
-      [created.json.id],
+      [created.json.id, welcome],
     );
     assert.equal(list.json.next_cursor, null);
   });
@@ -62,6 +64,8 @@ describe('walking skeleton', () => {
   test('notes are listed newest first across pages, and only the owner sees them', async () => {
     const owner = await signedInUser();
     const other = await signedInUser();
+    const ownerWelcome = await welcomeNoteId(owner.token);
+    const otherWelcome = await welcomeNoteId(other.token);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       ids.push((await call('POST', '/v1/notes', { token: owner.token, body: { title: `note ${i}` } })).json.id);
@@ -76,8 +80,12 @@ describe('walking skeleton', () => {
       seen.push(...page.json.items.map((note: { id: string }) => note.id));
       cursor = page.json.next_cursor;
     } while (cursor !== null);
-    assert.deepEqual(seen, [...ids].reverse());
-    assert.deepEqual((await call('GET', '/v1/notes', { token: other.token })).json.items, []);
+    assert.deepEqual(seen, [...[...ids].reverse(), ownerWelcome]);
+    const othersList = (await call('GET', '/v1/notes', { token: other.token })).json.items;
+    assert.deepEqual(
+      othersList.map((note: { id: string }) => note.id),
+      [otherWelcome],
+    );
   });
 
   test('a taken email, in any case, is 409', async () => {

@@ -127,8 +127,12 @@ export interface EventConsumerOptions {
   startAt?: 'earliest' | 'latest';
   /** Messages read ahead of the handlers, over all partitions (default 100). */
   maxBufferedMessages?: number;
-  /** Group membership tuning; the defaults suit production. */
+  /**
+   * How long the group waits for a silent member before giving its partitions to the others
+   * (default 10 s, the client's own is 60 s): after a crash, its messages wait this long.
+   */
   sessionTimeoutMs?: number;
+  /** Default 3 s: a third of the session timeout, as Kafka recommends. */
   heartbeatIntervalMs?: number;
   rebalanceTimeoutMs?: number;
   /** How long a fetch waits at the broker for new records (default 5000). */
@@ -215,8 +219,8 @@ export function startEventConsumer(options: EventConsumerOptions): EventConsumer
       groupId: options.groupId,
       autocommit: false,
       highWaterMark: Math.max(16, maxBuffered),
-      ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeout: options.sessionTimeoutMs }),
-      ...(options.heartbeatIntervalMs === undefined ? {} : { heartbeatInterval: options.heartbeatIntervalMs }),
+      sessionTimeout: options.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
       ...(options.rebalanceTimeoutMs === undefined ? {} : { rebalanceTimeout: options.rebalanceTimeoutMs }),
       ...(options.maxWaitTimeMs === undefined ? {} : { maxWaitTime: options.maxWaitTimeMs }),
     });
