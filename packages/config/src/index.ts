@@ -79,3 +79,17 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown, 
   }
   node[keys.at(-1) as string] = value;
 }
+
+/**
+ * A setting that holds a PEM (a key or a certificate): the PEM itself when the value starts with
+ * -----BEGIN, else the path of a file holding it, so that keys can come from an environment
+ * variable or a mounted secret alike. `where` names the setting in the error.
+ */
+export function pemFromSetting(value: string, where: string): string {
+  if (value.startsWith('-----BEGIN')) return value;
+  try {
+    return readFileSync(value, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`invalid setting ${where}: cannot read key file: ${(error as Error).message}`);
+  }
+}

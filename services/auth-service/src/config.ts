@@ -1,7 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '@notes/config';
+import { ConfigError, loadConfig, pemFromSetting } from '@notes/config';
 import { type Static, Type } from 'typebox';
 
 const configFile = join(import.meta.dirname, '..', 'config.yaml');
@@ -108,17 +107,10 @@ export function loadMigrationConfig(sources: ConfigSources): MigrationConfig {
   return loadConfig({ schema: migrationConfigSchema, file: configFile, envBindings, ...sources });
 }
 
-/** A value starting with -----BEGIN is the PEM itself; anything else is the path of a PEM file. */
+/** The key of the setting (PEM text or a PEM file: see pemFromSetting), checked to be an RSA key. */
 function readRsaPrivateKeyPem(setting: string): string {
   const where = 'jwt.privateKey (env JWT_PRIVATE_KEY)';
-  let pem = setting;
-  if (!setting.startsWith('-----BEGIN')) {
-    try {
-      pem = readFileSync(setting, 'utf8');
-    } catch (error) {
-      throw new ConfigError(`invalid setting ${where}: cannot read key file: ${(error as Error).message}`);
-    }
-  }
+  const pem = pemFromSetting(setting, where);
   let keyType: string | undefined;
   try {
     keyType = createPrivateKey(pem).asymmetricKeyType;

@@ -1,7 +1,6 @@
 import { createPublicKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '@notes/config';
+import { ConfigError, loadConfig, pemFromSetting } from '@notes/config';
 import { type Static, Type } from 'typebox';
 
 const configFile = join(import.meta.dirname, '..', 'config.yaml');
@@ -58,17 +57,10 @@ export function loadBffConfig(sources: ConfigSources): BffConfig {
   return { ...config, jwt: { ...config.jwt, publicKey: readRsaPublicKeyPem(config.jwt.publicKey) } };
 }
 
-/** A value starting with -----BEGIN is the PEM itself; anything else is the path of a PEM file. */
+/** The key of the setting (PEM text or a PEM file: see pemFromSetting), checked to be an RSA key. */
 function readRsaPublicKeyPem(setting: string): string {
   const where = 'jwt.publicKey (env JWT_PUBLIC_KEY)';
-  let pem = setting;
-  if (!setting.startsWith('-----BEGIN')) {
-    try {
-      pem = readFileSync(setting, 'utf8');
-    } catch (error) {
-      throw new ConfigError(`invalid setting ${where}: cannot read key file: ${(error as Error).message}`);
-    }
-  }
+  const pem = pemFromSetting(setting, where);
   // jose's importSPKI takes only "BEGIN PUBLIC KEY" (SPKI); createPublicKey would also accept a private key.
   const notSpki = new ConfigError(`invalid setting ${where}: not a public key in PEM (SPKI) format`);
   if (!pem.includes('-----BEGIN PUBLIC KEY-----')) throw notSpki;

@@ -1,13 +1,9 @@
-import { create, toBinary } from '@bufbuild/protobuf';
-import { StepReplySchema } from '@notes/contracts/saga/v1/messages';
 import { topics } from '@notes/kafka';
 import { appendToOutbox } from '@notes/outbox';
 import type { Queryable } from '@notes/postgres';
+import { stepReplyEvent } from '@notes/saga';
 import { v7 as uuidv7 } from 'uuid';
-import type { Clock, SagaReplies } from '../app/ports.ts';
-
-/** The envelope type of every reply on saga.replies. */
-export const stepReplyType = 'saga.StepReply';
+import type { Clock, SagaCommand, SagaReplies } from '../app/ports.ts';
 
 export interface SagaRepliesOptions {
   /** occurred_at of every reply: the clock's now when it is recorded. */
@@ -23,23 +19,20 @@ export interface SagaRepliesOptions {
  */
 export function createSagaReplies(tx: Queryable, options: SagaRepliesOptions): SagaReplies {
   const newEventId = options.newEventId ?? (() => uuidv7());
-  return {
-    succeeded(command) {
-      const reply = create(StepReplySchema, {
-        commandType: command.commandType,
-        commandId: command.commandId,
-        succeeded: true,
-      });
-      return appendToOutbox(tx, topics.sagaReplies, [
+  const reply = (command: SagaCommand, outcome: { succeeded: boolean; reason?: string }) =>
+    appendToOutbox(tx, topics.sagaReplies, [
+      stepReplyEvent(
         {
-          eventId: newEventId(),
+          eventId: command.commandId,
+          type: command.commandType,
           aggregateId: command.sagaId,
           correlationId: command.sagaId,
-          type: stepReplyType,
-          occurredAt: options.clock.now(),
-          payload: toBinary(StepReplySchema, reply),
         },
-      ]);
-    },
+        outcome,
+        { eventId: newEventId(), occurredAt: options.clock.now() },
+      ),
+    ]);
+  return {
+    succeeded: (command) => reply(command, { succeeded: true }),
   };
 }

@@ -1,13 +1,9 @@
-import { create, toBinary } from '@bufbuild/protobuf';
-import { StepReplySchema } from '@notes/contracts/saga/v1/messages';
 import { topics } from '@notes/kafka';
 import { appendToOutbox } from '@notes/outbox';
 import type { Queryable } from '@notes/postgres';
+import { stepReplyEvent } from '@notes/saga';
 import { v7 as uuidv7 } from 'uuid';
 import type { Clock, SagaCommand, SagaReplies } from '../app/ports.ts';
-
-/** The envelope type of every reply on saga.replies. */
-export const stepReplyType = 'saga.StepReply';
 
 export interface SagaRepliesOptions {
   /** occurred_at of every reply: the clock's now when it is recorded. */
@@ -23,27 +19,21 @@ export interface SagaRepliesOptions {
  */
 export function createSagaReplies(tx: Queryable, options: SagaRepliesOptions): SagaReplies {
   const newEventId = options.newEventId ?? (() => uuidv7());
-
-  function reply(command: SagaCommand, outcome: { succeeded: boolean; reason: string }): Promise<void> {
-    const payload = create(StepReplySchema, {
-      commandType: command.commandType,
-      commandId: command.commandId,
-      ...outcome,
-    });
-    return appendToOutbox(tx, topics.sagaReplies, [
-      {
-        eventId: newEventId(),
-        aggregateId: command.sagaId,
-        correlationId: command.sagaId,
-        type: stepReplyType,
-        occurredAt: options.clock.now(),
-        payload: toBinary(StepReplySchema, payload),
-      },
+  const reply = (command: SagaCommand, outcome: { succeeded: boolean; reason?: string }) =>
+    appendToOutbox(tx, topics.sagaReplies, [
+      stepReplyEvent(
+        {
+          eventId: command.commandId,
+          type: command.commandType,
+          aggregateId: command.sagaId,
+          correlationId: command.sagaId,
+        },
+        outcome,
+        { eventId: newEventId(), occurredAt: options.clock.now() },
+      ),
     ]);
-  }
-
   return {
-    succeeded: (command) => reply(command, { succeeded: true, reason: '' }),
+    succeeded: (command) => reply(command, { succeeded: true }),
     failed: (command, reason) => reply(command, { succeeded: false, reason }),
   };
 }
