@@ -9,6 +9,15 @@ export interface ApiResponse {
   json: any;
 }
 
+/** A problem+json answer of this status that gives nothing internal away. */
+export function assertProblem(response: ApiResponse, status: number): void {
+  assert.equal(response.status, status, response.text);
+  assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
+  assert.equal(response.json.status, status);
+  assert.equal(typeof response.json.title, 'string');
+  assert.doesNotMatch(response.text, /\bat .+:\d+:\d+|SELECT|INSERT|postgres|127\.0\.0\.1|node_modules/i);
+}
+
 export interface CallOptions {
   body?: unknown;
   token?: string;
@@ -28,14 +37,19 @@ export function apiClient(baseUrl: string) {
     return { status: response.status, headers: response.headers, text, json: text ? JSON.parse(text) : undefined };
   }
 
-  /** A new account, signed in: its id, email and access token. */
+  /** A new account, signed in: its id, email, access token and refresh token. */
   async function signedInUser(password = 'correct horse battery') {
     const email = `e2e-${randomUUID()}@example.com`;
     const signUp = await call('POST', '/v1/auth/sign-up', { body: { email, password } });
     assert.equal(signUp.status, 201, signUp.text);
     const signIn = await call('POST', '/v1/auth/sign-in', { body: { email, password } });
     assert.equal(signIn.status, 200, signIn.text);
-    return { userId: signUp.json.user_id as string, email, token: signIn.json.access_token as string };
+    return {
+      userId: signUp.json.user_id as string,
+      email,
+      token: signIn.json.access_token as string,
+      refreshToken: signIn.json.refresh_token as string,
+    };
   }
 
   /** The id of the user's welcome note, once the SignUpSaga has made it (the user's only note then). */

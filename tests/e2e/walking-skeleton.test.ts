@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { type ApiResponse, apiClient } from './api.ts';
+import { apiClient, assertProblem } from './api.ts';
 import { type RunningPlatform, startTestPlatform } from './platform.ts';
 
 let platform: RunningPlatform;
@@ -19,14 +19,6 @@ const password = 'correct horse battery';
 const call: ReturnType<typeof apiClient>['call'] = (...args) => apiClient(platform.bffUrl).call(...args);
 const signedInUser = () => apiClient(platform.bffUrl).signedInUser(password);
 const welcomeNoteId = (token: string) => apiClient(platform.bffUrl).welcomeNoteId(token);
-
-function assertProblem(response: ApiResponse, status: number) {
-  assert.equal(response.status, status, response.text);
-  assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
-  assert.equal(response.json.status, status);
-  assert.equal(typeof response.json.title, 'string');
-  assert.doesNotMatch(response.text, /\bat .+:\d+:\d+|SELECT|INSERT|postgres|127\.0\.0\.1|node_modules/i);
-}
 
 describe('walking skeleton', () => {
   test('sign-up, sign-in, create a note and list it', async () => {

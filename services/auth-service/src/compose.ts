@@ -18,6 +18,7 @@ import type { AuthConfig, MigrationConfig } from './config.ts';
 import { createArgon2PasswordHasher } from './crypto/argon2-password-hasher.ts';
 import { createRs256AccessTokens } from './crypto/rs256-access-tokens.ts';
 import { createRefreshTokensRepository } from './db/refresh-tokens-repository.ts';
+import { createSignInAttemptsRepository } from './db/sign-in-attempts-repository.ts';
 import { createDbRepositories, createUnitOfWork } from './db/unit-of-work.ts';
 import { createUsersRepository } from './db/users-repository.ts';
 import { mapAuthError } from './grpc/auth-error-mapper.ts';
@@ -88,6 +89,7 @@ export function composeAuthService(config: AuthConfig, overrides: AuthServiceOve
   });
 
   let sagaParticipant: SagaParticipant | undefined;
+  let attemptsPurge: NodeJS.Timeout | undefined;
   let stopping: Promise<void> | undefined;
   return {
     async start() {
@@ -95,11 +97,13 @@ export function composeAuthService(config: AuthConfig, overrides: AuthServiceOve
       await outbox.start();
       // After the migrations: the consumer records the commands it handled in processed_events.
       if (config.saga.consumer) sagaParticipant = startSagaParticipant(config, { pool, clock, outbox, logger });
+      attemptsPurge = startSignInAttemptsPurge(config, { pool, clock, logger });
       const address = await server.listen();
       return { port: address.port };
     },
     stop() {
       stopping ??= (async () => {
+        clearInterval(attemptsPurge);
         try {
           await server.close();
         } finally {
@@ -117,6 +121,23 @@ export function composeAuthService(config: AuthConfig, overrides: AuthServiceOve
       return stopping;
     },
   };
+}
+
+/**
+ * Once per sign-in window, forgets the counts of the windows that ended (every replica does it:
+ * it is one idempotent DELETE), so that emails tried once do not stay in the table.
+ */
+function startSignInAttemptsPurge(
+  config: AuthConfig,
+  { pool, clock, logger }: { pool: Pool; clock: Clock; logger: Logger },
+): NodeJS.Timeout {
+  const attempts = createSignInAttemptsRepository(pool);
+  const windowSeconds = config.signIn.failureWindowSeconds;
+  const purge = () =>
+    attempts
+      .purgeEnded(clock.now(), windowSeconds)
+      .catch((error: unknown) => logger.warn({ err: error }, 'purging ended sign-in windows failed'));
+  return setInterval(purge, windowSeconds * 1000).unref();
 }
 
 interface SagaParticipant {
@@ -162,6 +183,7 @@ export function createAuthUseCases(config: AuthConfig, { pool, clock, outbox }: 
   const passwords = createArgon2PasswordHasher(config.argon2);
   const accessTokens = createRs256AccessTokens({
     privateKeyPem: config.jwt.privateKey,
+    previousPublicKeyPems: config.jwt.previousPublicKeys,
     issuer: config.jwt.issuer,
     audience: config.jwt.audience,
     accessTtlSeconds: config.jwt.accessTtlSeconds,
@@ -179,7 +201,15 @@ export function createAuthUseCases(config: AuthConfig, { pool, clock, outbox }: 
   });
   return {
     signUp: createSignUp({ unitOfWork, passwords, clock }),
-    signIn: createSignIn({ users, refreshTokens, passwords, issueTokenPair }),
+    signIn: createSignIn({
+      users,
+      refreshTokens,
+      attempts: createSignInAttemptsRepository(pool),
+      passwords,
+      issueTokenPair,
+      clock,
+      limit: config.signIn,
+    }),
     refresh: createRefresh({ unitOfWork, issueTokenPair, clock }),
     signOut: createSignOut({ refreshTokens, clock }),
     deleteUser: createDeleteUser({ unitOfWork }),

@@ -1,4 +1,4 @@
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, pemFromSetting } from '@notes/config';
 import { type Static, Type } from 'typebox';
@@ -53,7 +53,16 @@ export const authConfigSchema = Type.Object({
     refreshTtlSeconds: Type.Integer({ minimum: 1 }),
     /** PEM text once loaded (the setting itself may name a PEM file). */
     privateKey: Type.String({ minLength: 1 }),
+    /** Verification-only keys GetJwks publishes besides the signing key's: PEM texts or files, comma or newline separated. */
+    previousPublicKeys: Type.String({ default: '' }),
   }),
+  signIn: Type.Object(
+    {
+      maxFailures: Type.Integer({ minimum: 1, default: 10 }),
+      failureWindowSeconds: Type.Integer({ minimum: 1, default: 900 }),
+    },
+    { default: {} },
+  ),
   // The minimums are OWASP's recommendation for Argon2id: configuration can only make it stronger.
   argon2: Type.Object({
     memoryKiB: Type.Integer({ minimum: 19_456 }),
@@ -63,7 +72,12 @@ export const authConfigSchema = Type.Object({
   log: logSettings,
 });
 
-export type AuthConfig = Static<typeof authConfigSchema>;
+type AuthSettings = Static<typeof authConfigSchema>;
+
+/** The settings once loaded: the keys as PEM texts. */
+export type AuthConfig = Omit<AuthSettings, 'jwt'> & {
+  jwt: Omit<AuthSettings['jwt'], 'previousPublicKeys'> & { previousPublicKeys: string[] };
+};
 
 /** What `migrate up|down` needs: no signing key, so migrations run with only AUTH_DB_DSN set. */
 export const migrationConfigSchema = Type.Object({ database: databaseSettings, log: logSettings });
@@ -80,10 +94,13 @@ export const envBindings: Record<string, string> = {
   OUTBOX_RELAY: 'outbox.relay',
   SAGA_CONSUMER: 'saga.consumer',
   JWT_PRIVATE_KEY: 'jwt.privateKey',
+  JWT_PREVIOUS_PUBLIC_KEYS: 'jwt.previousPublicKeys',
   JWT_ISSUER: 'jwt.issuer',
   JWT_AUDIENCE: 'jwt.audience',
   JWT_ACCESS_TTL_SECONDS: 'jwt.accessTtlSeconds',
   JWT_REFRESH_TTL_SECONDS: 'jwt.refreshTtlSeconds',
+  SIGN_IN_MAX_FAILURES: 'signIn.maxFailures',
+  SIGN_IN_FAILURE_WINDOW_SECONDS: 'signIn.failureWindowSeconds',
   LOG_LEVEL: 'log.level',
 };
 
@@ -95,29 +112,64 @@ export interface ConfigSources {
 }
 
 /**
- * config.yaml + environment + overrides, validated, with jwt.privateKey turned into PEM text.
+ * config.yaml + environment + overrides, validated, with the keys of jwt turned into PEM texts.
  * Throws a ConfigError naming the bad setting.
  */
 export function loadAuthConfig(sources: ConfigSources): AuthConfig {
   const config = loadConfig({ schema: authConfigSchema, file: configFile, envBindings, ...sources });
-  return { ...config, jwt: { ...config.jwt, privateKey: readRsaPrivateKeyPem(config.jwt.privateKey) } };
+  return {
+    ...config,
+    jwt: {
+      ...config.jwt,
+      privateKey: readRsaPrivateKeyPem(config.jwt.privateKey),
+      previousPublicKeys: readRsaPublicKeyPems(config.jwt.previousPublicKeys),
+    },
+  };
 }
 
 export function loadMigrationConfig(sources: ConfigSources): MigrationConfig {
   return loadConfig({ schema: migrationConfigSchema, file: configFile, envBindings, ...sources });
 }
 
-/** The key of the setting (PEM text or a PEM file: see pemFromSetting), checked to be an RSA key. */
+/** The key of the setting (PEM text or a PEM file: see pemFromSetting), checked to be an RSA private key. */
 function readRsaPrivateKeyPem(setting: string): string {
   const where = 'jwt.privateKey (env JWT_PRIVATE_KEY)';
-  const pem = pemFromSetting(setting, where);
+  return checkedRsaKey(pemFromSetting(setting, where), createPrivateKey, 'private key', where);
+}
+
+const publicKeyPem = /-----BEGIN PUBLIC KEY-----[\s\S]*?-----END PUBLIC KEY-----/g;
+
+/**
+ * The keys of the setting: PEM texts (SPKI) and paths of files holding one or more, separated by
+ * commas or newlines (PEM texts themselves span lines), each checked to be an RSA public key.
+ */
+function readRsaPublicKeyPems(setting: string): string[] {
+  const where = 'jwt.previousPublicKeys (env JWT_PREVIOUS_PUBLIC_KEYS)';
+  const files = setting
+    .replace(publicKeyPem, '')
+    .split(/[,\n]/)
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+  const fromFiles = files.flatMap((file) => {
+    const pems = pemFromSetting(file, where).match(publicKeyPem);
+    if (pems === null) throw new ConfigError(`invalid setting ${where}: no public key (PEM, SPKI) in ${file}`);
+    return pems;
+  });
+  return [...(setting.match(publicKeyPem) ?? []), ...fromFiles].map((pem) =>
+    checkedRsaKey(pem, createPublicKey, 'public key', where),
+  );
+}
+
+/** The PEM, checked to be an RSA key of the kind `parse` reads. */
+function checkedRsaKey(pem: string, parse: (pem: string) => KeyObject, kind: string, where: string): string {
   let keyType: string | undefined;
   try {
-    keyType = createPrivateKey(pem).asymmetricKeyType;
+    keyType = parse(pem).asymmetricKeyType;
   } catch {
-    throw new ConfigError(`invalid setting ${where}: not a private key in PEM format`);
+    throw new ConfigError(`invalid setting ${where}: not a ${kind} in PEM format`);
   }
-  if (keyType !== 'rsa')
+  if (keyType !== 'rsa') {
     throw new ConfigError(`invalid setting ${where}: an RSA key is needed for RS256, got ${keyType}`);
+  }
   return pem;
 }

@@ -1,9 +1,14 @@
+import fastifyRateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from '@notes/logger';
-import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { BffConfig } from './config.ts';
-import type { AccessTokenVerifier } from './http/access-token.ts';
+import { retryOnUnavailable } from './grpc/retry.ts';
+import { createJwksAccessTokenVerifier, type Jwks } from './http/access-token.ts';
+import { createRequestMetrics } from './http/metrics.ts';
+import { registerOpenApi } from './http/openapi.ts';
 import { handleError, handleNotFound } from './http/problem.ts';
+import { limitRequestsPerIp } from './http/rate-limits.ts';
 import { requestIdFor } from './http/request-id.ts';
 import { type AuthClient, authRoutes } from './http/routes/auth.ts';
 import { type HealthClient, healthRoutes } from './http/routes/health.ts';
@@ -14,14 +19,13 @@ import { upstreamCallOptions } from './http/upstream.ts';
 import { buildRequestValidator } from './http/validation.ts';
 
 export interface AppDeps {
-  config: { http: Pick<BffConfig['http'], 'bodyLimitBytes'>; upstreams: Pick<BffConfig['upstreams'], 'timeoutMs'> };
+  config: Pick<BffConfig, 'http' | 'upstreams' | 'rateLimits' | 'jwt'>;
   logger: Logger;
   authClient: AuthClient;
   notesClient: NotesClient;
   sagaClient: SagaClient;
   /** The Health services of the upstreams /readyz checks, by name (`auth`, `notes`, `saga`). */
   upstreamHealth: Record<string, HealthClient>;
-  accessTokenVerifier: AccessTokenVerifier;
 }
 
 /** How long /readyz waits for each upstream's health answer. */
@@ -29,9 +33,12 @@ const readinessCheckTimeoutMs = 1_000;
 
 /** The public REST API as a Fastify instance, not yet listening. */
 export function buildApp(deps: AppDeps) {
+  const { http, upstreams, rateLimits, jwt } = deps.config;
   const app = Fastify({
-    loggerInstance: deps.logger,
-    bodyLimit: deps.config.http.bodyLimitBytes,
+    // As Fastify's logger type, so that the app is a plain FastifyInstance to the helpers it is passed to.
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: http.bodyLimitBytes,
+    trustProxy: http.trustProxy === '' ? false : http.trustProxy,
     genReqId: (request) => requestIdFor(request.headers['x-request-id']),
     // While draining, requests still arriving on open connections are served (their answer is
     // a normal one, with Connection: close) rather than a bare non-problem 503.
@@ -48,17 +55,40 @@ export function buildApp(deps: AppDeps) {
   app.removeContentTypeParser('text/plain');
   for (const schema of componentSchemas) app.addSchema(schema);
   app.addHook('onRequest', async (request, reply) => setStandardHeaders(request, reply));
+  const metrics = createRequestMetrics();
+  app.addHook('onResponse', metrics.onResponse);
+  app.register(fastifyRateLimit, { global: false });
+  app.after(() => limitRequestsPerIp(app, rateLimits.perIp));
   app.setErrorHandler(handleError);
   app.setNotFoundHandler(handleNotFound);
+  // Before the routes: it documents every route registered after it.
+  registerOpenApi(app);
 
-  const callOptions = upstreamCallOptions(deps.config.upstreams.timeoutMs);
+  // Idempotent reads are retried while their upstream answers UNAVAILABLE; writes never are.
+  const retry = { attempts: upstreams.readAttempts, backoffMs: upstreams.retryBackoffMs };
+  const authClient = { ...deps.authClient, getJwks: retryOnUnavailable(deps.authClient.getJwks, retry) };
+  const notesClient = {
+    ...deps.notesClient,
+    getNote: retryOnUnavailable(deps.notesClient.getNote, retry),
+    listNotes: retryOnUnavailable(deps.notesClient.listNotes, retry),
+  };
+  const sagaClient = { ...deps.sagaClient, getSaga: retryOnUnavailable(deps.sagaClient.getSaga, retry) };
+
+  const accessTokenVerifier = createJwksAccessTokenVerifier({
+    fetchJwks: async () =>
+      JSON.parse((await authClient.getJwks({}, { timeoutMs: upstreams.timeoutMs })).jwksJson) as Jwks,
+    pinnedPublicKeyPem: jwt.publicKey,
+    issuer: jwt.issuer,
+    audience: jwt.audience,
+    refetchIntervalMs: jwt.jwksRefetchIntervalMs,
+    maxAgeMs: jwt.jwksMaxAgeMs,
+  });
+  const callOptions = upstreamCallOptions(upstreams.timeoutMs);
   app.register(healthRoutes({ upstreams: deps.upstreamHealth, checkTimeoutMs: readinessCheckTimeoutMs }));
-  app.register(authRoutes({ authClient: deps.authClient, callOptions }));
-  app.register(
-    notesRoutes({ notesClient: deps.notesClient, accessTokenVerifier: deps.accessTokenVerifier, callOptions }),
-    { prefix: '/v1/notes' },
-  );
-  app.register(sagaRoutes({ sagaClient: deps.sagaClient, accessTokenVerifier: deps.accessTokenVerifier, callOptions }));
+  app.register(metrics.route);
+  app.register(authRoutes({ authClient, callOptions, failedSignInsPerIp: rateLimits.failedSignInsPerIp }));
+  app.register(notesRoutes({ notesClient, accessTokenVerifier, callOptions }));
+  app.register(sagaRoutes({ sagaClient, accessTokenVerifier, callOptions }));
   return app;
 }
 

@@ -1,14 +1,12 @@
 import { type Client, createClient, type Transport } from '@connectrpc/connect';
-import { ConfigError } from '@notes/config';
 import { AuthService } from '@notes/contracts/auth/v1';
 import { Health } from '@notes/contracts/health/v1';
 import { NotesService } from '@notes/contracts/notes/v1';
 import { SagaService } from '@notes/contracts/saga/v1';
-import { createGrpcTransport } from '@notes/grpc';
 import { createLogger, type Logger } from '@notes/logger';
 import { type BffApp, buildApp } from './app.ts';
 import type { BffConfig } from './config.ts';
-import { createJwtAccessTokenVerifier } from './http/access-token.ts';
+import { createUpstreamTransport } from './grpc/transport.ts';
 
 export interface BffOverrides {
   /** Stand-ins for the gRPC connections (tests serve fakes with createRouterTransport). */
@@ -25,24 +23,19 @@ export interface Bff {
   stop(): Promise<void>;
 }
 
-/** The whole BFF from its config: upstream clients, token verifier, logger and HTTP app. */
+/** The whole BFF from its config: upstream clients, logger and HTTP app (which verifies tokens with auth-service's JWKS). */
 export function composeBff(config: BffConfig, overrides: BffOverrides = {}): Bff {
   const logger = overrides.logger ?? createLogger({ service: 'bff-rest', level: config.log.level });
-  const authTransport = overrides.authTransport ?? createGrpcTransport(config.upstreams.authUrl);
-  const notesTransport = overrides.notesTransport ?? createGrpcTransport(config.upstreams.notesUrl);
-  const sagaTransport = overrides.sagaTransport ?? createGrpcTransport(config.upstreams.sagaUrl);
-  const healthOf = (transport: Transport): Client<typeof Health> => createClient(Health, transport);
+  const transport = (url: string) =>
+    createUpstreamTransport(url, { connectTimeoutMs: config.upstreams.connectTimeoutMs });
+  const authTransport = overrides.authTransport ?? transport(config.upstreams.authUrl);
+  const notesTransport = overrides.notesTransport ?? transport(config.upstreams.notesUrl);
+  const sagaTransport = overrides.sagaTransport ?? transport(config.upstreams.sagaUrl);
+  const healthOf = (upstream: Transport): Client<typeof Health> => createClient(Health, upstream);
   let app: BffApp | undefined;
 
   return {
     async start() {
-      const accessTokenVerifier = await createJwtAccessTokenVerifier({
-        publicKeyPem: config.jwt.publicKey,
-        issuer: config.jwt.issuer,
-        audience: config.jwt.audience,
-      }).catch((error: unknown) => {
-        throw new ConfigError(`invalid setting jwt.publicKey: ${(error as Error).message}`);
-      });
       app = buildApp({
         config,
         logger,
@@ -54,7 +47,6 @@ export function composeBff(config: BffConfig, overrides: BffOverrides = {}): Bff
           notes: healthOf(notesTransport),
           saga: healthOf(sagaTransport),
         },
-        accessTokenVerifier,
       });
       await app.listen({ host: config.http.host, port: config.http.port });
       const address = app.server.address();

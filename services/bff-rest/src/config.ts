@@ -7,23 +7,41 @@ const configFile = join(import.meta.dirname, '..', 'config.yaml');
 
 const upstreamUrl = Type.String({ pattern: '^https?://' });
 
+/** At most `max` in a fixed window of `windowSeconds`. */
+const rateLimit = Type.Object({
+  max: Type.Integer({ minimum: 1 }),
+  windowSeconds: Type.Integer({ minimum: 1 }),
+});
+
 export const bffConfigSchema = Type.Object({
   http: Type.Object({
     host: Type.String({ minLength: 1 }),
     port: Type.Integer({ minimum: 0, maximum: 65_535 }),
     bodyLimitBytes: Type.Integer({ minimum: 1 }),
+    /** Fastify's trustProxy: the proxies (addresses, CIDRs) whose X-Forwarded-For is believed; '' for none. */
+    trustProxy: Type.String(),
   }),
   upstreams: Type.Object({
     authUrl: upstreamUrl,
     notesUrl: upstreamUrl,
     sagaUrl: upstreamUrl,
     timeoutMs: Type.Integer({ minimum: 1 }),
+    connectTimeoutMs: Type.Integer({ minimum: 1 }),
+    /** Tries of an idempotent read in all while its upstream answers UNAVAILABLE; 1: no retry. */
+    readAttempts: Type.Integer({ minimum: 1, maximum: 10 }),
+    retryBackoffMs: Type.Integer({ minimum: 1 }),
+  }),
+  rateLimits: Type.Object({
+    perIp: rateLimit,
+    failedSignInsPerIp: rateLimit,
   }),
   jwt: Type.Object({
-    /** PEM text (SPKI) once loaded; the setting itself may name a PEM file. */
-    publicKey: Type.String({ minLength: 1 }),
+    /** A pinned verification key besides the JWKS: PEM text (SPKI) once loaded; the setting may name a PEM file. */
+    publicKey: Type.Optional(Type.String({ minLength: 1 })),
     issuer: Type.String({ minLength: 1 }),
     audience: Type.String({ minLength: 1 }),
+    jwksRefetchIntervalMs: Type.Integer({ minimum: 0 }),
+    jwksMaxAgeMs: Type.Integer({ minimum: 1 }),
   }),
   log: Type.Object({
     level: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -35,9 +53,16 @@ export type BffConfig = Static<typeof bffConfigSchema>;
 export const envBindings: Record<string, string> = {
   BFF_HTTP_HOST: 'http.host',
   BFF_HTTP_PORT: 'http.port',
+  BFF_TRUST_PROXY: 'http.trustProxy',
   AUTH_GRPC_URL: 'upstreams.authUrl',
   NOTES_GRPC_URL: 'upstreams.notesUrl',
   SAGA_GRPC_URL: 'upstreams.sagaUrl',
+  UPSTREAM_TIMEOUT_MS: 'upstreams.timeoutMs',
+  UPSTREAM_CONNECT_TIMEOUT_MS: 'upstreams.connectTimeoutMs',
+  RATE_LIMIT_PER_IP_MAX: 'rateLimits.perIp.max',
+  RATE_LIMIT_PER_IP_WINDOW_SECONDS: 'rateLimits.perIp.windowSeconds',
+  RATE_LIMIT_FAILED_SIGN_INS_PER_IP_MAX: 'rateLimits.failedSignInsPerIp.max',
+  RATE_LIMIT_FAILED_SIGN_INS_PER_IP_WINDOW_SECONDS: 'rateLimits.failedSignInsPerIp.windowSeconds',
   JWT_PUBLIC_KEY: 'jwt.publicKey',
   JWT_ISSUER: 'jwt.issuer',
   JWT_AUDIENCE: 'jwt.audience',
@@ -51,10 +76,13 @@ export interface ConfigSources {
   overrides?: Record<string, unknown>;
 }
 
-/** Reads config.yaml with its environment overrides; jwt.publicKey comes back as PEM text. */
+/** Reads config.yaml with its environment overrides; jwt.publicKey, when set, comes back as PEM text. */
 export function loadBffConfig(sources: ConfigSources): BffConfig {
   const config = loadConfig({ schema: bffConfigSchema, file: configFile, envBindings, ...sources });
-  return { ...config, jwt: { ...config.jwt, publicKey: readRsaPublicKeyPem(config.jwt.publicKey) } };
+  const { publicKey } = config.jwt;
+  return publicKey === undefined
+    ? config
+    : { ...config, jwt: { ...config.jwt, publicKey: readRsaPublicKeyPem(publicKey) } };
 }
 
 /** The key of the setting (PEM text or a PEM file: see pemFromSetting), checked to be an RSA key. */

@@ -95,6 +95,23 @@ export interface UnitOfWork {
   run<T>(work: (repositories: TransactionalRepositories) => Promise<T>): Promise<T>;
 }
 
+/**
+ * Failed sign-ins per email in fixed windows, shared by every replica (the database). A sign-in
+ * counts as failed from its start until it succeeds, so concurrent guesses cannot outrun the count.
+ */
+export interface SignInAttempts {
+  /**
+   * Counts an attempt for the email at `at`, in the window running then (a new one starts when
+   * the last ended `windowSeconds` after its start): the attempts of the window so far, this
+   * one included, and when the window ends.
+   */
+  begin(email: string, at: Date, windowSeconds: number): Promise<{ attempts: number; windowEndsAt: Date }>;
+  /** The sign-in succeeded: the email's count starts afresh. */
+  succeeded(email: string): Promise<void>;
+  /** Forgets the windows that ended before `before`; how many were forgotten. */
+  purgeEnded(before: Date, windowSeconds: number): Promise<number>;
+}
+
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
   verify(passwordHash: string, password: string): Promise<boolean>;

@@ -1,22 +1,28 @@
-import { createHash, createPrivateKey, createPublicKey, randomUUID } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, type KeyObject, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { AccessTokenIssuer, PublicKeySet } from '../app/ports.ts';
 
 export interface Rs256Settings {
-  /** An RSA private key, PEM. */
+  /** An RSA private key, PEM: it signs every token. */
   privateKeyPem: string;
+  /** RSA public keys, PEM (SPKI), that verify tokens signed before a rotation: published, never used to sign. */
+  previousPublicKeyPems: readonly string[];
   issuer: string;
   audience: string;
   accessTtlSeconds: number;
 }
 
-/** Signs access tokens (JWT, RS256) with one key and publishes its public half as a JWKS. */
+/**
+ * Signs access tokens (JWT, RS256) with one key and publishes its public half as a JWKS, followed
+ * by the previous keys: tokens they signed keep verifying, so a rotation signs nobody out.
+ */
 export function createRs256AccessTokens(settings: Rs256Settings): AccessTokenIssuer & PublicKeySet {
   const privateKey = createPrivateKey(settings.privateKeyPem);
-  const { n, e } = createPublicKey(privateKey).export({ format: 'jwk' });
-  if (n === undefined || e === undefined) throw new Error('the JWT signing key is not an RSA key');
-  const kid = rsaJwkThumbprint(n, e);
-  const publicJwk = { kty: 'RSA', n, e, kid, alg: 'RS256', use: 'sig' };
+  const signingJwk = publicJwk(createPublicKey(privateKey));
+  const { kid } = signingJwk;
+  const previousJwks = settings.previousPublicKeyPems
+    .map((pem) => publicJwk(createPublicKey(pem)))
+    .filter((jwk, i, all) => jwk.kid !== kid && all.findIndex((other) => other.kid === jwk.kid) === i);
   return {
     ttlSeconds: settings.accessTtlSeconds,
     issue: (userId, issuedAt) => {
@@ -31,8 +37,15 @@ export function createRs256AccessTokens(settings: Rs256Settings): AccessTokenIss
         .setJti(randomUUID())
         .sign(privateKey);
     },
-    jwks: () => ({ keys: [publicJwk] }),
+    jwks: () => ({ keys: [signingJwk, ...previousJwks] }),
   };
+}
+
+/** An RSA public key as a JWK for RS256 signatures, named by its thumbprint. */
+function publicJwk(key: KeyObject) {
+  const { n, e } = key.export({ format: 'jwk' });
+  if (n === undefined || e === undefined) throw new Error('a JWT key is not an RSA key');
+  return { kty: 'RSA', n, e, kid: rsaJwkThumbprint(n, e), alg: 'RS256', use: 'sig' };
 }
 
 /**

@@ -1,6 +1,7 @@
 export type DomainErrorCode =
   | 'EMAIL_TAKEN'
   | 'INVALID_CREDENTIALS'
+  | 'TOO_MANY_SIGN_IN_ATTEMPTS'
   | 'INVALID_REFRESH_TOKEN'
   | 'INVALID_EMAIL'
   | 'INVALID_PASSWORD'
@@ -25,6 +26,20 @@ export class InvalidCredentials extends DomainError {
   readonly code = 'INVALID_CREDENTIALS';
   constructor() {
     super('invalid email or password');
+  }
+}
+
+/**
+ * The email had too many failed sign-ins lately: refused whatever the password, and whether or not
+ * an account has the email, until `retryAfterSeconds` have passed.
+ */
+export class TooManySignInAttempts extends DomainError {
+  override name = 'TooManySignInAttempts';
+  readonly code = 'TOO_MANY_SIGN_IN_ATTEMPTS';
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number) {
+    super(`too many failed sign-ins; retry in ${retryAfterSeconds} s`);
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

@@ -202,3 +202,36 @@ test('the gRPC health check answers SERVING', async () => {
   const response = await health.check({ service: '' });
   assert.equal(response.status, HealthCheckResponse_ServingStatus.SERVING);
 });
+
+test('the 11th sign-in of an email within 15 minutes is RESOURCE_EXHAUSTED with retry-after, even with the right password', async () => {
+  const { email } = await signedUp();
+  for (let i = 0; i < 10; i++) {
+    assert.equal((await failure(auth.signIn({ email, password: `${password}?` }))).code, Code.Unauthenticated);
+  }
+  const locked = await failure(auth.signIn({ email, password }));
+  assert.equal(locked.code, Code.ResourceExhausted);
+  const retryAfter = Number(locked.metadata.get('retry-after'));
+  assert.ok(Number.isInteger(retryAfter) && retryAfter > 0 && retryAfter <= 900, String(retryAfter));
+});
+
+test('a key rotation signs nobody out: the new instance signs with its key and publishes the previous one', async () => {
+  const { userId, tokens: beforeRotation } = await signedIn();
+  const rotated = composeAuthService(testConfig(database.url, { 'jwt.previousPublicKeys': publicKeyPem }).config);
+  const { port } = await rotated.start();
+  try {
+    const rotatedAuth = createClient(AuthService, createGrpcTransport(`http://127.0.0.1:${port}`));
+    const jwks = JSON.parse((await rotatedAuth.getJwks({})).jwksJson);
+    const { tokens: afterRotation } = await rotatedAuth.refresh({ refreshToken: beforeRotation.refreshToken });
+    assert.ok(afterRotation !== undefined);
+    assert.deepEqual(
+      jwks.keys.map((key: { kid: string }) => key.kid),
+      [decodeProtectedHeader(afterRotation.accessToken).kid, decodeProtectedHeader(beforeRotation.accessToken).kid],
+    );
+    for (const token of [beforeRotation.accessToken, afterRotation.accessToken]) {
+      const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), { algorithms: ['RS256'] });
+      assert.equal(payload.sub, userId);
+    }
+  } finally {
+    await rotated.stop();
+  }
+});

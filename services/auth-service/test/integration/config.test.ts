@@ -38,7 +38,9 @@ test('config.yaml supplies every default; the environment supplies the secrets a
       accessTtlSeconds: 900,
       refreshTtlSeconds: 2_592_000,
       privateKey: privateKeyPem,
+      previousPublicKeys: [],
     },
+    signIn: { maxFailures: 10, failureWindowSeconds: 900 },
     argon2: { memoryKiB: 19_456, iterations: 2, parallelism: 1 },
     log: { level: 'info' },
   });
@@ -58,9 +60,12 @@ test('environment variables override the file, converted to the setting types', 
       JWT_AUDIENCE: 'audience-x',
       JWT_ACCESS_TTL_SECONDS: '60',
       JWT_REFRESH_TTL_SECONDS: '3600',
+      SIGN_IN_MAX_FAILURES: '5',
+      SIGN_IN_FAILURE_WINDOW_SECONDS: '60',
       LOG_LEVEL: 'debug',
     },
   });
+  assert.deepEqual(config.signIn, { maxFailures: 5, failureWindowSeconds: 60 });
   assert.deepEqual(config.grpc, { host: '0.0.0.0', port: 6001 });
   assert.equal(config.database.maxConnections, 3);
   assert.equal(config.database.migrateOnStart, false);
@@ -136,6 +141,38 @@ test('an unreadable key file, a non-PEM value or a non-RSA key is a ConfigError 
         assert.match(error.message, message);
         return true;
       },
+    );
+  }
+});
+
+test('JWT_PREVIOUS_PUBLIC_KEYS takes PEM texts and PEM files, separated by commas or newlines', async () => {
+  const [first, second, third] = [generateRsaKeyPair(), generateRsaKeyPair(), generateRsaKeyPair()];
+  const file = join(directory, 'previous.pem');
+  const bundle = join(directory, 'previous-bundle.pem');
+  await writeFile(file, first.publicKeyPem);
+  await writeFile(bundle, `${second.publicKeyPem}${third.publicKeyPem}`);
+  const previousKeys = (setting: string) =>
+    loadAuthConfig({ env: { ...required, JWT_PREVIOUS_PUBLIC_KEYS: setting } }).jwt.previousPublicKeys.map((pem) =>
+      pem.trim(),
+    );
+  const pems = [first, second, third].map((keys) => keys.publicKeyPem.trim());
+  assert.deepEqual(previousKeys(`${file}, ${bundle}`), pems);
+  assert.deepEqual(previousKeys(`${file}\n${bundle}\n`), pems);
+  assert.deepEqual(previousKeys(`${first.publicKeyPem},${second.publicKeyPem}\n${third.publicKeyPem}`), pems);
+  assert.deepEqual(previousKeys(`${first.publicKeyPem}\n${bundle}`), pems);
+});
+
+test('a previous key that is missing, private or not RSA is a ConfigError naming jwt.previousPublicKeys', async () => {
+  const ecKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' });
+  const privateOnly = join(directory, 'private-only.pem');
+  await writeFile(privateOnly, privateKeyPem);
+  for (const setting of [join(directory, 'missing.pem'), privateOnly, ecKey.toString()]) {
+    assert.throws(
+      () => loadAuthConfig({ env: { ...required, JWT_PREVIOUS_PUBLIC_KEYS: setting } }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.message.startsWith('invalid setting jwt.previousPublicKeys (env JWT_PREVIOUS_PUBLIC_KEYS)'),
+      setting,
     );
   }
 });

@@ -7,7 +7,7 @@ import { migrateAuthDatabase } from '../../src/compose.ts';
 import type { MigrationConfig } from '../../src/config.ts';
 
 const bookkeeping = ['schema_migrations', 'outbox_migrations', 'processed_events_migrations'];
-const everyTable = ['users', 'refresh_tokens', 'outbox', 'processed_events', ...bookkeeping];
+const everyTable = ['users', 'refresh_tokens', 'sign_in_attempts', 'outbox', 'processed_events', ...bookkeeping];
 
 test('migrate up creates the service’s tables, the outbox and processed_events; down reverts the newest migration of each set', async () => {
   const database = await createTestDatabase('auth_migrations');
@@ -36,9 +36,9 @@ test('migrate up creates the service’s tables, the outbox and processed_events
     assert.equal(await hasDeletionColumn(), true);
     await migrateAuthDatabase(settings, 'up', logger); // nothing pending: a no-op
     await migrateAuthDatabase(settings, 'down', logger);
-    // The service's newest migration is 0002 (the deletion mark): its tables stay.
+    // The service's newest migration is 0003 (sign_in_attempts): the older ones stay.
     assert.deepEqual(await tables(), ['users', 'refresh_tokens', ...bookkeeping]);
-    assert.equal(await hasDeletionColumn(), false);
+    assert.equal(await hasDeletionColumn(), true);
     await migrateAuthDatabase(settings, 'up', logger);
     assert.deepEqual(await tables(), everyTable);
     assert.equal(await hasDeletionColumn(), true);

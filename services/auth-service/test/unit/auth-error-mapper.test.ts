@@ -7,6 +7,7 @@ import {
   InvalidEmail,
   InvalidPassword,
   InvalidRefreshToken,
+  TooManySignInAttempts,
   UserNotFound,
 } from '../../src/domain/errors.ts';
 import { mapAuthError } from '../../src/grpc/auth-error-mapper.ts';
@@ -19,12 +20,19 @@ test('domain errors map to their gRPC status, keeping their message', () => {
     [new InvalidEmail('email must not be empty'), Code.InvalidArgument],
     [new InvalidPassword('too short'), Code.InvalidArgument],
     [new UserNotFound('0190f5f4-7b1c-7a3e-8f00-3c5d2b1a9e77'), Code.NotFound],
+    [new TooManySignInAttempts(60), Code.ResourceExhausted],
   ] as const;
   for (const [error, code] of cases) {
     const mapped = mapAuthError(error);
     assert.equal(mapped?.code, code, error.code);
     assert.equal(mapped?.rawMessage, error.message);
   }
+});
+
+test('too many sign-in attempts says when to retry, in seconds, as retry-after metadata', () => {
+  const mapped = mapAuthError(new TooManySignInAttempts(417));
+  assert.equal(mapped?.metadata.get('retry-after'), '417');
+  assert.equal(new TooManySignInAttempts(1).code, 'TOO_MANY_SIGN_IN_ATTEMPTS');
 });
 
 test('domain errors have stable codes', () => {

@@ -13,7 +13,13 @@ import { createRs256AccessTokens } from '../../src/crypto/rs256-access-tokens.ts
 import { generateRsaKeyPair } from '../support/keys.ts';
 
 const { privateKeyPem, publicKeyPem } = generateRsaKeyPair();
-const settings = { privateKeyPem, issuer: 'notes-platform', audience: 'notes-api', accessTtlSeconds: 900 };
+const settings = {
+  privateKeyPem,
+  previousPublicKeyPems: [],
+  issuer: 'notes-platform',
+  audience: 'notes-api',
+  accessTtlSeconds: 900,
+};
 const tokens = createRs256AccessTokens(settings);
 
 test('an access token carries iss, aud, sub, iat, exp = iat + ttl and a UUID jti, signed RS256', async () => {
@@ -71,4 +77,31 @@ test('a token of another key does not verify with this JWKS', async () => {
   const other = createRs256AccessTokens({ ...settings, privateKeyPem: generateRsaKeyPair().privateKeyPem });
   const forged = await other.issue('user-1', new Date());
   await assert.rejects(jwtVerify(forged, createLocalJWKSet(tokens.jwks()), { algorithms: ['RS256'] }));
+});
+
+test('a rotation: the previous keys are published after the signing key, and the tokens they signed still verify', async () => {
+  const previous = generateRsaKeyPair();
+  const older = generateRsaKeyPair();
+  const beforeRotation = createRs256AccessTokens({ ...settings, privateKeyPem: previous.privateKeyPem });
+  const oldToken = await beforeRotation.issue('user-1', new Date());
+
+  const rotated = createRs256AccessTokens({
+    ...settings,
+    // The signing key listed again, and a key twice, are published once.
+    previousPublicKeyPems: [previous.publicKeyPem, older.publicKeyPem, publicKeyPem, previous.publicKeyPem],
+  });
+  const jwks = rotated.jwks();
+  const kidOf = async (pem: string) =>
+    calculateJwkThumbprint(await exportJWK(await importSPKI(pem, 'RS256')), 'sha256');
+  assert.deepEqual(
+    jwks.keys.map((key) => key.kid),
+    [await kidOf(publicKeyPem), await kidOf(previous.publicKeyPem), await kidOf(older.publicKeyPem)],
+  );
+  assert.ok(jwks.keys.every((key) => key.alg === 'RS256' && key.use === 'sig' && !('d' in key)));
+
+  const keySet = createLocalJWKSet(jwks);
+  assert.equal((await jwtVerify(oldToken, keySet, { algorithms: ['RS256'] })).payload.sub, 'user-1');
+  const newToken = await rotated.issue('user-2', new Date());
+  assert.equal(decodeProtectedHeader(newToken).kid, await kidOf(publicKeyPem));
+  assert.equal((await jwtVerify(newToken, keySet, { algorithms: ['RS256'] })).payload.sub, 'user-2');
 });

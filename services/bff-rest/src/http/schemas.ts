@@ -1,7 +1,7 @@
 // The JSON schemas of every request and response, written once: Fastify validates requests and
 // serializes responses with them, and the OpenAPI document is generated from them. Each has a
 // $id (its component name) and descriptions; field names are snake_case, as on the wire.
-import { type Static, Type } from 'typebox';
+import { type Static, type TSchema, Type } from 'typebox';
 
 /** The `pattern` that rejects blank titles; validation errors name it "must not be blank". */
 export const notBlankPattern = '\\S';
@@ -157,7 +157,7 @@ export const NotePageSchema = Type.Object(
 
 export const ListNotesQuerySchema = Type.Object(
   {
-    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size, 1 to 100.' }),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size, 1 to 100.' })),
     cursor: Type.Optional(Type.String({ maxLength: 512, description: '`next_cursor` of the previous page.' })),
   },
   { ...strictObject, $id: 'ListNotesQuery' },
@@ -204,7 +204,7 @@ export const StatusSchema = Type.Object(
   { $id: 'Status', description: 'A probe answer.' },
 );
 
-/** Every schema with a $id, registered with Fastify so that the OpenAPI document can name them. */
+/** Every schema with a $id, registered with Fastify (addSchema) and named in the OpenAPI document's components. */
 export const componentSchemas = [
   FieldErrorSchema,
   ProblemSchema,
@@ -226,8 +226,80 @@ export const componentSchemas = [
   StatusSchema,
 ];
 
-/** A route's problem responses: the 4xx statuses it can answer, and any 5xx. */
-export function problemResponses<const S extends readonly number[]>(...statuses: S) {
-  const entries = [...statuses, '5xx'].map((status) => [status, ProblemSchema]);
-  return Object.fromEntries(entries) as { [K in S[number] | '5xx']: typeof ProblemSchema };
+/**
+ * A reference to a component schema, typed as the schema: Fastify resolves it among the added
+ * schemas, and the OpenAPI document names the component instead of repeating it.
+ */
+export function ref<T extends TSchema>(schema: T) {
+  const { $id } = schema as { $id?: string };
+  if ($id === undefined) throw new Error('ref() needs a schema with a $id');
+  return Type.Unsafe<Static<T>>({ $ref: `${$id}#` });
+}
+
+const headerSchemas = {
+  etag: Type.String({ description: 'The version of the note, for If-Match: a strong ETag such as `"3"`.' }),
+  location: Type.String({ description: 'The path of the created resource.' }),
+  'cache-control': Type.String({ description: '`no-store`: tokens are never cached.' }),
+  'www-authenticate': Type.String({ description: '`Bearer`, with `error="invalid_token"` for a bad token.' }),
+  'retry-after': Type.String({ description: 'Seconds to wait before trying again.' }),
+};
+
+type HeaderName = keyof typeof headerSchemas;
+
+function headersOf(names: readonly HeaderName[]) {
+  return names.length === 0 ? {} : { headers: Object.fromEntries(names.map((name) => [name, headerSchemas[name]])) };
+}
+
+/** A JSON response in the route schema's `content` form, so that the document carries its media type and headers. */
+export function jsonResponse<T extends TSchema>(description: string, schema: T, headers: readonly HeaderName[] = []) {
+  return { description, ...headersOf(headers), content: { 'application/json': { schema } } };
+}
+
+/** A response without a body (204). */
+export function emptyResponse(description: string) {
+  return { ...NoContentSchema, description };
+}
+
+const problemDescriptions = {
+  400: 'Invalid input: malformed JSON, a wrong type, a missing or invalid field (`errors` names each).',
+  401: 'No access token, or one that is malformed, expired or forged.',
+  404: 'Not found.',
+  409: 'Conflicts with the current state.',
+  412: 'If-Match does not name the current ETag.',
+  413: 'The request body is over the limit (1 MiB).',
+  415: 'The request body is not JSON (Content-Type: application/json).',
+  429: 'Too many requests from this client (or failed sign-ins): wait for Retry-After seconds.',
+  503: 'A service this request needs is unavailable.',
+  '5xx':
+    'The platform failed: 500 unexpected error, 503 an upstream service is unavailable, 504 it did not answer in time.',
+} as const;
+
+type ProblemStatus = keyof typeof problemDescriptions;
+
+const problemHeaders: Partial<Record<ProblemStatus, readonly HeaderName[]>> = {
+  401: ['www-authenticate'],
+  429: ['retry-after'],
+};
+
+/** One problem+json response of the document; `description` says what it means on this route. */
+export function problemResponse(status: ProblemStatus, description: string = problemDescriptions[status]) {
+  return {
+    description,
+    ...headersOf(problemHeaders[status] ?? []),
+    content: { 'application/problem+json': { schema: ref(ProblemSchema) } },
+  };
+}
+
+/**
+ * The problem responses of an API route: the statuses it decides itself (with what they mean
+ * there, when it is more than the usual), and those every API route may answer: 429 (the per-IP
+ * limit) and any 5xx.
+ */
+export function problemResponses<const S extends readonly ProblemStatus[]>(
+  statuses: S,
+  descriptions: Partial<Record<S[number] | 429 | '5xx', string>> = {},
+) {
+  const all: (S[number] | 429 | '5xx')[] = [...statuses, 429, '5xx'];
+  const entries = all.map((status) => [status, problemResponse(status, descriptions[status])]);
+  return Object.fromEntries(entries) as { [K in S[number] | 429 | '5xx']: ReturnType<typeof problemResponse> };
 }

@@ -177,7 +177,7 @@ describe('GET /.well-known/jwks.json', () => {
     assertStandardHeaders(response);
     const [key, ...others] = response.json().keys;
     assert.equal(others.length, 0);
-    assert.equal(key.kid, 'test-key');
+    assert.equal(key.kid, bff.keys.kid);
     assert.equal(key.alg, 'RS256');
     assert.equal(key.use, 'sig');
     assert.equal(key.kty, 'RSA');

@@ -1,6 +1,6 @@
 // In-memory stand-ins for auth-service, notes-service and saga-orchestrator (and their
-// grpc.health.v1), served with Connect's router transport, plus an RSA key pair to mint access
-// tokens the BFF accepts.
+// grpc.health.v1), served with Connect's router transport, plus RSA key pairs to mint access
+// tokens the BFF accepts (the fake auth-service publishes them in its JWKS).
 import { randomUUID } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
 import { timestampNow } from '@bufbuild/protobuf/wkt';
@@ -11,7 +11,6 @@ import {
   type ConnectRouter,
   createClient,
   createRouterTransport,
-  type HandlerContext,
   type Interceptor,
 } from '@connectrpc/connect';
 import { AuthService, type TokenPair, TokenPairSchema } from '@notes/contracts/auth/v1';
@@ -20,20 +19,35 @@ import { type Note, NoteSchema, NotesService } from '@notes/contracts/notes/v1';
 import { type Saga, SagaSchema, SagaService } from '@notes/contracts/saga/v1';
 import { validationInterceptor } from '@notes/grpc';
 import { createLogger } from '@notes/logger';
-import { exportJWK, exportSPKI, type GenerateKeyPairResult, generateKeyPair, SignJWT } from 'jose';
+import {
+  calculateJwkThumbprint,
+  exportJWK,
+  exportSPKI,
+  type GenerateKeyPairResult,
+  generateKeyPair,
+  SignJWT,
+} from 'jose';
 import { type BffApp, buildApp } from '../../src/app.ts';
-import { createJwtAccessTokenVerifier } from '../../src/http/access-token.ts';
+import { loadBffConfig } from '../../src/config.ts';
 
 export const issuer = 'notes-platform';
 export const audience = 'notes-api';
 
 export interface SigningKeys extends GenerateKeyPairResult {
   publicKeyPem: string;
+  /** The RFC 7638 thumbprint, as auth-service names its keys. */
+  kid: string;
 }
 
 export async function generateSigningKeys(): Promise<SigningKeys> {
   const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
-  return { privateKey, publicKey, publicKeyPem: await exportSPKI(publicKey) };
+  const kid = await calculateJwkThumbprint(await exportJWK(publicKey), 'sha256');
+  return { privateKey, publicKey, publicKeyPem: await exportSPKI(publicKey), kid };
+}
+
+/** The public half of keys as auth-service's JWKS lists it. */
+export async function publicJwk(keys: SigningKeys) {
+  return { ...(await exportJWK(keys.publicKey)), kid: keys.kid, alg: 'RS256', use: 'sig' };
 }
 
 export interface TokenOverrides {
@@ -41,14 +55,14 @@ export interface TokenOverrides {
   audience?: string;
   /** jose's expiration: a duration like '15m', or seconds since the epoch. */
   expiresIn?: string | number;
-  /** Sign with another key than the one the BFF trusts. */
+  /** Sign with another key than the one the kid names. */
   privateKey?: GenerateKeyPairResult['privateKey'];
 }
 
 /** An access token as auth-service issues it, but for what `overrides` change. */
 export function mintAccessToken(keys: SigningKeys, userId: string, overrides: TokenOverrides = {}): Promise<string> {
   return new SignJWT()
-    .setProtectedHeader({ alg: 'RS256', kid: 'test-key' })
+    .setProtectedHeader({ alg: 'RS256', kid: keys.kid })
     .setSubject(userId)
     .setIssuer(overrides.issuer ?? issuer)
     .setAudience(overrides.audience ?? audience)
@@ -71,7 +85,17 @@ interface StoredNote {
   deleted: boolean;
 }
 
-type Upstream = 'auth' | 'notes' | 'saga';
+export type Upstream = 'auth' | 'notes' | 'saga';
+
+/**
+ * What an upstream does with its calls (health checks aside) instead of answering them: fail with
+ * an error (the next `times` calls, or all), never answer (until the call's deadline), or answer
+ * after a delay.
+ */
+export type Fault =
+  | { kind: 'fail'; error: ConnectError; times?: number }
+  | { kind: 'hang' }
+  | { kind: 'delay'; ms: number };
 
 /** The in-memory upstreams; tests flip their health or make them fail. */
 export class FakeUpstreams {
@@ -82,18 +106,27 @@ export class FakeUpstreams {
     notes: 'serving',
     saga: 'serving',
   };
-  /** When set, every notes-service call fails with this error. */
-  notesFailure: ConnectError | undefined;
-  /** When true, notes-service calls never answer (until their deadline). */
-  notesHang = false;
+  /** The faults of each upstream, if any: see withFault. */
+  readonly faults: Partial<Record<Upstream, Fault>> = {};
+  /** The keys auth-service's JWKS lists; the first one signs the tokens it issues. */
+  publishedKeys: SigningKeys[];
   private readonly users = new Map<string, { userId: string; password: string }>();
   private readonly refreshTokens = new Map<string, string>();
   private readonly notes: StoredNote[] = [];
   private readonly sagas = new Map<string, Saga>();
-  private readonly keys: SigningKeys;
 
   constructor(keys: SigningKeys) {
-    this.keys = keys;
+    this.publishedKeys = [keys];
+  }
+
+  /** Runs `work` while `upstream` has the fault, then clears it. */
+  async withFault<T>(upstream: Upstream, fault: Fault, work: () => Promise<T>): Promise<T> {
+    this.faults[upstream] = fault;
+    try {
+      return await work();
+    } finally {
+      delete this.faults[upstream];
+    }
   }
 
   /** Records every call as it arrives, before the upstream validates it (so rejected calls count too). */
@@ -135,21 +168,19 @@ export class FakeUpstreams {
           this.refreshTokens.delete(request.refreshToken);
           return {};
         },
-        getJwks: async () => {
-          const jwk = await exportJWK(this.keys.publicKey);
-          return { jwksJson: JSON.stringify({ keys: [{ ...jwk, kid: 'test-key', alg: 'RS256', use: 'sig' }] }) };
-        },
+        getJwks: async () => ({
+          jwksJson: JSON.stringify({ keys: await Promise.all(this.publishedKeys.map(publicJwk)) }),
+        }),
       });
       this.serveHealth(router, 'auth');
     },
-    { router: { interceptors: [this.recorder, validationInterceptor()] } },
+    { router: { interceptors: this.interceptors('auth') } },
   );
 
   readonly notesTransport = createRouterTransport(
     (router) => {
       router.service(NotesService, {
-        createNote: async (request, context) => {
-          await this.notesOutcome(context);
+        createNote: async (request) => {
           const { ownerId, title, content } = request;
           const now = timestampNow();
           const note = create(NoteSchema, {
@@ -164,12 +195,10 @@ export class FakeUpstreams {
           this.notes.push({ note, deleted: false });
           return { note };
         },
-        getNote: async (request, context) => {
-          await this.notesOutcome(context);
+        getNote: async (request) => {
           return { note: this.liveNote(request.ownerId, request.noteId) };
         },
-        listNotes: async (request, context) => {
-          await this.notesOutcome(context);
+        listNotes: async (request) => {
           if (!/^(offset:\d+)?$/.test(request.cursor)) throw invalidArgument('cursor', 3, 'cursor is not valid');
           const offset = Number(request.cursor.replace('offset:', ''));
           const owned = this.notes.filter((stored) => stored.note.ownerId === request.ownerId && !stored.deleted);
@@ -179,8 +208,7 @@ export class FakeUpstreams {
           const nextCursor = offset + limit < newestFirst.length ? `offset:${offset + limit}` : '';
           return { notes: page, nextCursor };
         },
-        updateNote: async (request, context) => {
-          await this.notesOutcome(context);
+        updateNote: async (request) => {
           const note = this.liveNote(request.ownerId, request.noteId);
           if (request.expectedVersion > 0n && request.expectedVersion !== note.version) {
             throw new ConnectError('version mismatch', Code.FailedPrecondition);
@@ -189,8 +217,7 @@ export class FakeUpstreams {
           note.updatedAt = timestampNow();
           return { note };
         },
-        deleteNote: async (request, context) => {
-          await this.notesOutcome(context);
+        deleteNote: async (request) => {
           this.liveNote(request.ownerId, request.noteId);
           const stored = this.notes.find((candidate) => candidate.note.id === request.noteId);
           if (stored !== undefined) stored.deleted = true;
@@ -199,7 +226,7 @@ export class FakeUpstreams {
       });
       this.serveHealth(router, 'notes');
     },
-    { router: { interceptors: [this.recorder, validationInterceptor()] } },
+    { router: { interceptors: this.interceptors('notes') } },
   );
 
   readonly sagaTransport = createRouterTransport(
@@ -227,7 +254,7 @@ export class FakeUpstreams {
       });
       this.serveHealth(router, 'saga');
     },
-    { router: { interceptors: [this.recorder, validationInterceptor()] } },
+    { router: { interceptors: this.interceptors('saga') } },
   );
 
   /** The calls made to one method, oldest first. */
@@ -239,7 +266,7 @@ export class FakeUpstreams {
     const refreshToken = randomUUID();
     this.refreshTokens.set(refreshToken, userId);
     return create(TokenPairSchema, {
-      accessToken: await mintAccessToken(this.keys, userId),
+      accessToken: await mintAccessToken(this.publishedKeys[0] as SigningKeys, userId),
       tokenType: 'Bearer',
       expiresIn: 900n,
       refreshToken,
@@ -253,13 +280,28 @@ export class FakeUpstreams {
     return stored.note;
   }
 
-  /** Fails or hangs the way a test asked notes-service to. */
-  private async notesOutcome(context: HandlerContext): Promise<void> {
-    if (this.notesFailure !== undefined) throw this.notesFailure;
-    if (this.notesHang) {
-      await new Promise((resolve) => context.signal.addEventListener('abort', resolve, { once: true }));
-      throw new ConnectError('deadline exceeded', Code.DeadlineExceeded);
-    }
+  /** An upstream's interceptors: every call recorded, then its fault applied, then validated. */
+  private interceptors(upstream: Upstream): Interceptor[] {
+    return [this.recorder, this.faultOf(upstream), validationInterceptor()];
+  }
+
+  /** Applies the upstream's fault, if it has one, to every call but health checks. */
+  private faultOf(upstream: Upstream): Interceptor {
+    return (next) => async (request) => {
+      const fault = this.faults[upstream];
+      if (fault === undefined || request.service.typeName === Health.typeName) return next(request);
+      switch (fault.kind) {
+        case 'fail':
+          if (fault.times === undefined || fault.times-- > 0) throw fault.error;
+          return next(request);
+        case 'hang':
+          await new Promise((resolve) => request.signal.addEventListener('abort', resolve, { once: true }));
+          throw new ConnectError('deadline exceeded', Code.DeadlineExceeded);
+        case 'delay':
+          await new Promise((resolve) => setTimeout(resolve, fault.ms));
+          return next(request);
+      }
+    };
   }
 
   private serveHealth(router: ConnectRouter, upstream: Upstream): void {
@@ -287,17 +329,31 @@ export function invalidArgument(fieldName: string, fieldNumber: number, message:
 export interface TestBff {
   app: BffApp;
   upstreams: FakeUpstreams;
+  /** The keys auth-service signs with (published first in its JWKS). */
   keys: SigningKeys;
   /** A user (a fresh one by default) and an Authorization header for them. */
   signedInUser(userId?: string): Promise<{ userId: string; authorization: string }>;
 }
 
-/** The app over fresh fake upstreams, with a 1 MiB body limit; close `app` when done. */
-export async function buildTestBff(options: { timeoutMs?: number } = {}): Promise<TestBff> {
+/**
+ * The app over fresh fake upstreams, with config.yaml's settings but for `config` (dotted paths,
+ * e.g. 'upstreams.timeoutMs'); close `app` when done. Tokens are verified with the fake
+ * auth-service's JWKS (no pinned key). Every injected request comes from 127.0.0.1, so the rate
+ * limits are lifted unless `config` sets them.
+ */
+export async function buildTestBff(config: Record<string, unknown> = {}): Promise<TestBff> {
   const keys = await generateSigningKeys();
   const upstreams = new FakeUpstreams(keys);
   const app = buildApp({
-    config: { http: { bodyLimitBytes: 1_048_576 }, upstreams: { timeoutMs: options.timeoutMs ?? 5_000 } },
+    config: loadBffConfig({
+      env: {},
+      overrides: {
+        'log.level': 'silent',
+        'rateLimits.perIp.max': 1_000_000,
+        'rateLimits.failedSignInsPerIp.max': 1_000_000,
+        ...config,
+      },
+    }),
     logger: createLogger({ service: 'bff-rest-test', level: 'silent' }),
     authClient: createClient(AuthService, upstreams.authTransport),
     notesClient: createClient(NotesService, upstreams.notesTransport),
@@ -307,7 +363,6 @@ export async function buildTestBff(options: { timeoutMs?: number } = {}): Promis
       notes: createClient(Health, upstreams.notesTransport),
       saga: createClient(Health, upstreams.sagaTransport),
     },
-    accessTokenVerifier: await createJwtAccessTokenVerifier({ publicKeyPem: keys.publicKeyPem, issuer, audience }),
   });
   return {
     app,

@@ -7,7 +7,7 @@ import { buildTestBff, type TestBff } from './fakes.ts';
 
 let bff: TestBff;
 before(async () => {
-  bff = await buildTestBff({ timeoutMs: 200 });
+  bff = await buildTestBff({ 'upstreams.timeoutMs': 200 });
 });
 after(() => bff.app.close());
 
@@ -79,14 +79,11 @@ describe('headers of every response', () => {
 });
 
 describe('upstream failures', () => {
-  async function listWithNotesFailing(failure: ConnectError) {
+  async function listWithNotesFailing(error: ConnectError) {
     const { authorization } = await bff.signedInUser();
-    bff.upstreams.notesFailure = failure;
-    try {
-      return await bff.app.inject({ url: '/v1/notes', headers: { authorization } });
-    } finally {
-      bff.upstreams.notesFailure = undefined;
-    }
+    return bff.upstreams.withFault('notes', { kind: 'fail', error }, () =>
+      bff.app.inject({ url: '/v1/notes', headers: { authorization } }),
+    );
   }
 
   it('answer 500 without any detail of an internal error', async () => {
@@ -113,12 +110,10 @@ describe('upstream failures', () => {
   // Without a deadline the call would wait forever: the test's own timeout turns that into a failure.
   it('answer 504 when an upstream misses its deadline', { timeout: 10_000 }, async () => {
     const { authorization } = await bff.signedInUser();
-    bff.upstreams.notesHang = true;
-    try {
-      assertProblem(await bff.app.inject({ url: '/v1/notes', headers: { authorization } }), 504);
-    } finally {
-      bff.upstreams.notesHang = false;
-    }
+    const response = await bff.upstreams.withFault('notes', { kind: 'hang' }, () =>
+      bff.app.inject({ url: '/v1/notes', headers: { authorization } }),
+    );
+    assertProblem(response, 504);
   });
 });
 
@@ -132,6 +127,18 @@ describe('probes', () => {
     } finally {
       bff.upstreams.health.auth = 'serving';
     }
+  });
+
+  it('/metrics answers the Prometheus text format, with the requests timed by route and status', async () => {
+    await bff.app.inject({ url: '/healthz' });
+    const response = await bff.app.inject({ url: '/metrics' });
+    assert.equal(response.statusCode, 200);
+    assert.match(String(response.headers['content-type']), /^text\/plain; version=0\.0\.4/);
+    assert.match(
+      response.body,
+      /^http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} [1-9]/m,
+    );
+    assert.match(response.body, /^process_cpu_seconds_total /m);
   });
 
   it('/readyz answers 200 while every upstream serves', async () => {

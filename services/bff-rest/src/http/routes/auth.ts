@@ -1,11 +1,14 @@
-import type { Client } from '@connectrpc/connect';
+import { type Client, Code, ConnectError } from '@connectrpc/connect';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AuthService, TokenPair } from '@notes/contracts/auth/v1';
+import { limitFailuresPerIp, type RateLimitSettings } from '../rate-limits.ts';
 import {
+  emptyResponse,
   JwksSchema,
-  NoContentSchema,
+  jsonResponse,
   problemResponses,
   RefreshTokenRequestSchema,
+  ref,
   SignInRequestSchema,
   SignUpRequestSchema,
   TokenPairSchema,
@@ -19,14 +22,36 @@ export type AuthClient = Pick<Client<typeof AuthService>, 'signUp' | 'signIn' | 
 export interface AuthRoutesDeps {
   authClient: AuthClient;
   callOptions: CallOptionsFor;
+  /** How many failed sign-ins a client IP may have in a window (auth-service limits each account). */
+  failedSignInsPerIp: RateLimitSettings;
 }
 
+const tokenPairResponse = (description: string) => jsonResponse(description, ref(TokenPairSchema), ['cache-control']);
+
 /** Sign-up, sign-in, token refresh and sign-out, and the JWKS that verifies access tokens. */
-export function authRoutes({ authClient, callOptions }: AuthRoutesDeps): FastifyPluginAsyncTypebox {
+export function authRoutes({ authClient, callOptions, failedSignInsPerIp }: AuthRoutesDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
+    const failedSignIns = limitFailuresPerIp(
+      app,
+      failedSignInsPerIp,
+      'Too many failed sign-ins from this address; retry later.',
+    );
+
     app.post(
       '/v1/auth/sign-up',
-      { schema: { body: SignUpRequestSchema, response: { 201: UserSchema, ...problemResponses(400, 409, 413, 415) } } },
+      {
+        schema: {
+          summary: 'Create an account',
+          tags: ['auth'],
+          body: ref(SignUpRequestSchema),
+          response: {
+            201: jsonResponse('The account was created; it gets a welcome note shortly.', ref(UserSchema), [
+              'location',
+            ]),
+            ...problemResponses([400, 409, 413, 415], { 409: 'The email is already registered (in any letter case).' }),
+          },
+        },
+      },
       async (request, reply) => {
         const { email, password } = request.body;
         const { user } = await authClient.signUp({ email, password }, callOptions(request));
@@ -46,13 +71,27 @@ export function authRoutes({ authClient, callOptions }: AuthRoutesDeps): Fastify
       '/v1/auth/sign-in',
       {
         schema: {
-          body: SignInRequestSchema,
-          response: { 200: TokenPairSchema, ...problemResponses(400, 401, 413, 415, 429) },
+          summary: 'Exchange email and password for a token pair',
+          tags: ['auth'],
+          body: ref(SignInRequestSchema),
+          response: {
+            200: tokenPairResponse('A new token pair (a new refresh-token family).'),
+            ...problemResponses([400, 401, 413, 415], {
+              401: 'Wrong password, unknown email or deleted account: the same answer in every case.',
+              429: 'Too many failed sign-ins for this account or from this address, or too many requests: wait for Retry-After seconds.',
+            }),
+          },
         },
       },
       async (request, reply) => {
+        await failedSignIns.assertMayTry(request);
         const { email, password } = request.body;
-        const { tokens } = await authClient.signIn({ email, password }, callOptions(request));
+        const { tokens } = await authClient.signIn({ email, password }, callOptions(request)).catch(async (error) => {
+          if (error instanceof ConnectError && error.code === Code.Unauthenticated) {
+            await failedSignIns.recordFailure(request);
+          }
+          throw error;
+        });
         return reply.header('cache-control', 'no-store').send(tokenResponse(tokens));
       },
     );
@@ -61,8 +100,15 @@ export function authRoutes({ authClient, callOptions }: AuthRoutesDeps): Fastify
       '/v1/auth/refresh',
       {
         schema: {
-          body: RefreshTokenRequestSchema,
-          response: { 200: TokenPairSchema, ...problemResponses(400, 401, 413, 415) },
+          summary: 'Exchange a refresh token for a new token pair (single use)',
+          tags: ['auth'],
+          body: ref(RefreshTokenRequestSchema),
+          response: {
+            200: tokenPairResponse('A new token pair of the same family; the refresh token presented is used up.'),
+            ...problemResponses([400, 401, 413, 415], {
+              401: 'Unknown, expired, revoked or already used refresh token; a used one also revokes its whole family.',
+            }),
+          },
         },
       },
       async (request, reply) => {
@@ -75,8 +121,13 @@ export function authRoutes({ authClient, callOptions }: AuthRoutesDeps): Fastify
       '/v1/auth/sign-out',
       {
         schema: {
-          body: RefreshTokenRequestSchema,
-          response: { 204: NoContentSchema, ...problemResponses(400, 413, 415) },
+          summary: "Revoke a refresh token's family (idempotent)",
+          tags: ['auth'],
+          body: ref(RefreshTokenRequestSchema),
+          response: {
+            204: emptyResponse('Signed out: no token of the family refreshes any more.'),
+            ...problemResponses([400, 413, 415]),
+          },
         },
       },
       async (request, reply) => {
@@ -87,7 +138,19 @@ export function authRoutes({ authClient, callOptions }: AuthRoutesDeps): Fastify
 
     app.get(
       '/.well-known/jwks.json',
-      { schema: { response: { 200: JwksSchema, ...problemResponses() } } },
+      {
+        schema: {
+          summary: 'The public keys that verify access tokens',
+          tags: ['auth'],
+          response: {
+            200: jsonResponse(
+              'The JWKS (RFC 7517): every key that may have signed a valid access token.',
+              ref(JwksSchema),
+            ),
+            ...problemResponses([]),
+          },
+        },
+      },
       async (request, reply) => {
         const { jwksJson } = await authClient.getJwks({}, callOptions(request));
         // Keys rotate rarely; verifiers may cache them for a few minutes.

@@ -2,7 +2,7 @@ import type { Client } from '@connectrpc/connect';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { type Health, HealthCheckResponse_ServingStatus } from '@notes/contracts/health/v1';
 import { ProblemError } from '../problem.ts';
-import { problemResponses, StatusSchema } from '../schemas.ts';
+import { jsonResponse, problemResponse, ref, StatusSchema } from '../schemas.ts';
 
 /** An upstream's grpc.health.v1 Health service. */
 export type HealthClient = Pick<Client<typeof Health>, 'check'>;
@@ -23,16 +23,44 @@ export function healthRoutes({ upstreams, checkTimeoutMs }: HealthRoutesDeps): F
     );
 
   return async (app) => {
-    app.get('/healthz', { schema: { response: { 200: StatusSchema } } }, async () => ({ status: 'ok' }));
+    // Probes are never rate limited.
+    const notLimited = { rateLimit: false } as const;
 
-    app.get('/readyz', { schema: { response: { 200: StatusSchema, ...problemResponses() } } }, async () => {
-      const checks = Object.entries(upstreams).map(async ([name, client]) => ({
-        name,
-        serving: await isServing(client),
-      }));
-      const notServing = (await Promise.all(checks)).filter((check) => !check.serving).map((check) => check.name);
-      if (notServing.length > 0) throw new ProblemError(503, `Not ready: ${notServing.join(', ')} not serving.`);
-      return { status: 'ready' };
-    });
+    app.get(
+      '/healthz',
+      {
+        config: notLimited,
+        schema: {
+          summary: 'Liveness: the process answers',
+          tags: ['operations'],
+          response: { 200: jsonResponse('Alive: `{"status": "ok"}`.', ref(StatusSchema)) },
+        },
+      },
+      async () => ({ status: 'ok' }),
+    );
+
+    app.get(
+      '/readyz',
+      {
+        config: notLimited,
+        schema: {
+          summary: 'Readiness: every gRPC upstream serves',
+          tags: ['operations'],
+          response: {
+            200: jsonResponse('Ready: `{"status": "ready"}`.', ref(StatusSchema)),
+            503: problemResponse(503, 'Not ready: `detail` names the upstreams that do not serve.'),
+          },
+        },
+      },
+      async () => {
+        const checks = Object.entries(upstreams).map(async ([name, client]) => ({
+          name,
+          serving: await isServing(client),
+        }));
+        const notServing = (await Promise.all(checks)).filter((check) => !check.serving).map((check) => check.name);
+        if (notServing.length > 0) throw new ProblemError(503, `Not ready: ${notServing.join(', ')} not serving.`);
+        return { status: 'ready' };
+      },
+    );
   };
 }

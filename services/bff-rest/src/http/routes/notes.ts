@@ -2,18 +2,22 @@ import type { Client } from '@connectrpc/connect';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Note, NotesService } from '@notes/contracts/notes/v1';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import type { AccessTokenVerifier } from '../access-token.ts';
 import { requireAccessToken } from '../authenticate.ts';
 import { etagOf, parseIfMatch } from '../etag.ts';
+import { bearerAuth } from '../openapi.ts';
 import { ProblemError } from '../problem.ts';
 import {
   CreateNoteRequestSchema,
+  emptyResponse,
+  jsonResponse,
   ListNotesQuerySchema,
-  NoContentSchema,
   NoteIdParamsSchema,
   NotePageSchema,
   NoteSchema,
   problemResponses,
+  ref,
   UpdateNoteRequestSchema,
 } from '../schemas.ts';
 import { type CallOptionsFor, isoTime, required } from '../upstream.ts';
@@ -30,9 +34,11 @@ export interface NotesRoutesDeps {
   callOptions: CallOptionsFor;
 }
 
+const noteNotFound = "No such note: it never existed, was deleted, or is someone else's.";
+
 /**
- * The caller's notes, registered under /v1/notes. Every route is authenticated, and the owner of
- * every upstream call is the token's subject: nothing in a request can name another owner.
+ * The caller's notes (/v1/notes). Every route is authenticated, and the owner of every upstream
+ * call is the token's subject: nothing in a request can name another owner.
  */
 export function notesRoutes({
   notesClient,
@@ -43,11 +49,17 @@ export function notesRoutes({
     requireAccessToken(app, accessTokenVerifier);
 
     app.post(
-      '/',
+      '/v1/notes',
       {
         schema: {
-          body: CreateNoteRequestSchema,
-          response: { 201: NoteSchema, ...problemResponses(400, 401, 413, 415) },
+          summary: 'Create a note',
+          tags: ['notes'],
+          security: bearerAuth,
+          body: ref(CreateNoteRequestSchema),
+          response: {
+            201: jsonResponse('The note, created.', ref(NoteSchema), ['location', 'etag']),
+            ...problemResponses([400, 401, 413, 415]),
+          },
         },
       },
       async (request, reply) => {
@@ -63,9 +75,21 @@ export function notesRoutes({
     );
 
     app.get(
-      '/',
+      '/v1/notes',
       {
-        schema: { querystring: ListNotesQuerySchema, response: { 200: NotePageSchema, ...problemResponses(400, 401) } },
+        schema: {
+          summary: "List the caller's notes, newest first, a page at a time",
+          description:
+            'Walking every page (passing each `next_cursor` as `cursor`) returns every live note exactly once, ' +
+            'even while notes are being created: new ones are newer than the cursor, so they are never between pages.',
+          tags: ['notes'],
+          security: bearerAuth,
+          querystring: ref(ListNotesQuerySchema),
+          response: {
+            200: jsonResponse('A page of notes.', ref(NotePageSchema)),
+            ...problemResponses([400, 401], { 400: 'A `limit` out of 1..100, or a `cursor` that does not decode.' }),
+          },
+        },
       },
       async (request) => {
         const { limit, cursor = '' } = request.query;
@@ -75,8 +99,19 @@ export function notesRoutes({
     );
 
     app.get(
-      '/:id',
-      { schema: { params: NoteIdParamsSchema, response: { 200: NoteSchema, ...problemResponses(400, 401, 404) } } },
+      '/v1/notes/:id',
+      {
+        schema: {
+          summary: 'Get a note',
+          tags: ['notes'],
+          security: bearerAuth,
+          params: ref(NoteIdParamsSchema),
+          response: {
+            200: jsonResponse('The note.', ref(NoteSchema), ['etag']),
+            ...problemResponses([400, 401, 404], { 400: 'The id is not a UUID.', 404: noteNotFound }),
+          },
+        },
+      },
       async (request, reply) => {
         const { note } = await notesClient.getNote(
           { ownerId: request.ownerId, noteId: request.params.id },
@@ -87,12 +122,22 @@ export function notesRoutes({
     );
 
     app.put(
-      '/:id',
+      '/v1/notes/:id',
       {
         schema: {
-          params: NoteIdParamsSchema,
-          body: UpdateNoteRequestSchema,
-          response: { 200: NoteSchema, ...problemResponses(400, 401, 404, 412, 413, 415) },
+          summary: "Replace a note's title and content",
+          description: 'With `If-Match: <ETag>` the update happens only while the note is still at that version.',
+          tags: ['notes'],
+          security: bearerAuth,
+          params: ref(NoteIdParamsSchema),
+          headers: Type.Object({
+            'if-match': Type.Optional(Type.String({ description: 'The ETag the note must still have (or `*`).' })),
+          }),
+          body: ref(UpdateNoteRequestSchema),
+          response: {
+            200: jsonResponse('The note, updated: `updated_at` moved, a new ETag.', ref(NoteSchema), ['etag']),
+            ...problemResponses([400, 401, 404, 412, 413, 415], { 404: noteNotFound }),
+          },
         },
       },
       async (request, reply) => {
@@ -108,9 +153,18 @@ export function notesRoutes({
     );
 
     app.delete(
-      '/:id',
+      '/v1/notes/:id',
       {
-        schema: { params: NoteIdParamsSchema, response: { 204: NoContentSchema, ...problemResponses(400, 401, 404) } },
+        schema: {
+          summary: 'Delete a note',
+          tags: ['notes'],
+          security: bearerAuth,
+          params: ref(NoteIdParamsSchema),
+          response: {
+            204: emptyResponse('The note is deleted.'),
+            ...problemResponses([400, 401, 404], { 400: 'The id is not a UUID.', 404: noteNotFound }),
+          },
+        },
       },
       async (request, reply) => {
         await notesClient.deleteNote({ ownerId: request.ownerId, noteId: request.params.id }, callOptions(request));

@@ -3,7 +3,16 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Saga, SagaService } from '@notes/contracts/saga/v1';
 import type { AccessTokenVerifier } from '../access-token.ts';
 import { requireAccessToken } from '../authenticate.ts';
-import { problemResponses, SagaAcceptedSchema, SagaIdParamsSchema, SagaSchema, sagaStates } from '../schemas.ts';
+import { bearerAuth } from '../openapi.ts';
+import {
+  jsonResponse,
+  problemResponses,
+  ref,
+  SagaAcceptedSchema,
+  SagaIdParamsSchema,
+  SagaSchema,
+  sagaStates,
+} from '../schemas.ts';
 import { type CallOptionsFor, isoTime, required } from '../upstream.ts';
 
 /** What these routes need of saga-orchestrator. */
@@ -29,7 +38,20 @@ export function sagaRoutes({
 
     app.delete(
       '/v1/auth/me',
-      { schema: { response: { 202: SagaAcceptedSchema, ...problemResponses(401) } } },
+      {
+        schema: {
+          summary: "Delete the caller's account",
+          description:
+            'From the 202 on the account cannot sign in and its refresh tokens are revoked; the DeleteUserSaga ' +
+            'then deletes its notes and the account (follow it at `status_url`), after which the email is free again.',
+          tags: ['auth', 'sagas'],
+          security: bearerAuth,
+          response: {
+            202: jsonResponse('The deletion has begun.', ref(SagaAcceptedSchema), ['location']),
+            ...problemResponses([401]),
+          },
+        },
+      },
       async (request, reply) => {
         const { saga } = await sagaClient.startDeleteUserSaga({ userId: request.ownerId }, callOptions(request));
         const sagaId = required(saga, 'saga').sagaId;
@@ -40,7 +62,21 @@ export function sagaRoutes({
 
     app.get(
       '/v1/sagas/:id',
-      { schema: { params: SagaIdParamsSchema, response: { 200: SagaSchema, ...problemResponses(400, 401, 404) } } },
+      {
+        schema: {
+          summary: 'Follow a saga about the caller',
+          tags: ['sagas'],
+          security: bearerAuth,
+          params: ref(SagaIdParamsSchema),
+          response: {
+            200: jsonResponse('The saga.', ref(SagaSchema)),
+            ...problemResponses([400, 401, 404], {
+              400: 'The id is not a UUID.',
+              404: 'No such saga, or one about someone else.',
+            }),
+          },
+        },
+      },
       async (request) => {
         const { saga } = await sagaClient.getSaga({ sagaId: request.params.id }, callOptions(request));
         const found = required(saga, 'saga');

@@ -1,0 +1,41 @@
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+
+/** The security scheme of the routes that need an access token (the `security` of their schema). */
+export const bearerAuth = [{ bearerAuth: [] }];
+
+/**
+ * The OpenAPI 3.1 document, generated from the route schemas that also validate the requests
+ * (and serialise the responses): GET /openapi.json, and Swagger UI over it at /docs (its assets
+ * come with the npm package). Register it before the routes: it documents those registered after.
+ */
+export function registerOpenApi(app: FastifyInstance): void {
+  app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Notes platform API',
+        version: '1.0.0',
+        description:
+          'The public REST API of the Notes platform. Every error is an RFC 9457 problem ' +
+          '(application/problem+json); every response carries X-Request-Id and X-Content-Type-Options: nosniff.',
+      },
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (RS256), from sign-in or refresh' },
+        },
+      },
+      tags: [
+        { name: 'auth', description: 'Accounts and tokens' },
+        { name: 'notes', description: "The caller's notes" },
+        { name: 'sagas', description: 'Account deletion and its progress' },
+        { name: 'operations', description: 'Probes and metrics' },
+      ],
+    },
+    // Schemas added with a $id are components, named by it (not def-0, def-1, ...).
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+  });
+  app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

@@ -1,0 +1,34 @@
+import { join } from 'node:path';
+import { createClient, createRouterTransport } from '@connectrpc/connect';
+import { AuthService } from '@notes/contracts/auth/v1';
+import { Health } from '@notes/contracts/health/v1';
+import { NotesService } from '@notes/contracts/notes/v1';
+import { SagaService } from '@notes/contracts/saga/v1';
+import { createLogger } from '@notes/logger';
+import { buildApp } from './app.ts';
+import { loadBffConfig } from './config.ts';
+
+/** The checked-in copy of the document (`npm run openapi -w services/bff-rest` writes it). */
+export const openApiFile = join(import.meta.dirname, '..', 'openapi', 'openapi.json');
+
+/**
+ * The OpenAPI document the code generates (the one GET /openapi.json serves), from an app built
+ * over upstreams that serve nothing: generating it calls none of them.
+ */
+export async function generateOpenApiDocument(): Promise<unknown> {
+  const nowhere = createRouterTransport(() => {});
+  const app = buildApp({
+    config: loadBffConfig({ env: {} }),
+    logger: createLogger({ service: 'bff-rest', level: 'silent' }),
+    authClient: createClient(AuthService, nowhere),
+    notesClient: createClient(NotesService, nowhere),
+    sagaClient: createClient(SagaService, nowhere),
+    upstreamHealth: { auth: createClient(Health, nowhere) },
+  });
+  try {
+    await app.ready();
+    return app.swagger();
+  } finally {
+    await app.close();
+  }
+}
