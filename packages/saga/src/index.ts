@@ -19,6 +19,7 @@ export {
 export { SagaError, SagaNotFound, SagaStateConflict } from './errors.ts';
 export { commandEvent, type ReceivedStepReply, readStepReply, stepReplyEvent, stepReplyType } from './messages.ts';
 export { sagaMigrations } from './migrations.ts';
+export { type AnsweredCommand, createSagaReplies, type SagaRepliesOptions } from './participant-replies.ts';
 export {
   type ActiveSagaState,
   type Saga,

@@ -5,6 +5,7 @@ import { createDeadLetterPublisher, processedEventsMigrations } from '@notes/kaf
 import { createLogger, type Logger } from '@notes/logger';
 import { createServiceOutbox, outboxMigrations, type ServiceOutbox } from '@notes/outbox';
 import { createPool, type MigrationResult, migrate, type Pool, type Queryable } from '@notes/postgres';
+import { createSagaReplies } from '@notes/saga';
 import { createBeginUserDeletion } from './app/begin-user-deletion.ts';
 import { createDeleteUser, deleteUserForSaga } from './app/delete-user.ts';
 import { createGetJwks } from './app/get-jwks.ts';
@@ -24,7 +25,7 @@ import { createUsersRepository } from './db/users-repository.ts';
 import { mapAuthError } from './grpc/auth-error-mapper.ts';
 import { type AuthUseCases, createAuthServiceImpl } from './grpc/auth-service.ts';
 import { startSagaCommandConsumer } from './kafka/saga-commands.ts';
-import { createSagaReplies } from './outbox/saga-replies.ts';
+
 import { createUserEvents } from './outbox/user-events.ts';
 
 const migrationsDirectory = join(import.meta.dirname, '..', 'migrations');

@@ -4,6 +4,7 @@ import { createDeadLetterPublisher, type DeadLetterPublisher, type EventConsumer
 import { createLogger, type Logger } from '@notes/logger';
 import { createServiceOutbox } from '@notes/outbox';
 import { createPool, type Queryable, withTransaction } from '@notes/postgres';
+import { createSagaReplies } from '@notes/saga';
 import { v7 as uuidv7 } from 'uuid';
 import { makeCreateNote } from './app/create-note.ts';
 import { makeCreateWelcomeNote } from './app/create-welcome-note.ts';
@@ -21,7 +22,6 @@ import { mapNotesError } from './grpc/error-mapper.ts';
 import { notesServiceImpl } from './grpc/notes-service.ts';
 import { startSagaCommandConsumer } from './kafka/saga-commands.ts';
 import { createNoteEvents } from './outbox/note-events.ts';
-import { createSagaReplies } from './outbox/saga-replies.ts';
 
 /** What tests (and main) may swap; everything else comes from the config. */
 export interface NotesServiceOverrides {

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';
 import { NoteCreatedSchema, NoteDeletedSchema, NoteUpdatedSchema } from '@notes/contracts/common/v1';
 import { createPool, type Pool, withTransaction } from '@notes/postgres';
+import { createSagaReplies } from '@notes/saga';
 import { createTestDatabase, type TestDatabase } from '@notes/testkit';
 import { makeCreateNote } from '../../src/app/create-note.ts';
 import { makeDeleteNote } from '../../src/app/delete-note.ts';
@@ -16,7 +17,6 @@ import { migrateNotesDatabase } from '../../src/db/migrations.ts';
 import { createNotesRepository } from '../../src/db/notes-repository.ts';
 import { NoteNotFound, VersionMismatch } from '../../src/domain/errors.ts';
 import { createNoteEvents } from '../../src/outbox/note-events.ts';
-import { createSagaReplies } from '../../src/outbox/saga-replies.ts';
 
 let database: TestDatabase;
 let pool: Pool;

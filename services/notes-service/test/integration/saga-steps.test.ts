@@ -7,6 +7,7 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { NoteCreatedSchema, NoteDeletedSchema } from '@notes/contracts/common/v1';
 import { StepReplySchema } from '@notes/contracts/saga/v1/messages';
 import { createPool, type Pool, withTransaction } from '@notes/postgres';
+import { createSagaReplies } from '@notes/saga';
 import { createTestDatabase, type TestDatabase } from '@notes/testkit';
 import { type CreateWelcomeNoteCommand, makeCreateWelcomeNote } from '../../src/app/create-welcome-note.ts';
 import { type DeleteUserNotesCommand, makeDeleteUserNotes } from '../../src/app/delete-user-notes.ts';
@@ -14,7 +15,6 @@ import type { TransactionScope } from '../../src/app/ports.ts';
 import { migrateNotesDatabase } from '../../src/db/migrations.ts';
 import { createNotesRepository } from '../../src/db/notes-repository.ts';
 import { createNoteEvents } from '../../src/outbox/note-events.ts';
-import { createSagaReplies } from '../../src/outbox/saga-replies.ts';
 
 let database: TestDatabase;
 let pool: Pool;
