@@ -1,8 +1,8 @@
 // `make dev`: the whole platform on this machine. An embedded PostgreSQL keeps its data in
 // .data/postgres between runs (or DATABASE_URL names another server), a single-node Kafka broker
 // keeps its data in .data/kafka (or KAFKA_BROKERS names another cluster), an RS256 key pair is
-// made in .data/keys unless JWT_PRIVATE_KEY/JWT_PUBLIC_KEY are given, and every service runs as
-// its own process. Ctrl-C or SIGTERM stops everything.
+// made in .data/keys unless JWT_PRIVATE_KEY/JWT_PUBLIC_KEY are given, a CA and one certificate
+// per service in .data/tls for mutual TLS on the gRPC hops, and every service runs as its own process. Ctrl-C or SIGTERM stops everything.
 import { chmod, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { allTopics } from '@notes/kafka';
@@ -16,6 +16,7 @@ import {
   startLocalPostgres,
   startPlatform,
 } from '@notes/local-infra';
+import { describeTracing, readTracingSettings } from '@notes/telemetry/sdk';
 
 const startedAt = performance.now();
 const root = resolve(import.meta.dirname, '..');
@@ -23,6 +24,12 @@ const dataDir = join(root, '.data');
 const env = process.env;
 const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
 const databases = { auth: 'notes_auth', notes: 'notes_notes', saga: 'notes_saga' };
+// Tracing: the services get the OTEL_* variables of this shell (off unless an endpoint is set).
+const otelEnv = Object.fromEntries(
+  Object.entries(env).filter(
+    (entry): entry is [string, string] => entry[0].startsWith('OTEL_') && entry[1] !== undefined,
+  ),
+);
 
 let postgres: LocalPostgres | undefined;
 let kafka: LocalKafka | undefined;
@@ -93,6 +100,8 @@ try {
     auth: port('AUTH_GRPC_PORT', 50051),
     notes: port('NOTES_GRPC_PORT', 50052),
     saga: port('SAGA_GRPC_PORT', 50053),
+    authHttp: port('AUTH_HTTP_PORT', 8081),
+    notesHttp: port('NOTES_HTTP_PORT', 8082),
     sagaHttp: port('SAGA_HTTP_PORT', 8083),
   };
   const width = 6;
@@ -102,7 +111,11 @@ try {
     kafkaBrokers: brokers,
     ports,
     keys,
+    // Mutual TLS between the services, with a local CA kept in .data/tls; GRPC_PLAINTEXT=true turns it off.
+    grpcTls: env.GRPC_PLAINTEXT !== 'true',
+    tlsDir: join(dataDir, 'tls'),
     logLevel: env.LOG_LEVEL ?? 'info',
+    env: otelEnv,
     onLine: (service, line) => console.log(`${service.padEnd(width)}| ${line}`),
     onUnexpectedExit: (service, code, signal) => {
       if (stopping) return;
@@ -114,10 +127,12 @@ try {
   console.log(`
 Notes platform ready in ${seconds} s
   REST API (bff-rest)   ${platform.bffUrl}        try: curl ${platform.bffUrl}/readyz
-  auth-service (gRPC)   127.0.0.1:${ports.auth}
-  notes-service (gRPC)  127.0.0.1:${ports.notes}
-  saga-orchestrator     127.0.0.1:${ports.saga} (gRPC), http://127.0.0.1:${ports.sagaHttp}/metrics
+  auth-service          127.0.0.1:${ports.auth} (gRPC), ${platform.operationsUrl('auth')}/metrics
+  notes-service         127.0.0.1:${ports.notes} (gRPC), ${platform.operationsUrl('notes')}/metrics
+  saga-orchestrator     127.0.0.1:${ports.saga} (gRPC), ${platform.operationsUrl('saga')}/metrics
   Kafka                 ${brokers}
+  Traces                ${describeTracing(readTracingSettings(otelEnv, 'every service'))}
+  gRPC mutual TLS       ${platform.grpcClientTls === undefined ? 'off (GRPC_PLAINTEXT=true)' : 'on: CA and certificates in .data/tls (operator.crt/.key for tools)'}
 Ctrl-C stops everything.
 `);
 } catch (error) {

@@ -4,6 +4,7 @@
 // ports in a temporary folder, removed afterwards. Tests read them as TEST_POSTGRES_URL and
 // TEST_KAFKA_BROKERS (through @notes/testkit).
 //   node scripts/test.ts <tier> [folder ...]   e.g. node scripts/test.ts integration services/auth-service
+//   (a folder or file inside a tier's folder runs just those: node scripts/test.ts e2e tests/e2e/security)
 // Folders default to every package, every service and tests/ (the whole-platform tests).
 import { spawn } from 'node:child_process';
 import { chmod, glob, mkdtemp, rm } from 'node:fs/promises';
@@ -59,8 +60,15 @@ async function startDependenciesIfNeeded(): Promise<void> {
 async function runTier(tier: Tier): Promise<number> {
   const files: string[] = [];
   // A package or service keeps its tests in test/<tier>/; the platform-wide tests/ folder in <tier>/.
+  // A folder or test file inside a tier's folder (tests/e2e/security) stands for its own tests of that tier.
   for (const root of roots) {
-    for await (const file of glob([`${root}/test/${tier}/**/*.test.ts`, `${root}/${tier}/**/*.test.ts`])) {
+    const insideTier = root.split('/').includes(tier);
+    const patterns = !insideTier
+      ? [`${root}/test/${tier}/**/*.test.ts`, `${root}/${tier}/**/*.test.ts`]
+      : root.endsWith('.test.ts')
+        ? [root]
+        : [`${root}/**/*.test.ts`];
+    for await (const file of glob(patterns)) {
       files.push(file);
     }
   }

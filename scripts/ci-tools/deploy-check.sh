@@ -9,7 +9,7 @@
 #   helm         helm lint --strict with values-dev.yaml and values-prod.yaml (values.schema.json rejects
 #                any key it does not list), then helm template for both, piped through kubeconform
 #                -strict against the Kubernetes API schemas of each version in KUBE_VERSIONS and the
-#                ServiceMonitor CRD's schema
+#                ServiceMonitor and PrometheusRule CRDs' schemas
 # Usage: scripts/ci-tools/deploy-check.sh [dockerfiles|compose|workflows|helm ...]   (default: all)
 #        CHART=<folder> overrides the chart checked (the tests point it at a broken copy).
 set -euo pipefail

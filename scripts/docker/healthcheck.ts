@@ -4,15 +4,37 @@
 //   node healthcheck.ts http http://127.0.0.1:8080/healthz   GET answers 200
 // ${NAME} in the URL is replaced by that environment variable, so the exec form of HEALTHCHECK
 // (no shell) can follow the port the container was configured with: "http://127.0.0.1:${AUTH_GRPC_PORT}".
-// The gRPC check speaks the Connect protocol (unary JSON over HTTP/2 without TLS), which the
-// services' servers accept next to gRPC, as packages/local-infra's grpcServing does.
+// The gRPC check speaks the Connect protocol (unary JSON over HTTP/2), which the services' servers
+// accept next to gRPC, as packages/local-infra's grpcServing does: over mutual TLS with the
+// service's own identity (GRPC_TLS_CA, GRPC_TLS_CERT, GRPC_TLS_KEY: PEM files or texts), unless
+// GRPC_PLAINTEXT=true.
+import { readFileSync } from 'node:fs';
 import http2 from 'node:http2';
 
 const timeoutMs = 2_000;
 
+/** A PEM setting: the PEM text itself or the path of a file holding it. */
+function pem(setting: string | undefined): string | undefined {
+  if (setting === undefined || setting === '' || setting.startsWith('-----BEGIN')) return setting;
+  return readFileSync(setting, 'utf8');
+}
+
 function grpcServing(baseUrl: string): Promise<boolean> {
+  const plaintext = process.env.GRPC_PLAINTEXT === 'true';
+  const url = new URL(baseUrl);
+  url.protocol = plaintext ? 'http:' : 'https:';
+  const tls = plaintext
+    ? {}
+    : {
+        ca: pem(process.env.GRPC_TLS_CA),
+        cert: pem(process.env.GRPC_TLS_CERT),
+        key: pem(process.env.GRPC_TLS_KEY),
+        // The container probes its own service at 127.0.0.1, a name its certificate need not
+        // carry: the chain is checked against the CA, the host name is not.
+        checkServerIdentity: () => undefined,
+      };
   return new Promise((resolve) => {
-    const session = http2.connect(baseUrl);
+    const session = http2.connect(url, tls);
     const fail = () => {
       session.destroy();
       resolve(false);

@@ -1,12 +1,23 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ensureSigningKeys, freePort, type Platform, type ServiceName, startPlatform } from '@notes/local-infra';
-import { createTestDatabase, testKafkaBrokers } from '@notes/testkit';
+import {
+  ensureSigningKeys,
+  freePort,
+  type KeyFiles,
+  type Platform,
+  type ServiceName,
+  startPlatform,
+} from '@notes/local-infra';
+import { createTestDatabase, type TestRole, testKafkaBrokers } from '@notes/testkit';
 
 export interface RunningPlatform extends Platform {
   /** Every line the services wrote, to check what they log. */
   output: string[];
+  /** The signing key pair the platform runs with (tests forge and rotate tokens with it). */
+  keys: KeyFiles;
+  /** The connection strings of the services' databases. */
+  dsn: { auth: string; notes: string; saga: string };
   /** Stops the services and removes their databases and keys. */
   close(): Promise<void>;
 }
@@ -18,11 +29,16 @@ export interface TestPlatformOptions {
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
   /** Another broker than the shared test broker (a test that stops its broker brings its own). */
   kafkaBrokers?: string;
+  /** The role that owns the databases and that the services connect as; the server's admin by default. */
+  databaseOwner?: Pick<TestRole, 'user' | 'password'>;
 }
 
 /** The whole platform as processes on fresh databases and free ports, as `make dev` runs it. */
 export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<RunningPlatform> {
-  const databases = await Promise.all(['e2e_auth', 'e2e_notes', 'e2e_saga'].map((name) => createTestDatabase(name)));
+  const owner = options.databaseOwner === undefined ? {} : { owner: options.databaseOwner };
+  const databases = await Promise.all(
+    ['e2e_auth', 'e2e_notes', 'e2e_saga'].map((name) => createTestDatabase(name, owner)),
+  );
   const [auth, notes, saga] = databases.map((database) => database.url) as [string, string, string];
   const keysDir = await mkdtemp(join(tmpdir(), 'notes-e2e-keys-'));
   const output: string[] = [];
@@ -30,6 +46,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     await Promise.all(databases.map((database) => database.drop()));
     await rm(keysDir, { recursive: true, force: true });
   };
+  const keys = await ensureSigningKeys(keysDir);
   const platform = await startPlatform({
     root: resolve(import.meta.dirname, '../..'),
     dsn: { auth, notes, saga },
@@ -39,9 +56,11 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
       auth: await freePort(),
       notes: await freePort(),
       saga: await freePort(),
+      authHttp: await freePort(),
+      notesHttp: await freePort(),
       sagaHttp: await freePort(),
     },
-    keys: await ensureSigningKeys(keysDir),
+    keys,
     logLevel: 'info',
     env: options.env ?? {},
     serviceEnv: options.serviceEnv ?? {},
@@ -54,6 +73,8 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
   return {
     ...platform,
     output,
+    keys,
+    dsn: { auth, notes, saga },
     close: async () => {
       await platform.stop();
       await dropEverything();

@@ -13,7 +13,7 @@ import { type RunningPlatform, startTestPlatform } from './platform.ts';
 const password = 'correct horse battery';
 
 function sagaClient(platform: RunningPlatform) {
-  return createClient(SagaService, createGrpcTransport(platform.grpcUrl('saga')));
+  return createClient(SagaService, createGrpcTransport(platform.grpcUrl('saga'), { tls: platform.grpcClientTls }));
 }
 
 /** Polls until check() returns a value, or fails after timeoutMs. */

@@ -16,7 +16,16 @@ import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, matchesGlob, relative, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { ensureSigningKeys, freePort, grpcServing, httpOk, type KeyFiles, waitUntil } from '@notes/local-infra';
+import {
+  ensureSigningKeys,
+  ensureTlsFiles,
+  freePort,
+  grpcServing,
+  httpOk,
+  type KeyFiles,
+  type TlsFiles,
+  waitUntil,
+} from '@notes/local-infra';
 import { createTestDatabase, type TestDatabase, testKafkaBrokers } from '@notes/testkit';
 
 const repo = resolve(import.meta.dirname, '../..');
@@ -283,23 +292,39 @@ function runtimeWorkspaces(service: string): string[] {
 interface Context {
   database(service: string): Promise<string>;
   keys: KeyFiles;
+  /** The CA and one certificate per service (mutual TLS on the gRPC hops). */
+  tls: TlsFiles;
   kafka: string;
   grpcUrl(service: string): string;
 }
 
+/** The GRPC_TLS_* settings of a service: its certificate, as a mounted Secret would give it. */
+function grpcTlsEnv(c: Context, service: string): Record<string, string> {
+  const identity = c.tls.identities[service];
+  assert.ok(identity, `no certificate for ${service}`);
+  return { GRPC_TLS_CA: c.tls.caFile, GRPC_TLS_CERT: identity.certFile, GRPC_TLS_KEY: identity.keyFile };
+}
+
 const environmentOf: Record<string, (context: Context) => Promise<Record<string, string>>> = {
   'auth-service': async (c) => ({
+    ...grpcTlsEnv(c, 'auth-service'),
     AUTH_DB_DSN: await c.database('auth'),
     KAFKA_BROKERS: c.kafka,
     JWT_PRIVATE_KEY: c.keys.privateKeyFile,
   }),
-  'notes-service': async (c) => ({ NOTES_DB_DSN: await c.database('notes'), KAFKA_BROKERS: c.kafka }),
+  'notes-service': async (c) => ({
+    ...grpcTlsEnv(c, 'notes-service'),
+    NOTES_DB_DSN: await c.database('notes'),
+    KAFKA_BROKERS: c.kafka,
+  }),
   'saga-orchestrator': async (c) => ({
+    ...grpcTlsEnv(c, 'saga-orchestrator'),
     SAGA_DB_DSN: await c.database('saga'),
     KAFKA_BROKERS: c.kafka,
     AUTH_GRPC_URL: c.grpcUrl('auth-service'),
   }),
   'bff-rest': async (c) => ({
+    ...grpcTlsEnv(c, 'bff-rest'),
     JWT_PUBLIC_KEY: c.keys.publicKeyFile,
     AUTH_GRPC_URL: c.grpcUrl('auth-service'),
     NOTES_GRPC_URL: c.grpcUrl('notes-service'),
@@ -327,6 +352,7 @@ const services = readdirSync(join(repo, 'services'))
 describe('image rehearsal: each Dockerfile runtime stage, without Docker', () => {
   let scratch = '';
   let keys: KeyFiles;
+  let tls: TlsFiles;
   const databases: TestDatabase[] = [];
   const images = new Map<string, Image>();
   const running = new Map<string, Running>();
@@ -335,6 +361,10 @@ describe('image rehearsal: each Dockerfile runtime stage, without Docker', () =>
   before(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'notes-image-rehearsal-'));
     keys = await ensureSigningKeys(join(scratch, 'keys'));
+    tls = await ensureTlsFiles(
+      join(scratch, 'tls'),
+      Object.fromEntries(services.map((name) => [name, [name, 'localhost', '127.0.0.1']])),
+    );
     // Each image's *_PORT settings get free ports, as `docker run -e` would set them.
     for (const name of services) {
       const portEnv: Record<string, string> = {};
@@ -361,6 +391,9 @@ describe('image rehearsal: each Dockerfile runtime stage, without Docker', () =>
     },
     get keys() {
       return keys;
+    },
+    get tls() {
+      return tls;
     },
     kafka: '',
     grpcUrl: (service) => {
@@ -424,7 +457,17 @@ describe('image rehearsal: each Dockerfile runtime stage, without Docker', () =>
       // The same check from outside, without the image's script.
       const [kind, template = ''] = healthArgs.slice(1);
       const url = template.replace(/\$\{([A-Z0-9_]+)\}/g, (_, key: string) => env[key as keyof typeof env] ?? '');
-      assert.equal(kind === 'grpc' ? await grpcServing(url) : await httpOk(url), true, `${kind} health of ${url}`);
+      const identity = tls.identities[name];
+      const clientTls = identity && {
+        ca: readFileSync(tls.caFile, 'utf8'),
+        cert: readFileSync(identity.certFile, 'utf8'),
+        key: readFileSync(identity.keyFile, 'utf8'),
+      };
+      assert.equal(
+        kind === 'grpc' ? await grpcServing(url, clientTls) : await httpOk(url),
+        true,
+        `${kind} health of ${url}`,
+      );
     });
   }
 

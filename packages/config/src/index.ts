@@ -86,10 +86,16 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown, 
  * variable or a mounted secret alike. `where` names the setting in the error.
  */
 export function pemFromSetting(value: string, where: string): string {
-  if (value.startsWith('-----BEGIN')) return value;
+  // Leading blank lines or spaces (a YAML block, a pasted Secret) still make a PEM, not a path.
+  if (value.trimStart().startsWith('-----BEGIN')) return value;
   try {
     return readFileSync(value, 'utf8');
   } catch (error) {
-    throw new ConfigError(`invalid setting ${where}: cannot read key file: ${(error as Error).message}`);
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    // The message goes to logs: it names the file only when the value looks like a path, never
+    // echoing what may be a mangled key (quoted, base64 without its armour).
+    const looksLikePath = value.length <= 255 && !/[\r\n]|-----|[A-Za-z0-9+/=]{64}/.test(value);
+    const what = looksLikePath ? `${value} (${code})` : `(${code}; the value is neither a PEM text nor a file path)`;
+    throw new ConfigError(`invalid setting ${where}: cannot read key file ${what}`);
   }
 }

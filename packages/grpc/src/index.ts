@@ -1,5 +1,17 @@
 export { type ErrorMapper, errorInterceptor } from './errors.ts';
 export { type HealthCheck, registerHealth } from './health.ts';
+export { createGrpcMetrics, type GrpcMetrics, grpcCodeName } from './metrics.ts';
 export { createGrpcServer, type GrpcServer, type GrpcServerOptions } from './server.ts';
-export { createGrpcTransport } from './transport.ts';
+export {
+  type GrpcTls,
+  type GrpcTlsSettings,
+  grpcTlsEnvBindings,
+  grpcTlsSettingsSchema,
+  readGrpcTls,
+  reloadGrpcTls,
+  type WithGrpcTls,
+  withGrpcTls,
+} from './tls.ts';
+export { tracingClientInterceptor, tracingServerInterceptor } from './tracing.ts';
+export { createGrpcTransport, type GrpcTransportOptions, UpstreamConnectTimeout } from './transport.ts';
 export { validationInterceptor } from './validation.ts';

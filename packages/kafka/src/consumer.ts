@@ -1,5 +1,6 @@
 import type { Logger } from '@notes/logger';
 import { Consumer, type Message, type MessagesStream } from '@platformatic/kafka';
+import type { KafkaConnection } from './connection.ts';
 import {
   brokerList,
   type ConsumedRecord,
@@ -9,6 +10,8 @@ import {
   errorMessage,
 } from './dlq.ts';
 import { decodeEnvelope, type Event } from './envelope.ts';
+import type { KafkaMetrics } from './metrics.ts';
+import { inConsumeSpan } from './tracing.ts';
 
 /** An event as a handler receives it: the decoded envelope plus where the record was read. */
 export interface ConsumedEvent extends Event {
@@ -110,6 +113,8 @@ export function decodeConsumedEvent(record: ConsumedRecord, attempt = 1): Consum
 export interface EventConsumerOptions {
   /** "host:port" bootstrap brokers, as a list or comma-separated. */
   brokers: string | readonly string[];
+  /** TLS and SASL towards the brokers (kafkaConnection of the service's settings); none by default. */
+  connection?: KafkaConnection;
   /** The consumer group: one per consuming service and purpose (e.g. "notes-service.user-events"). */
   groupId: string;
   clientId: string;
@@ -137,6 +142,8 @@ export interface EventConsumerOptions {
   rebalanceTimeoutMs?: number;
   /** How long a fetch waits at the broker for new records (default 5000). */
   maxWaitTimeMs?: number;
+  /** Counts messages consumed, failed attempts and dead letters, and reports the group's lag. */
+  metrics?: Pick<KafkaMetrics, 'consumed' | 'handlerFailed' | 'deadLettered' | 'watchLag'>;
 }
 
 export interface EventConsumer {
@@ -216,6 +223,7 @@ export function startEventConsumer(options: EventConsumerOptions): EventConsumer
     const consumer = new Consumer({
       clientId: options.clientId,
       bootstrapBrokers: brokers,
+      ...options.connection,
       groupId: options.groupId,
       autocommit: false,
       highWaterMark: Math.max(16, maxBuffered),
@@ -234,6 +242,9 @@ export function startEventConsumer(options: EventConsumerOptions): EventConsumer
     void memberFailed.promise.then((failure) => {
       memberError = failure;
     });
+    const stopWatchingLag = options.metrics?.watchLag(options.groupId, async () =>
+      consumer.isActive() ? consumer.getLag({ topics: [...options.topics] }) : undefined,
+    );
     try {
       for (let failures = 0; !stopping.signal.aborted; ) {
         const startedAt = Date.now();
@@ -247,6 +258,7 @@ export function startEventConsumer(options: EventConsumerOptions): EventConsumer
         }
       }
     } finally {
+      stopWatchingLag?.();
       await consumer
         .close(true)
         .catch((error: unknown) => logger.warn({ err: error }, 'leaving the Kafka group failed'));
@@ -360,12 +372,16 @@ export function startEventConsumer(options: EventConsumerOptions): EventConsumer
       failure = { error, attempts: 0 };
       logger.error({ ...where(message), err: errorMessage(error) }, 'undecodable message; dead-lettering it');
     }
+    const metrics = options.metrics;
+    metrics?.consumed(message.topic, options.groupId);
     if (event !== undefined) {
       for (let attempt = 1; ; attempt += 1) {
         try {
-          await options.handler({ ...event, attempt });
+          const delivery = { ...event, attempt };
+          await inConsumeSpan(delivery, options.groupId, () => options.handler(delivery));
           break;
         } catch (error) {
+          metrics?.handlerFailed(message.topic, options.groupId);
           const log = { ...where(message), eventId: event.eventId, type: event.type, attempt, err: error };
           if (attempt >= policy.attempts) {
             logger.error(log, 'event handler failed on the last attempt; dead-lettering the message');
@@ -387,6 +403,7 @@ export function startEventConsumer(options: EventConsumerOptions): EventConsumer
       for (let attempt = 1; ; attempt += 1) {
         try {
           await abortable(options.deadLetter.send(record), session.signal);
+          metrics?.deadLettered(message.topic, options.groupId);
           break;
         } catch (error) {
           if (session.signal.aborted) return; // not committed: dead-lettered (again) after the restart

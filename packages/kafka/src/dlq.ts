@@ -1,4 +1,5 @@
 import { type Message, ProduceAcks, Producer } from '@platformatic/kafka';
+import type { KafkaConnection } from './connection.ts';
 import { topics } from './topics.ts';
 
 /**
@@ -171,6 +172,8 @@ export interface DeadLetterPublisher extends DeadLetterSender {
 export interface RawPublisherOptions {
   /** "host:port" bootstrap brokers, as a list or comma-separated. */
   brokers: string | readonly string[];
+  /** TLS and SASL towards the brokers (kafkaConnection of the service's settings); none by default. */
+  connection?: KafkaConnection;
   clientId: string;
 }
 
@@ -185,6 +188,7 @@ export function createRawPublisher(options: RawPublisherOptions): RawPublisher {
   const producer = new Producer({
     clientId: options.clientId,
     bootstrapBrokers: brokerList(options.brokers),
+    ...options.connection,
     idempotent: true,
     acks: ProduceAcks.ALL,
     // A few quick retries inside the client, then send() rejects: the caller owns the longer

@@ -1,4 +1,15 @@
 export {
+  type KafkaConnection,
+  type KafkaSecuritySettings,
+  kafkaConnection,
+  kafkaConnectionFromEnv,
+  kafkaSaslMechanisms,
+  kafkaSecurityEnvBindings,
+  kafkaSecuritySettings,
+  type WithKafkaConnection,
+  withKafkaConnection,
+} from './connection.ts';
+export {
   backoffDelay,
   type ConsumedEvent,
   decodeConsumedEvent,
@@ -23,6 +34,8 @@ export {
   readDeadLetterHeaders,
 } from './dlq.ts';
 export { decodeEnvelope, type Event, type EventRecord, encodeEvent } from './envelope.ts';
+export { createKafkaMetrics, type KafkaMetrics, type LagSource } from './metrics.ts';
+export { createKafkaProbe, type KafkaProbe } from './probe.ts';
 export {
   handleOnce,
   type IdempotentHandlerOptions,

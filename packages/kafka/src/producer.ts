@@ -1,10 +1,14 @@
 import type { Logger } from '@notes/logger';
 import { ProduceAcks, Producer, stringSerializer } from '@platformatic/kafka';
+import type { KafkaConnection } from './connection.ts';
 import { type Event, encodeEvent } from './envelope.ts';
+import type { KafkaMetrics } from './metrics.ts';
 
 export interface EventProducerOptions {
   /** Bootstrap brokers: "host:port", a comma-separated list of them, or an array. */
   brokers: string | readonly string[];
+  /** TLS and SASL towards the brokers (kafkaConnection of the service's settings); none by default. */
+  connection?: KafkaConnection;
   clientId: string;
   logger?: Logger;
   /**
@@ -17,6 +21,8 @@ export interface EventProducerOptions {
   retryDelayMs?: number;
   /** Request timeout (connect and produce); default 5000 ms. */
   timeoutMs?: number;
+  /** Counts the messages acknowledged and those of failed sends, by topic. */
+  metrics?: Pick<KafkaMetrics, 'produced' | 'produceFailed'>;
 }
 
 /** Publishes platform events (../../../shared/contract/events.md): key = aggregate id, binary envelope, contract headers. */
@@ -49,6 +55,7 @@ export function createEventProducer(options: EventProducerOptions): EventProduce
   const producer = new Producer<string, Buffer, string, string>({
     clientId: options.clientId,
     bootstrapBrokers,
+    ...options.connection,
     idempotent: true,
     acks: ProduceAcks.ALL,
     // The client turns retries <= 1 into "forever" for idempotent producers: never ask for that.
@@ -80,8 +87,10 @@ export function createEventProducer(options: EventProducerOptions): EventProduce
       await producer.send({ messages });
     } catch (error) {
       logger?.debug({ err: error, topic, events: events.length }, 'publishing events failed');
+      options.metrics?.produceFailed(topic, messages.length);
       throw error;
     }
+    options.metrics?.produced(topic, messages.length);
   }
 
   return {

@@ -12,6 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { Consumer, ListOffsetTimestamps, type Message } from '@platformatic/kafka';
+import { type KafkaConnection, kafkaConnectionFromEnv } from './connection.ts';
 import {
   brokerList,
   consumedRecord,
@@ -27,6 +28,8 @@ import { topics } from './topics.ts';
 
 export interface ReplayOptions {
   brokers: string | readonly string[];
+  /** TLS and SASL towards the brokers (kafkaConnection of the service's settings); none by default. */
+  connection?: KafkaConnection;
   /** The dead-letter topic; `dlq` by default. */
   dlqTopic?: string;
   /** Only dead letters that came from this topic. */
@@ -69,12 +72,19 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayS
   const consumer = new Consumer({
     clientId,
     bootstrapBrokers,
+    ...options.connection,
     // A group of its own that never commits: reading leaves no trace and disturbs no real group.
     groupId: `dlq-replay-${randomUUID()}`,
     autocommit: false,
     maxWaitTime: 500,
   });
-  const publisher = options.dryRun ? undefined : createRawPublisher({ brokers: bootstrapBrokers, clientId });
+  const publisher = options.dryRun
+    ? undefined
+    : createRawPublisher({
+        brokers: bootstrapBrokers,
+        clientId,
+        ...(options.connection && { connection: options.connection }),
+      });
   let stream: Awaited<ReturnType<typeof consumer.consume>> | undefined;
   try {
     const earliest = (await consumer.listOffsets({ topics: [dlqTopic], timestamp: ListOffsetTimestamps.EARLIEST })).get(
@@ -202,6 +212,8 @@ function eventIdOf(record: RawRecord): string | undefined {
 
 const usage = `usage: node packages/kafka/src/replay-dlq.ts --brokers host:port[,host:port] [options]
   (or: npm run dlq-replay -- --brokers host:port [options]; KAFKA_BROKERS is read when --brokers is absent)
+  TLS and SASL as the services: KAFKA_TLS, KAFKA_TLS_CA, KAFKA_TLS_CERT, KAFKA_TLS_KEY,
+  KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD
 
 Re-publishes dead letters from the dlq topic to their dlq.source_topic with the original key, value and
 headers (minus dlq.*, plus dlq.replayed_from_offset/partition); one line per chosen message.
@@ -253,6 +265,7 @@ async function main(argv: string[]): Promise<number> {
     const timeoutMs = integerOption('timeout-ms', values['timeout-ms']);
     options = {
       brokers,
+      connection: kafkaConnectionFromEnv(process.env),
       dlqTopic: values['dlq-topic'],
       sourceTopic: values['source-topic'],
       eventId: values['event-id'],

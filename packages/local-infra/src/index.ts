@@ -1,6 +1,19 @@
+export {
+  type CertificateAuthority,
+  type CertifiedKey,
+  createCertificateAuthority,
+  ensureTlsFiles,
+  type TlsFiles,
+} from './certificates.ts';
 export { type KafkaTopic, type LocalKafka, type LocalKafkaOptions, startLocalKafka } from './kafka.ts';
 export { ensureSigningKeys, type KeyFiles } from './keys.ts';
-export { type Platform, type PlatformOptions, type ServiceName, startPlatform } from './platform.ts';
+export {
+  type ClientTls,
+  type Platform,
+  type PlatformOptions,
+  type ServiceName,
+  startPlatform,
+} from './platform.ts';
 export { freePort } from './ports.ts';
 export { ensureDatabases, type LocalPostgres, type LocalPostgresOptions, startLocalPostgres } from './postgres.ts';
 export { type ServiceProcess, startServiceProcess } from './processes.ts';

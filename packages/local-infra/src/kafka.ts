@@ -21,6 +21,11 @@ export interface LocalKafkaOptions {
   controllerPort: number;
   /** Created when missing; an existing topic is left as it is. */
   topics?: KafkaTopic[];
+  /**
+   * A second listener on this port that takes only clients authenticated with SASL PLAIN (no TLS:
+   * SASL_PLAINTEXT), as one of users (name → password); tests of the clients' SASL settings.
+   */
+  saslPlain?: { port: number; users: Record<string, string> };
   onLog?: (line: string) => void;
   readyTimeoutMs?: number;
 }
@@ -28,6 +33,8 @@ export interface LocalKafkaOptions {
 export interface LocalKafka {
   /** The bootstrap list for clients: "127.0.0.1:port". */
   brokers: string;
+  /** The bootstrap list of the SASL PLAIN listener, when asked for. */
+  saslBrokers: string | undefined;
   pid: number | undefined;
   /** SIGTERM (a controlled shutdown), then SIGKILL after graceMs; resolves once the JVM is gone. */
   stop(graceMs?: number): Promise<void>;
@@ -94,7 +101,13 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
     await broker.stop(0);
     throw error;
   }
-  return { brokers, pid: broker.pid, stop: (graceMs = 10_000) => broker.stop(graceMs), kill: () => broker.stop(0) };
+  return {
+    brokers,
+    saslBrokers: options.saslPlain && `${host}:${options.saslPlain.port}`,
+    pid: broker.pid,
+    stop: (graceMs = 10_000) => broker.stop(graceMs),
+    kill: () => broker.stop(0),
+  };
 }
 
 /** The Kafka folder under .tools/, fetched by scripts/fetch-kafka.sh when missing (quick when present). */
@@ -120,6 +133,7 @@ function brokerConfig(options: LocalKafkaOptions, logDir: string): string {
     'controller.listener.names': 'CONTROLLER',
     'inter.broker.listener.name': 'PLAINTEXT',
     'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    ...(options.saslPlain && saslPlainListener(options, options.saslPlain)),
     'log.dirs': logDir,
     // One broker: every internal topic has a single replica.
     'offsets.topic.replication.factor': 1,
@@ -144,6 +158,23 @@ function brokerConfig(options: LocalKafkaOptions, logDir: string): string {
   return `${Object.entries(settings)
     .map(([key, value]) => `${key}=${value}`)
     .join('\n')}\n`;
+}
+
+/** The settings that add a SASL_PLAINTEXT listener with the PLAIN mechanism and these users. */
+function saslPlainListener(
+  options: LocalKafkaOptions,
+  sasl: { port: number; users: Record<string, string> },
+): Record<string, string> {
+  const users = Object.entries(sasl.users)
+    .map(([name, password]) => `user_${name}=${JSON.stringify(password)}`)
+    .join(' ');
+  return {
+    listeners: `PLAINTEXT://${host}:${options.port},SASL_PLAINTEXT://${host}:${sasl.port},CONTROLLER://${host}:${options.controllerPort}`,
+    'advertised.listeners': `PLAINTEXT://${host}:${options.port},SASL_PLAINTEXT://${host}:${sasl.port}`,
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'sasl.enabled.mechanisms': 'PLAIN',
+    'listener.name.sasl_plaintext.plain.sasl.jaas.config': `org.apache.kafka.common.security.plain.PlainLoginModule required ${users};`,
+  };
 }
 
 // Warnings and errors only, plus the one line that says the broker is up (startLocalKafka waits

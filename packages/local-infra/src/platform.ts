@@ -1,4 +1,7 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureTlsFiles, type TlsFiles } from './certificates.ts';
 import type { KeyFiles } from './keys.ts';
 import { type ServiceProcess, startServiceProcess } from './processes.ts';
 import { grpcServing, httpOk, waitUntil } from './readiness.ts';
@@ -12,7 +15,16 @@ export interface PlatformOptions {
   dsn: { auth: string; notes: string; saga: string };
   /** Bootstrap brokers of the Kafka cluster the services publish to. */
   kafkaBrokers: string;
-  ports: { bff: number; auth: number; notes: number; saga: number; sagaHttp: number };
+  /** gRPC ports, the BFF's HTTP port and the operations HTTP ports (/healthz, /readyz, /metrics) of the gRPC services. */
+  ports: {
+    bff: number;
+    auth: number;
+    notes: number;
+    saga: number;
+    authHttp: number;
+    notesHttp: number;
+    sagaHttp: number;
+  };
   keys: KeyFiles;
   logLevel: string;
   /** Added to every service's environment (tests switch things with it). */
@@ -22,21 +34,55 @@ export interface PlatformOptions {
   onLine: (service: string, line: string, stream: 'stdout' | 'stderr') => void;
   onUnexpectedExit: (service: string, code: number | null, signal: NodeJS.Signals | null) => void;
   readyTimeoutMs?: number;
+  /**
+   * Mutual TLS on every internal gRPC hop (the default): a CA and one certificate per service are
+   * made in tlsDir, or in a temporary folder removed at stop. false runs them in plaintext
+   * (GRPC_PLAINTEXT=true), as the benchmark's TLS on/off comparison does.
+   */
+  grpcTls?: boolean;
+  /** Where the certificates are kept and reused while valid (make dev: .data/tls). */
+  tlsDir?: string;
+}
+
+/** The PEM texts of an identity on the gRPC hops and the CA it trusts. */
+export interface ClientTls {
+  ca: string;
+  cert: string;
+  key: string;
 }
 
 export interface Platform {
   bffUrl: string;
   /** The gRPC base URL of a service (tools and tests call the saga-orchestrator's API there). */
   grpcUrl(name: Exclude<ServiceName, 'bff'>): string;
+  /** The base URL of a service's /healthz, /readyz and /metrics (the BFF's is bffUrl). */
+  operationsUrl(name: ServiceName): string;
+  /**
+   * The identity tools and tests present to the gRPC services (issued by the platform CA, as the
+   * readiness checks use it); undefined when the platform runs in plaintext.
+   */
+  grpcClientTls: ClientTls | undefined;
   /** Stops one service gracefully (SIGTERM), or at once with { kill: true } (SIGKILL). */
   stopService(name: ServiceName, options?: { kill?: boolean }): Promise<void>;
-  /** Starts a stopped service again and waits until it is ready. */
-  startService(name: ServiceName): Promise<void>;
+  /**
+   * Starts a stopped service again and waits until it is ready. `env` is added to its environment
+   * for this start only (a restart with other settings: a rotated key, a lower limit).
+   */
+  startService(name: ServiceName, options?: { env?: Record<string, string> }): Promise<void>;
   /** Stops the BFF first (it drains), then the rest. */
   stop(): Promise<void>;
 }
 
 const host = '127.0.0.1';
+
+/** The identities on the gRPC hops: each service by its name, and an operator for tools, probes and tests. */
+const tlsIdentities = {
+  'auth-service': ['auth-service', 'localhost', host],
+  'notes-service': ['notes-service', 'localhost', host],
+  'saga-orchestrator': ['saga-orchestrator', 'localhost', host],
+  'bff-rest': ['bff-rest', 'localhost', host],
+  operator: ['operator'],
+};
 
 /**
  * Starts auth-service, notes-service and saga-orchestrator, waits for their gRPC health, then
@@ -45,42 +91,69 @@ const host = '127.0.0.1';
  */
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const timeoutMs = options.readyTimeoutMs ?? 20_000;
-  const grpcUrl = (port: number) => `http://${host}:${port}`;
+  const temporaryTlsDir =
+    options.grpcTls !== false && options.tlsDir === undefined
+      ? await mkdtemp(join(tmpdir(), 'notes-platform-tls-'))
+      : undefined;
+  const tlsDir = options.tlsDir ?? temporaryTlsDir;
+  const tlsFiles =
+    options.grpcTls === false || tlsDir === undefined ? undefined : await ensureTlsFiles(tlsDir, tlsIdentities);
+  const clientTls = tlsFiles === undefined ? undefined : await readIdentity(tlsFiles, 'operator');
+  const tlsEnv = (identity: keyof typeof tlsIdentities): Record<string, string> => {
+    const files = tlsFiles?.identities[identity];
+    return tlsFiles === undefined || files === undefined
+      ? { GRPC_PLAINTEXT: 'true' }
+      : { GRPC_TLS_CA: tlsFiles.caFile, GRPC_TLS_CERT: files.certFile, GRPC_TLS_KEY: files.keyFile };
+  };
+  const grpcUrl = (port: number) => `${tlsFiles === undefined ? 'http' : 'https'}://${host}:${port}`;
+  const serving = (port: number) => () => grpcServing(grpcUrl(port), clientTls);
   const bffUrl = `http://${host}:${options.ports.bff}`;
+  // gRPC health, then the operations port (it starts listening right after the gRPC one).
+  const servingBoth = (grpcPort: number, httpPort: number) => async () =>
+    (await serving(grpcPort)()) && (await httpOk(`http://${host}:${httpPort}/healthz`));
   const services: Record<ServiceName, { dir: string; env: Record<string, string>; ready: () => Promise<boolean> }> = {
     auth: {
       dir: 'auth-service',
       env: {
+        ...tlsEnv('auth-service'),
         AUTH_DB_DSN: options.dsn.auth,
         AUTH_GRPC_HOST: host,
         AUTH_GRPC_PORT: String(options.ports.auth),
+        AUTH_HTTP_HOST: host,
+        AUTH_HTTP_PORT: String(options.ports.authHttp),
         JWT_PRIVATE_KEY: options.keys.privateKeyFile,
       },
-      ready: () => grpcServing(grpcUrl(options.ports.auth)),
+      ready: servingBoth(options.ports.auth, options.ports.authHttp),
     },
     notes: {
       dir: 'notes-service',
       env: {
+        ...tlsEnv('notes-service'),
         NOTES_DB_DSN: options.dsn.notes,
         NOTES_GRPC_HOST: host,
         NOTES_GRPC_PORT: String(options.ports.notes),
+        NOTES_HTTP_HOST: host,
+        NOTES_HTTP_PORT: String(options.ports.notesHttp),
       },
-      ready: () => grpcServing(grpcUrl(options.ports.notes)),
+      ready: servingBoth(options.ports.notes, options.ports.notesHttp),
     },
     saga: {
       dir: 'saga-orchestrator',
       env: {
+        ...tlsEnv('saga-orchestrator'),
         SAGA_DB_DSN: options.dsn.saga,
         SAGA_GRPC_HOST: host,
         SAGA_GRPC_PORT: String(options.ports.saga),
+        SAGA_HTTP_HOST: host,
         SAGA_HTTP_PORT: String(options.ports.sagaHttp),
         AUTH_GRPC_URL: grpcUrl(options.ports.auth),
       },
-      ready: () => grpcServing(grpcUrl(options.ports.saga)),
+      ready: servingBoth(options.ports.saga, options.ports.sagaHttp),
     },
     bff: {
       dir: 'bff-rest',
       env: {
+        ...tlsEnv('bff-rest'),
         BFF_HTTP_HOST: host,
         BFF_HTTP_PORT: String(options.ports.bff),
         AUTH_GRPC_URL: grpcUrl(options.ports.auth),
@@ -93,7 +166,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
   const running = new Map<ServiceName, ServiceProcess>();
 
-  const launch = (name: ServiceName): ServiceProcess => {
+  const launch = (name: ServiceName, restartEnv: Record<string, string> = {}): ServiceProcess => {
     const service = services[name];
     const process = startServiceProcess({
       name,
@@ -105,6 +178,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         ...options.env,
         ...service.env,
         ...options.serviceEnv?.[name],
+        ...restartEnv,
       },
       onLine: options.onLine,
       onUnexpectedExit: options.onUnexpectedExit,
@@ -112,8 +186,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     running.set(name, process);
     return process;
   };
-  const startService = async (name: ServiceName) => {
-    launch(name);
+  const startService = async (name: ServiceName, how: { env?: Record<string, string> } = {}) => {
+    launch(name, how.env);
     await waitUntil(services[name].dir, services[name].ready, timeoutMs);
   };
   const stopService = async (name: ServiceName, how: { kill?: boolean } = {}) => {
@@ -124,10 +198,11 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   const stopAll = async () => {
     await stopService('bff');
     await Promise.all([...running.keys()].map((name) => stopService(name)));
+    if (temporaryTlsDir !== undefined) await rm(temporaryTlsDir, { recursive: true, force: true });
   };
 
   try {
-    await Promise.all((['auth', 'notes'] as const).map(startService));
+    await Promise.all((['auth', 'notes'] as const).map((name) => startService(name)));
     // The orchestrator calls auth-service; the BFF checks every upstream in /readyz.
     await startService('saga');
     await startService('bff');
@@ -138,8 +213,18 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   return {
     bffUrl,
     grpcUrl: (name) => grpcUrl(options.ports[name]),
+    operationsUrl: (name) => (name === 'bff' ? bffUrl : `http://${host}:${options.ports[`${name}Http`]}`),
+    grpcClientTls: clientTls,
     startService,
     stopService,
     stop: stopAll,
   };
+}
+
+async function readIdentity(files: TlsFiles, name: string): Promise<ClientTls> {
+  const identity = files.identities[name] as { certFile: string; keyFile: string };
+  const [ca, cert, key] = await Promise.all(
+    [files.caFile, identity.certFile, identity.keyFile].map((file) => readFile(file, 'utf8')),
+  );
+  return { ca, cert, key } as ClientTls;
 }

@@ -13,11 +13,14 @@ export async function waitUntil(what: string, check: () => Promise<boolean>, tim
 /**
  * True when the gRPC server at baseUrl answers grpc.health.v1.Health/Check with SERVING. Uses the
  * Connect protocol (unary JSON over HTTP/2) on a session of its own that it closes, so polling
- * leaves no connection behind.
+ * leaves no connection behind. With tls, over mutual TLS presenting that identity (and checking
+ * the server's certificate against tls.ca and the host of baseUrl).
  */
-export function grpcServing(baseUrl: string): Promise<boolean> {
+export function grpcServing(baseUrl: string, tls?: { ca: string; cert: string; key: string }): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    const session = http2.connect(baseUrl);
+    const url = new URL(baseUrl);
+    url.protocol = tls === undefined ? 'http:' : 'https:';
+    const session = http2.connect(url, tls === undefined ? {} : { ...tls, minVersion: 'TLSv1.2' });
     session.once('error', reject);
     session.setTimeout(1_000, () => session.destroy(new Error('health check timed out')));
     const request = session.request({

@@ -1,6 +1,9 @@
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { currentLogFields } from './log-fields.ts';
 
 export type { Logger } from 'pino';
+export { currentLogFields, type LogFields, withLogFields } from './log-fields.ts';
 
 export interface LoggerOptions {
   service: string;
@@ -9,7 +12,10 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
-/** JSON lines with the service name; credentials are redacted wherever they appear. */
+/**
+ * JSON lines with the service name; credentials are redacted wherever they appear. A line written
+ * inside a traced span carries its trace_id and span_id, and inside withLogFields its fields.
+ */
 export function createLogger(options: LoggerOptions): Logger {
   return pino(
     {
@@ -17,6 +23,7 @@ export function createLogger(options: LoggerOptions): Logger {
       base: { service: options.service },
       timestamp: pino.stdTimeFunctions.isoTime,
       serializers: { err: serializeError },
+      mixin: correlationFields,
       redact: {
         paths: [
           'password',
@@ -25,6 +32,17 @@ export function createLogger(options: LoggerOptions): Logger {
           '*.refresh_token',
           'access_token',
           '*.access_token',
+          // The same as gRPC messages and settings name them, and where a password hides in a URL.
+          'refreshToken',
+          '*.refreshToken',
+          'accessToken',
+          '*.accessToken',
+          'privateKey',
+          '*.privateKey',
+          'dsn',
+          '*.dsn',
+          'connectionString',
+          '*.connectionString',
           'req.headers.authorization',
           'headers.authorization',
         ],
@@ -33,6 +51,18 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     options.destination,
   );
+}
+
+const noFields = {};
+
+/** The active span's ids (when tracing is on, there is one) and the log fields of the work in hand. */
+function correlationFields(): object {
+  const fields = currentLogFields();
+  const span = trace.getActiveSpan();
+  if (span === undefined) return fields ?? noFields;
+  const { traceId, spanId } = span.spanContext();
+  if (!isSpanContextValid(span.spanContext())) return fields ?? noFields;
+  return { ...fields, trace_id: traceId, span_id: spanId };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Event } from '@notes/kafka';
 import type { Queryable } from '@notes/postgres';
+import { type TraceHeaders, traceHeadersOf } from '@notes/telemetry';
 
 const columnsPerRow = 8;
 // PostgreSQL takes at most 65,535 parameters per statement.
@@ -10,8 +11,11 @@ const rowsPerStatement = 4_000;
  * client), so they are published if and only if that transaction commits. Call it after the
  * business rows are written (their row locks taken), so that one aggregate's events are numbered
  * in the order their transactions commit. After the commit, call the notifier's afterCommit().
+ * An event without traceHeaders of its own gets the active trace context (none when tracing is off).
  */
 export async function appendToOutbox(tx: Queryable, topic: string, events: readonly Event[]): Promise<void> {
+  // The trace of the transaction writing the rows, so the relay's publish (and every consumer) joins it.
+  const activeTraceHeaders = traceHeadersOf();
   for (let start = 0; start < events.length; start += rowsPerStatement) {
     const chunk = events.slice(start, start + rowsPerStatement);
     const values: unknown[] = [];
@@ -23,7 +27,7 @@ export async function appendToOutbox(tx: Queryable, topic: string, events: reado
         event.type,
         Buffer.from(event.payload.buffer, event.payload.byteOffset, event.payload.byteLength),
         event.correlationId || null,
-        event.traceHeaders && Object.keys(event.traceHeaders).length > 0 ? JSON.stringify(event.traceHeaders) : null,
+        storedTraceHeaders(event.traceHeaders ?? activeTraceHeaders),
         event.occurredAt,
       );
       const first = index * columnsPerRow;
@@ -35,4 +39,8 @@ export async function appendToOutbox(tx: Queryable, topic: string, events: reado
       values,
     );
   }
+}
+
+function storedTraceHeaders(headers: TraceHeaders | undefined): string | null {
+  return headers !== undefined && Object.keys(headers).length > 0 ? JSON.stringify(headers) : null;
 }

@@ -1,4 +1,5 @@
 export { appendToOutbox } from './append.ts';
+export { createOutboxMetrics, type OutboxRelayMetrics } from './metrics.ts';
 export { outboxChannel, outboxLaneLockKey, outboxLanes, outboxMigrations } from './migrations.ts';
 export { createOutboxNotifier, type OutboxNotifier, type OutboxNotifierOptions } from './notifier.ts';
 export { createOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './relay.ts';

@@ -3,12 +3,15 @@
 // or the relay apart from the service.
 //   node packages/outbox/src/relay-main.ts --dsn postgres://…/notes --brokers 127.0.0.1:9092
 //   env: OUTBOX_DB_DSN, KAFKA_BROKERS, LOG_LEVEL (info), OUTBOX_BATCH_SIZE (500), OUTBOX_POLL_INTERVAL_MS (1000),
-//        OUTBOX_RETENTION_MS (3600000), OUTBOX_CLIENT_ID (outbox-relay)
+//        OUTBOX_RETENTION_MS (3600000), OUTBOX_CLIENT_ID (outbox-relay), OTEL_* (tracing: off unless an endpoint is set),
+//        KAFKA_TLS, KAFKA_TLS_CA, KAFKA_TLS_CERT, KAFKA_TLS_KEY, KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME,
+//        KAFKA_SASL_PASSWORD (TLS and SASL towards the brokers, as the services read them)
 // Command-line options win over the environment. SIGTERM/SIGINT: the current batch finishes, then exit 0.
 import { parseArgs } from 'node:util';
-import { createEventProducer } from '@notes/kafka';
+import { createEventProducer, type KafkaConnection, kafkaConnectionFromEnv } from '@notes/kafka';
 import { createLogger } from '@notes/logger';
 import { createPool } from '@notes/postgres';
+import { startTelemetry } from '@notes/telemetry/sdk';
 import { createOutboxRelay } from './relay.ts';
 
 const { values } = parseArgs({
@@ -29,7 +32,17 @@ if (!dsn || !brokers) {
   process.exit(2);
 }
 const clientId = values['client-id'] ?? process.env.OUTBOX_CLIENT_ID ?? 'outbox-relay';
+let connection: KafkaConnection;
+try {
+  connection = kafkaConnectionFromEnv(process.env);
+} catch (error) {
+  // A ConfigError naming the incomplete or unreadable setting.
+  console.error((error as Error).message);
+  process.exit(2);
+}
 const logger = createLogger({ service: clientId, level: process.env.LOG_LEVEL ?? 'info' });
+// Publish spans when the OTEL_* variables name a collector (see @notes/telemetry).
+const telemetry = await startTelemetry({ serviceName: clientId, env: process.env, logger });
 
 function numberSetting(option: string | undefined, env: string): number | undefined {
   const text = option ?? process.env[env];
@@ -53,7 +66,7 @@ const pool = createPool({
   applicationName: clientId,
   onIdleError: (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'),
 });
-const producer = createEventProducer({ brokers, clientId, logger });
+const producer = createEventProducer({ brokers, clientId, logger, connection });
 const relay = createOutboxRelay({
   pool,
   producer,
@@ -72,6 +85,7 @@ async function shutdown(signal: string): Promise<void> {
     await relay.stop();
     await producer.close();
     await pool.end();
+    await telemetry.shutdown();
   } finally {
     process.exit(0);
   }

@@ -1,8 +1,12 @@
 import type { Event, EventProducer } from '@notes/kafka';
 import type { Logger } from '@notes/logger';
 import type { Pool, PoolClient } from '@notes/postgres';
+import { recordFailure, traceHeadersOf } from '@notes/telemetry';
+import { ROOT_CONTEXT, type Span, trace } from '@opentelemetry/api';
+import type { OutboxRelayMetrics } from './metrics.ts';
 import { outboxChannel, outboxLaneLockKey, outboxLanes } from './migrations.ts';
 import { purgeSentOutboxRows } from './retention.ts';
+import { startPublishSpan } from './tracing.ts';
 
 export interface OutboxRelayOptions {
   pool: Pool;
@@ -19,6 +23,8 @@ export interface OutboxRelayOptions {
   retention?: { sentRowsMs?: number; purgeEveryMs?: number; chunkSize?: number };
   /** LISTEN on the outbox channel for other processes' after-commit NOTIFY (default true). */
   listen?: boolean;
+  /** Told about every produce call and failed batch (createOutboxMetrics). */
+  metrics?: OutboxRelayMetrics;
 }
 
 export interface OutboxRelay {
@@ -136,6 +142,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         failures = 0;
       } catch (error) {
         failures += 1;
+        options.metrics?.batchFailed();
         const delayMs = Math.min(backoffMaxMs, backoffInitialMs * 2 ** Math.min(failures - 1, 30));
         // The client's errors nest every attempt's stack: one line at warn, the whole at debug.
         logger.warn(
@@ -192,8 +199,23 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
   }
 
-  /** One produce call per topic (a batch usually holds one), each in seq order. */
+  /**
+   * One produce call per topic (a batch usually holds one), each in seq order. Each event is
+   * published in a PRODUCER span, a child of the trace context stored with its row.
+   */
   async function publish(rows: OutboxRow[]): Promise<void> {
+    const spans: Span[] = [];
+    try {
+      await publishInOrder(rows, spans);
+    } catch (error) {
+      for (const span of spans) recordFailure(span, error);
+      throw error;
+    } finally {
+      for (const span of spans) span.end();
+    }
+  }
+
+  async function publishInOrder(rows: OutboxRow[], spans: Span[]): Promise<void> {
     const byTopic = new Map<string, Event[]>();
     for (const row of rows) {
       let events = byTopic.get(row.topic);
@@ -201,6 +223,8 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         events = [];
         byTopic.set(row.topic, events);
       }
+      const span = startPublishSpan(row);
+      spans.push(span);
       events.push({
         eventId: row.id,
         aggregateId: row.aggregate_id,
@@ -208,10 +232,22 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         occurredAt: row.occurred_at,
         payload: row.payload,
         correlationId: row.correlation_id ?? undefined,
-        traceHeaders: row.trace_headers ?? undefined,
+        // The consumers' parent is the publish span; a relay that does not trace passes the stored context on.
+        traceHeaders:
+          (span.isRecording() ? traceHeadersOf(trace.setSpan(ROOT_CONTEXT, span)) : undefined) ??
+          row.trace_headers ??
+          undefined,
       });
     }
-    for (const [topic, events] of byTopic) await producer.publish(topic, events);
+    for (const [topic, events] of byTopic) {
+      const started = performance.now();
+      await producer.publish(topic, events);
+      options.metrics?.published(
+        topic,
+        events.map((event) => event.occurredAt),
+        (performance.now() - started) / 1000,
+      );
+    }
   }
 
   async function listen(): Promise<void> {

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { connectionAttributes, tracedQuery } from './tracing.ts';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -28,5 +29,7 @@ export function createPool(options: PoolOptions): Pool {
     idleTimeoutMillis: 30_000,
   });
   pool.on('error', options.onIdleError ?? (() => undefined));
+  // Statements sent through the pool are traced (inside a traced span); transactions trace theirs in withTransaction.
+  pool.query = tracedQuery(pool.query.bind(pool) as never, connectionAttributes(options.dsn)) as typeof pool.query;
   return pool;
 }

@@ -1,7 +1,9 @@
 import { type ConsumedEvent, type EventHandler, handleOnce, topics } from '@notes/kafka';
-import type { Logger } from '@notes/logger';
+import { type Logger, withLogFields } from '@notes/logger';
 import { appendToOutbox } from '@notes/outbox';
 import { type Pool, type PoolClient, withTransaction } from '@notes/postgres';
+import { inSpan, linksTo, traceHeadersOf, tracingEnabled } from '@notes/telemetry';
+import { type Context, context, type Link, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { v7 as uuidv7 } from 'uuid';
 import { assertValidDefinitions, type SagaDefinition } from './definition.ts';
 import { SagaNotFound } from './errors.ts';
@@ -89,6 +91,17 @@ export interface SagaEngine {
   processDueSagas(limit?: number): Promise<number>;
 }
 
+/**
+ * Where a transition's span belongs: under the message or call in hand (the default), or, for a
+ * deadline, in a new trace; links name the saga's previous traced transition.
+ */
+interface TraceOrigin {
+  parent: Context;
+  links: Link[];
+}
+
+const sagaTracer = trace.getTracer('@notes/saga');
+
 interface Applied {
   saga: Saga;
   from: SagaState | undefined;
@@ -117,9 +130,11 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
     if (applied.some((change) => change.commandSent)) options.afterCommit();
     for (const { saga, from } of applied) {
       if (from === saga.state) continue;
-      logger.info(
-        { sagaId: saga.id, sagaType: saga.type, from, to: saga.state, step: saga.step, reason: saga.failureReason },
-        'saga state changed',
+      withLogFields({ correlation_id: saga.id }, () =>
+        logger.info(
+          { sagaId: saga.id, sagaType: saga.type, from, to: saga.state, step: saga.step, reason: saga.failureReason },
+          'saga state changed',
+        ),
       );
       try {
         options.onStateChange?.({ saga, from });
@@ -139,21 +154,49 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
     before: Saga | undefined,
     transition: Transition,
     applied: Applied[],
+    origin: TraceOrigin = { parent: context.active(), links: [] },
   ): Promise<boolean> {
-    const store = createSagaStore(tx);
     const { saga, command } = transition;
-    if (before === undefined) {
-      if (!(await store.insert(saga))) return false;
-    } else if (saga !== before) {
-      await store.update(saga);
-    }
-    await store.appendLog(saga.id, transition.log);
-    if (command !== undefined) {
-      await appendToOutbox(tx, topics.sagaCommands, [commandEvent(saga, command, saga.updatedAt)]);
-      logger.debug({ sagaId: saga.id, commandId: command.id, type: command.type }, 'saga command written');
-    }
-    applied.push({ saga, from: before?.state, commandSent: command !== undefined });
-    return true;
+    // A span per transition: its command's outbox row stores this span's context, so the
+    // participant's work joins the trace; the saga row keeps it for a later deadline to link to.
+    return inSpan(
+      sagaTracer,
+      `saga ${saga.type} ${saga.step ?? saga.state}`,
+      {
+        links: origin.links,
+        attributes: {
+          'saga.id': saga.id,
+          'saga.type': saga.type,
+          'saga.state': saga.state,
+          ...(before === undefined ? {} : { 'saga.previous_state': before.state }),
+          ...(saga.step === null ? {} : { 'saga.step': saga.step }),
+          ...(command === undefined ? {} : { 'saga.command.type': command.type }),
+        },
+      },
+      () =>
+        withLogFields({ correlation_id: saga.id }, async () => {
+          const store = createSagaStore(tx);
+          const traceHeaders = traceHeadersOf();
+          if (before === undefined) {
+            if (!(await store.insert(saga, traceHeaders))) return false;
+          } else if (saga !== before) {
+            await store.update(saga, traceHeaders);
+          }
+          await store.appendLog(saga.id, transition.log);
+          if (command !== undefined) {
+            await appendToOutbox(tx, topics.sagaCommands, [commandEvent(saga, command, saga.updatedAt)]);
+            logger.debug({ sagaId: saga.id, commandId: command.id, type: command.type }, 'saga command written');
+          }
+          applied.push({ saga, from: before?.state, commandSent: command !== undefined });
+          return true;
+        }),
+      origin.parent,
+    );
+  }
+
+  /** Links to the saga's previous traced transition (read only when this process traces). */
+  async function linksToPrevious(tx: PoolClient, sagaId: string): Promise<Link[]> {
+    return tracingEnabled() ? linksTo(await createSagaStore(tx).traceHeaders(sagaId)) : [];
   }
 
   async function startIn(tx: PoolClient, request: StartSagaRequest, applied: Applied[]): Promise<StartedSaga> {
@@ -191,7 +234,11 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
       const current = await createSagaStore(tx).lock(sagaId);
       if (current === undefined) throw new SagaNotFound(sagaId);
       const transition = decide(current, contextFor(current.type));
-      await persist(tx, current, transition, applied);
+      // Under the operator's call, linked to where the saga stood.
+      await persist(tx, current, transition, applied, {
+        parent: context.active(),
+        links: await linksToPrevious(tx, current.id),
+      });
       return transition.saga;
     });
     return withHistory(saga);
@@ -241,7 +288,11 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
           const found = await transact(async (tx, applied) => {
             claimed = await createSagaStore(tx).claimDue(clock.now(), types, skipped);
             if (claimed === undefined) return false;
-            await persist(tx, claimed, applyDeadline(claimed, contextFor(claimed.type)), applied);
+            // A deadline is a trace of its own, linked to the transition that set it.
+            await persist(tx, claimed, applyDeadline(claimed, contextFor(claimed.type)), applied, {
+              parent: ROOT_CONTEXT,
+              links: await linksToPrevious(tx, claimed.id),
+            });
             return true;
           });
           if (!found) break;

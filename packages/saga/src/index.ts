@@ -18,6 +18,7 @@ export {
 } from './engine.ts';
 export { SagaError, SagaNotFound, SagaStateConflict } from './errors.ts';
 export { commandEvent, type ReceivedStepReply, readStepReply, stepReplyEvent, stepReplyType } from './messages.ts';
+export { createSagaMetrics } from './metrics.ts';
 export { sagaMigrations } from './migrations.ts';
 export { type AnsweredCommand, createSagaReplies, type SagaRepliesOptions } from './participant-replies.ts';
 export {

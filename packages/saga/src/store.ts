@@ -1,4 +1,5 @@
 import type { Queryable } from '@notes/postgres';
+import type { TraceHeaders } from '@notes/telemetry';
 import type { ActiveSagaState, Saga, SagaLogEntry, SagaLogEvent, SagaState } from './saga.ts';
 
 interface SagaRow {
@@ -49,11 +50,14 @@ export interface SagaFilter {
 /** The sagas and saga_steps tables through db: the pool for reads, a transaction's client for changes. */
 export function createSagaStore(db: Queryable) {
   return {
-    /** False when a unique index of the table (a service's rule) already holds a saga like it. */
-    async insert(saga: Saga): Promise<boolean> {
+    /**
+     * False when a unique index of the table (a service's rule) already holds a saga like it.
+     * traceHeaders: the trace context of the transition, when traced.
+     */
+    async insert(saga: Saga, traceHeaders?: TraceHeaders): Promise<boolean> {
       const { rowCount } = await db.query(
-        `INSERT INTO sagas (${sagaColumns})
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+        `INSERT INTO sagas (${sagaColumns}, trace_headers)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
          ON CONFLICT DO NOTHING`,
         [
           saga.id,
@@ -70,16 +74,17 @@ export function createSagaStore(db: Queryable) {
           saga.failedIn,
           saga.createdAt,
           saga.updatedAt,
+          jsonOrNull(traceHeaders),
         ],
       );
       return rowCount === 1;
     },
 
-    /** Writes every field that transitions change. */
-    async update(saga: Saga): Promise<void> {
+    /** Writes every field that transitions change (the trace context only when the transition was traced). */
+    async update(saga: Saga, traceHeaders?: TraceHeaders): Promise<void> {
       await db.query(
         `UPDATE sagas SET state = $2, step = $3, attempts = $4, deadline_at = $5, current_command_id = $6,
-           failure_reason = $7, failed_in = $8, updated_at = $9
+           failure_reason = $7, failed_in = $8, updated_at = $9, trace_headers = COALESCE($10, trace_headers)
          WHERE id = $1`,
         [
           saga.id,
@@ -91,8 +96,18 @@ export function createSagaStore(db: Queryable) {
           saga.failureReason,
           saga.failedIn,
           saga.updatedAt,
+          jsonOrNull(traceHeaders),
         ],
       );
+    },
+
+    /** The trace context of the saga's latest traced transition. */
+    async traceHeaders(sagaId: string): Promise<TraceHeaders | undefined> {
+      const { rows } = await db.query<{ trace_headers: TraceHeaders | null }>(
+        'SELECT trace_headers FROM sagas WHERE id = $1',
+        [sagaId],
+      );
+      return rows[0]?.trace_headers ?? undefined;
     },
 
     async find(sagaId: string): Promise<Saga | undefined> {
@@ -173,3 +188,7 @@ export function createSagaStore(db: Queryable) {
 }
 
 export type SagaStore = ReturnType<typeof createSagaStore>;
+
+function jsonOrNull(value: TraceHeaders | undefined): string | null {
+  return value === undefined ? null : JSON.stringify(value);
+}

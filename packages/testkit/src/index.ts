@@ -18,17 +18,48 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** Creates an empty database with a unique name, so tests never share data. */
-export async function createTestDatabase(prefix: string): Promise<TestDatabase> {
+/** A login role of the test server with a password of its own (tests that look for secrets know it). */
+export interface TestRole {
+  user: string;
+  password: string;
+  drop(): Promise<void>;
+}
+
+/** Creates a login role with a unique name and a random password; drop it after its databases. */
+export async function createTestRole(prefix: string): Promise<TestRole> {
   const adminUrl = testPostgresUrl();
-  const name = `${prefix.replace(/[^a-z0-9_]/g, '_')}_${randomBytes(6).toString('hex')}`;
-  await adminQuery(adminUrl, `CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  const user = uniqueName(prefix);
+  const password = randomBytes(18).toString('base64url');
+  await adminQuery(adminUrl, `CREATE ROLE ${pg.escapeIdentifier(user)} LOGIN PASSWORD ${pg.escapeLiteral(password)}`);
+  return { user, password, drop: () => adminQuery(adminUrl, `DROP ROLE IF EXISTS ${pg.escapeIdentifier(user)}`) };
+}
+
+/**
+ * Creates an empty database with a unique name, so tests never share data; owned by `owner`,
+ * whose credentials its url then carries, when given.
+ */
+export async function createTestDatabase(
+  prefix: string,
+  options: { owner?: Pick<TestRole, 'user' | 'password'> } = {},
+): Promise<TestDatabase> {
+  const adminUrl = testPostgresUrl();
+  const name = uniqueName(prefix);
+  const owner = options.owner === undefined ? '' : ` OWNER ${pg.escapeIdentifier(options.owner.user)}`;
+  await adminQuery(adminUrl, `CREATE DATABASE ${pg.escapeIdentifier(name)}${owner}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
+  if (options.owner !== undefined) {
+    url.username = encodeURIComponent(options.owner.user);
+    url.password = encodeURIComponent(options.owner.password);
+  }
   return {
     url: url.toString(),
     drop: () => adminQuery(adminUrl, `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`),
   };
+}
+
+function uniqueName(prefix: string): string {
+  return `${prefix.replace(/[^a-z0-9_]/g, '_')}_${randomBytes(6).toString('hex')}`;
 }
 
 async function adminQuery(adminUrl: string, sql: string): Promise<void> {

@@ -1,9 +1,23 @@
 import { join } from 'node:path';
 import { AuthService } from '@notes/contracts/auth/v1';
-import { createGrpcServer, errorInterceptor, registerHealth, validationInterceptor } from '@notes/grpc';
-import { createDeadLetterPublisher, processedEventsMigrations } from '@notes/kafka';
+import {
+  createGrpcMetrics,
+  createGrpcServer,
+  errorInterceptor,
+  type GrpcTls,
+  registerHealth,
+  validationInterceptor,
+} from '@notes/grpc';
+import {
+  createDeadLetterPublisher,
+  createKafkaMetrics,
+  createKafkaProbe,
+  type KafkaMetrics,
+  processedEventsMigrations,
+} from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
-import { createServiceOutbox, outboxMigrations, type ServiceOutbox } from '@notes/outbox';
+import { createMetricsRegistry, createOperationsServer, createReadiness } from '@notes/operations';
+import { createOutboxMetrics, createServiceOutbox, outboxMigrations, type ServiceOutbox } from '@notes/outbox';
 import { createPool, type MigrationResult, migrate, type Pool, type Queryable } from '@notes/postgres';
 import { createSagaReplies } from '@notes/saga';
 import { createBeginUserDeletion } from './app/begin-user-deletion.ts';
@@ -51,62 +65,85 @@ export interface AuthServiceInstance {
   /**
    * Applies pending migrations (when database.migrateOnStart), starts the outbox (its relay unless
    * outbox.relay is false) and the saga-command consumer (unless saga.consumer is false), then
-   * listens; port 0 picks a free one.
+   * listens (gRPC, then the operations HTTP port); port 0 picks a free one.
    */
-  start(): Promise<{ port: number }>;
+  start(): Promise<{ port: number; httpPort: number }>;
   /**
    * Lets in-flight calls finish, stops the saga-command consumer (the command in flight finishes),
    * stops the outbox (the relay's current batch finishes), then closes the database pool. Calling
    * it again does nothing more.
    */
   stop(): Promise<void>;
+  /** Serves new connections with renewed certificates (SIGHUP); a server started without TLS throws. */
+  reloadGrpcTls(tls: GrpcTls): void;
 }
 
 /** The whole auth-service object graph for one configuration; nothing is shared between instances. */
 export function composeAuthService(config: AuthConfig, overrides: AuthServiceOverrides = {}): AuthServiceInstance {
   const logger = overrides.logger ?? createLogger({ service: 'auth-service', level: config.log.level });
   const pool = createAuthPool(config, logger, config.outbox.relay ? relayConnections : 0);
+  const registry = createMetricsRegistry();
+  const grpcMetrics = createGrpcMetrics(registry);
+  const kafkaMetrics = createKafkaMetrics(registry);
+  const kafkaProbe = createKafkaProbe({
+    brokers: config.kafka.brokers,
+    connection: config.kafka.connection,
+    clientId: 'auth-service',
+  });
+  const database = { name: 'database', check: () => pool.query('SELECT 1') };
+  // While Kafka is away, events wait in the outbox and RPCs still work: /readyz stays 200 and names
+  // kafka as degraded. The gRPC health asks only the database (no broker round trip per probe).
+  const readiness = createReadiness([database, { name: 'kafka', check: () => kafkaProbe.check(), degradesOnly: true }]);
+  const servesRpcs = createReadiness([database]);
   const outbox = createServiceOutbox({
     pool,
     brokers: config.kafka.brokers,
+    connection: config.kafka.connection,
     clientId: 'auth-service',
     logger,
     relay: config.outbox.relay,
+    metrics: { relay: createOutboxMetrics(registry, pool), kafka: kafkaMetrics },
   });
   const clock: Clock = { now: () => new Date() };
   const authService = createAuthServiceImpl(createAuthUseCases(config, { pool, clock, outbox }));
   const server = createGrpcServer({
     host: config.grpc.host,
     port: config.grpc.port,
-    // errorInterceptor is outermost, so it also sees what validation throws (and lets it through).
-    interceptors: [errorInterceptor(mapAuthError, logger), validationInterceptor()],
+    tls: config.grpcTls,
+    logger,
+    // Metrics outermost, to count the status answered; then errorInterceptor, so that it also sees
+    // what validation throws (and lets it through).
+    interceptors: [grpcMetrics.server, errorInterceptor(mapAuthError, logger), validationInterceptor()],
     routes: (router) => {
       router.service(AuthService, authService);
-      registerHealth(router, async () => {
-        await pool.query('SELECT 1');
-        return true;
-      });
+      registerHealth(router, servesRpcs.isReady);
     },
   });
+  const opsServer = createOperationsServer({ host: config.http.host, port: config.http.port, readiness, registry });
 
   let sagaParticipant: SagaParticipant | undefined;
   let attemptsPurge: NodeJS.Timeout | undefined;
   let stopping: Promise<void> | undefined;
   return {
     async start() {
-      if (config.database.migrateOnStart) logMigrations(logger, await runMigrations(pool, 'up'));
+      if (config.database.migrateOnStart) logMigrations(logger, await applyAuthMigrations(pool, 'up'));
       await outbox.start();
       // After the migrations: the consumer records the commands it handled in processed_events.
-      if (config.saga.consumer) sagaParticipant = startSagaParticipant(config, { pool, clock, outbox, logger });
+      if (config.saga.consumer) {
+        sagaParticipant = startSagaParticipant(config, { pool, clock, outbox, logger, metrics: kafkaMetrics });
+      }
       attemptsPurge = startSignInAttemptsPurge(config, { pool, clock, logger });
       const address = await server.listen();
-      return { port: address.port };
+      const httpPort = await opsServer.listen();
+      return { port: address.port, httpPort };
     },
+    reloadGrpcTls: (tls) => server.reloadTls(tls),
     stop() {
       stopping ??= (async () => {
         clearInterval(attemptsPurge);
         try {
           await server.close();
+          await opsServer.close();
         } finally {
           try {
             await sagaParticipant?.stop();
@@ -114,6 +151,7 @@ export function composeAuthService(config: AuthConfig, overrides: AuthServiceOve
             try {
               await outbox.stop();
             } finally {
+              await kafkaProbe.close();
               await pool.end();
             }
           }
@@ -149,14 +187,20 @@ interface SagaParticipant {
 /** auth-service's part in the sagas: the saga-command consumer, with a dead-letter publisher of its own. */
 function startSagaParticipant(
   config: AuthConfig,
-  { pool, clock, outbox, logger }: AuthUseCaseDependencies & { logger: Logger },
+  { pool, clock, outbox, logger, metrics }: AuthUseCaseDependencies & { logger: Logger; metrics: KafkaMetrics },
 ): SagaParticipant {
-  const deadLetter = createDeadLetterPublisher({ brokers: config.kafka.brokers, clientId: 'auth-service' });
+  const deadLetter = createDeadLetterPublisher({
+    brokers: config.kafka.brokers,
+    connection: config.kafka.connection,
+    clientId: 'auth-service',
+  });
   const consumer = startSagaCommandConsumer({
     pool,
     brokers: config.kafka.brokers,
+    connection: config.kafka.connection,
     logger,
     deadLetter,
+    metrics,
     repositories: transactionalRepositories(clock),
     deleteUser: deleteUserForSaga,
     afterCommit: () => outbox.afterCommit(),
@@ -231,23 +275,6 @@ function transactionalRepositories(clock: Clock): (tx: Queryable) => Transaction
   });
 }
 
-/**
- * `migrate up|down` on its own: every pending migration of the service, of the outbox, then of
- * processed_events, for up; for down, the newest migration of each set, in the reverse order.
- */
-export async function migrateAuthDatabase(
-  config: MigrationConfig,
-  direction: 'up' | 'down',
-  logger: Logger,
-): Promise<void> {
-  const pool = createAuthPool(config, logger);
-  try {
-    logMigrations(logger, await runMigrations(pool, direction));
-  } finally {
-    await pool.end();
-  }
-}
-
 function createAuthPool(config: MigrationConfig, logger: Logger, extraConnections = 0): Pool {
   const pool = createPool({
     dsn: config.database.dsn,
@@ -258,7 +285,11 @@ function createAuthPool(config: MigrationConfig, logger: Logger, extraConnection
   return pool;
 }
 
-async function runMigrations(pool: Pool, direction: 'up' | 'down'): Promise<MigrationResult> {
+/**
+ * Applies auth-service's migration sets in order, the service's own, the outbox's, then
+ * processed_events', for up; for down, the newest migration of each set, in the reverse order.
+ */
+export async function applyAuthMigrations(pool: Pool, direction: 'up' | 'down'): Promise<MigrationResult> {
   const result: MigrationResult = { applied: [], reverted: [] };
   for (const set of direction === 'up' ? migrationSets : migrationSets.toReversed()) {
     const { applied, reverted } = await migrate({ pool, direction, ...set });

@@ -1,6 +1,8 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, pemFromSetting } from '@notes/config';
+import { type GrpcTls, grpcTlsEnvBindings, grpcTlsSettingsSchema, readGrpcTls } from '@notes/grpc';
+import { type KafkaConnection, kafkaConnection, kafkaSecurityEnvBindings, kafkaSecuritySettings } from '@notes/kafka';
 import { type Static, Type } from 'typebox';
 
 const configFile = join(import.meta.dirname, '..', 'config.yaml');
@@ -20,12 +22,19 @@ export const authConfigSchema = Type.Object({
     host: Type.String({ minLength: 1 }),
     port: Type.Integer({ minimum: 0, maximum: 65_535 }),
   }),
+  /** The operations port: /healthz, /readyz and /metrics (Prometheus). */
+  http: Type.Object({
+    host: Type.String({ minLength: 1 }),
+    port: Type.Integer({ minimum: 0, maximum: 65_535 }),
+  }),
+  grpcTls: grpcTlsSettingsSchema,
   database: databaseSettings,
   // Not in config.yaml (per environment): a missing KAFKA_BROKERS is reported as kafka.brokers.
   kafka: Type.Object(
     {
       /** Bootstrap brokers, "host:port[,host:port…]": where the outbox relay publishes auth.events. */
       brokers: Type.String({ minLength: 1 }),
+      ...kafkaSecuritySettings,
     },
     { default: {} },
   ),
@@ -74,9 +83,11 @@ export const authConfigSchema = Type.Object({
 
 type AuthSettings = Static<typeof authConfigSchema>;
 
-/** The settings once loaded: the keys as PEM texts. */
-export type AuthConfig = Omit<AuthSettings, 'jwt'> & {
+/** The settings once loaded: the keys as PEM texts, grpcTls undefined when plaintext. */
+export type AuthConfig = Omit<AuthSettings, 'jwt' | 'grpcTls' | 'kafka'> & {
   jwt: Omit<AuthSettings['jwt'], 'previousPublicKeys'> & { previousPublicKeys: string[] };
+  grpcTls: GrpcTls | undefined;
+  kafka: AuthSettings['kafka'] & { connection: KafkaConnection };
 };
 
 /** What `migrate up|down` needs: no signing key, so migrations run with only AUTH_DB_DSN set. */
@@ -90,7 +101,11 @@ export const envBindings: Record<string, string> = {
   AUTH_MIGRATE_ON_START: 'database.migrateOnStart',
   AUTH_GRPC_HOST: 'grpc.host',
   AUTH_GRPC_PORT: 'grpc.port',
+  ...grpcTlsEnvBindings,
+  AUTH_HTTP_HOST: 'http.host',
+  AUTH_HTTP_PORT: 'http.port',
   KAFKA_BROKERS: 'kafka.brokers',
+  ...kafkaSecurityEnvBindings,
   OUTBOX_RELAY: 'outbox.relay',
   SAGA_CONSUMER: 'saga.consumer',
   JWT_PRIVATE_KEY: 'jwt.privateKey',
@@ -119,6 +134,8 @@ export function loadAuthConfig(sources: ConfigSources): AuthConfig {
   const config = loadConfig({ schema: authConfigSchema, file: configFile, envBindings, ...sources });
   return {
     ...config,
+    grpcTls: readGrpcTls(config.grpcTls),
+    kafka: { ...config.kafka, connection: kafkaConnection(config.kafka) },
     jwt: {
       ...config.jwt,
       privateKey: readRsaPrivateKeyPem(config.jwt.privateKey),

@@ -1,7 +1,9 @@
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from '@notes/logger';
-import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
+import { tracingEnabled } from '@notes/telemetry';
+import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import type { Registry } from 'prom-client';
 import type { BffConfig } from './config.ts';
 import { retryOnUnavailable } from './grpc/retry.ts';
 import { createJwksAccessTokenVerifier, type Jwks } from './http/access-token.ts';
@@ -15,12 +17,16 @@ import { type HealthClient, healthRoutes } from './http/routes/health.ts';
 import { type NotesClient, notesRoutes } from './http/routes/notes.ts';
 import { type SagaClient, sagaRoutes } from './http/routes/sagas.ts';
 import { componentSchemas } from './http/schemas.ts';
+import { refuseUnstorableText } from './http/text-input.ts';
+import { traceRequests } from './http/tracing.ts';
 import { upstreamCallOptions } from './http/upstream.ts';
 import { buildRequestValidator } from './http/validation.ts';
 
 export interface AppDeps {
   config: Pick<BffConfig, 'http' | 'upstreams' | 'rateLimits' | 'jwt'>;
   logger: Logger;
+  /** The composition root's Prometheus registry: the app adds its HTTP series and serves it at /metrics. */
+  registry: Registry;
   authClient: AuthClient;
   notesClient: NotesClient;
   sagaClient: SagaClient;
@@ -40,6 +46,7 @@ export function buildApp(deps: AppDeps) {
     bodyLimit: http.bodyLimitBytes,
     trustProxy: http.trustProxy === '' ? false : http.trustProxy,
     genReqId: (request) => requestIdFor(request.headers['x-request-id']),
+    logController: new LogController({ requestIdLogLabel: 'request_id' }),
     // While draining, requests still arriving on open connections are served (their answer is
     // a normal one, with Connection: close) rather than a bare non-problem 503.
     return503OnClosing: false,
@@ -51,11 +58,14 @@ export function buildApp(deps: AppDeps) {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // First: every other hook, the handler and their log lines run inside the request's span.
+  if (tracingEnabled()) traceRequests(app);
   // Bodies are JSON only: text/plain (parsed by default) is a 415 like any other type.
   app.removeContentTypeParser('text/plain');
   for (const schema of componentSchemas) app.addSchema(schema);
   app.addHook('onRequest', async (request, reply) => setStandardHeaders(request, reply));
-  const metrics = createRequestMetrics();
+  app.addHook('preValidation', refuseUnstorableText);
+  const metrics = createRequestMetrics(deps.registry);
   app.addHook('onResponse', metrics.onResponse);
   app.register(fastifyRateLimit, { global: false });
   app.after(() => limitRequestsPerIp(app, rateLimits.perIp));
@@ -94,6 +104,13 @@ export function buildApp(deps: AppDeps) {
 
 export type BffApp = ReturnType<typeof buildApp>;
 
+/**
+ * On every answer, errors included: the request id, no MIME sniffing, and no caching anywhere on
+ * the way (answers carry tokens, emails and private notes; the JWKS, meant to be cached, says so itself).
+ */
 function setStandardHeaders(request: FastifyRequest, reply: FastifyReply): void {
-  reply.header('x-request-id', request.id).header('x-content-type-options', 'nosniff');
+  reply
+    .header('x-request-id', request.id)
+    .header('x-content-type-options', 'nosniff')
+    .header('cache-control', 'no-store');
 }

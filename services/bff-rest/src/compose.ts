@@ -3,10 +3,11 @@ import { AuthService } from '@notes/contracts/auth/v1';
 import { Health } from '@notes/contracts/health/v1';
 import { NotesService } from '@notes/contracts/notes/v1';
 import { SagaService } from '@notes/contracts/saga/v1';
+import { createGrpcMetrics, createGrpcTransport, type GrpcTls } from '@notes/grpc';
 import { createLogger, type Logger } from '@notes/logger';
+import { createMetricsRegistry } from '@notes/operations';
 import { type BffApp, buildApp } from './app.ts';
 import type { BffConfig } from './config.ts';
-import { createUpstreamTransport } from './grpc/transport.ts';
 
 export interface BffOverrides {
   /** Stand-ins for the gRPC connections (tests serve fakes with createRouterTransport). */
@@ -21,13 +22,23 @@ export interface Bff {
   start(): Promise<{ port: number; url: string }>;
   /** Stops accepting and waits for in-flight requests to finish. */
   stop(): Promise<void>;
+  /** Presents renewed certificates to the upstreams from the next connection on (SIGHUP). */
+  reloadGrpcTls(tls: GrpcTls): void;
 }
 
 /** The whole BFF from its config: upstream clients, logger and HTTP app (which verifies tokens with auth-service's JWKS). */
 export function composeBff(config: BffConfig, overrides: BffOverrides = {}): Bff {
   const logger = overrides.logger ?? createLogger({ service: 'bff-rest', level: config.log.level });
+  const registry = createMetricsRegistry();
+  const grpcMetrics = createGrpcMetrics(registry);
+  // Renewed by reloadGrpcTls; each transport presents it from its next connection on.
+  let grpcTls = config.grpcTls;
   const transport = (url: string) =>
-    createUpstreamTransport(url, { connectTimeoutMs: config.upstreams.connectTimeoutMs });
+    createGrpcTransport(url, {
+      tls: grpcTls && (() => grpcTls as GrpcTls),
+      connectTimeoutMs: config.upstreams.connectTimeoutMs,
+      interceptors: [grpcMetrics.client],
+    });
   const authTransport = overrides.authTransport ?? transport(config.upstreams.authUrl);
   const notesTransport = overrides.notesTransport ?? transport(config.upstreams.notesUrl);
   const sagaTransport = overrides.sagaTransport ?? transport(config.upstreams.sagaUrl);
@@ -39,6 +50,7 @@ export function composeBff(config: BffConfig, overrides: BffOverrides = {}): Bff
       app = buildApp({
         config,
         logger,
+        registry,
         authClient: createClient(AuthService, authTransport),
         notesClient: createClient(NotesService, notesTransport),
         sagaClient: createClient(SagaService, sagaTransport),
@@ -52,8 +64,17 @@ export function composeBff(config: BffConfig, overrides: BffOverrides = {}): Bff
       const address = app.server.address();
       const port = typeof address === 'object' && address !== null ? address.port : config.http.port;
       const url = `http://${config.http.host.includes(':') ? `[${config.http.host}]` : config.http.host}:${port}`;
+      if (config.grpcTls === undefined) {
+        logger.warn(
+          'gRPC to the upstreams without TLS (plaintext setting): calls are neither encrypted nor authenticated',
+        );
+      }
       logger.info({ url }, 'bff-rest listening');
       return { port, url };
+    },
+    reloadGrpcTls(tls) {
+      if (grpcTls === undefined) throw new Error('the upstreams are called without TLS');
+      grpcTls = tls;
     },
     async stop() {
       await app?.close();

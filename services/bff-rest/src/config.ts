@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, pemFromSetting } from '@notes/config';
+import { grpcTlsEnvBindings, grpcTlsSettingsSchema, type WithGrpcTls, withGrpcTls } from '@notes/grpc';
 import { type Static, Type } from 'typebox';
 
 const configFile = join(import.meta.dirname, '..', 'config.yaml');
@@ -31,6 +32,8 @@ export const bffConfigSchema = Type.Object({
     readAttempts: Type.Integer({ minimum: 1, maximum: 10 }),
     retryBackoffMs: Type.Integer({ minimum: 1 }),
   }),
+  // Mutual TLS towards the upstreams (this identity is the BFF's client certificate).
+  grpcTls: grpcTlsSettingsSchema,
   rateLimits: Type.Object({
     perIp: rateLimit,
     failedSignInsPerIp: rateLimit,
@@ -48,7 +51,8 @@ export const bffConfigSchema = Type.Object({
   }),
 });
 
-export type BffConfig = Static<typeof bffConfigSchema>;
+/** The settings once loaded: grpcTls holds PEM texts, undefined when plaintext. */
+export type BffConfig = WithGrpcTls<Static<typeof bffConfigSchema>>;
 
 export const envBindings: Record<string, string> = {
   BFF_HTTP_HOST: 'http.host',
@@ -59,6 +63,7 @@ export const envBindings: Record<string, string> = {
   SAGA_GRPC_URL: 'upstreams.sagaUrl',
   UPSTREAM_TIMEOUT_MS: 'upstreams.timeoutMs',
   UPSTREAM_CONNECT_TIMEOUT_MS: 'upstreams.connectTimeoutMs',
+  ...grpcTlsEnvBindings,
   RATE_LIMIT_PER_IP_MAX: 'rateLimits.perIp.max',
   RATE_LIMIT_PER_IP_WINDOW_SECONDS: 'rateLimits.perIp.windowSeconds',
   RATE_LIMIT_FAILED_SIGN_INS_PER_IP_MAX: 'rateLimits.failedSignInsPerIp.max',
@@ -78,7 +83,7 @@ export interface ConfigSources {
 
 /** Reads config.yaml with its environment overrides; jwt.publicKey, when set, comes back as PEM text. */
 export function loadBffConfig(sources: ConfigSources): BffConfig {
-  const config = loadConfig({ schema: bffConfigSchema, file: configFile, envBindings, ...sources });
+  const config = withGrpcTls(loadConfig({ schema: bffConfigSchema, file: configFile, envBindings, ...sources }));
   const { publicKey } = config.jwt;
   return publicKey === undefined
     ? config

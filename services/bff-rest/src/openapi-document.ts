@@ -5,6 +5,7 @@ import { Health } from '@notes/contracts/health/v1';
 import { NotesService } from '@notes/contracts/notes/v1';
 import { SagaService } from '@notes/contracts/saga/v1';
 import { createLogger } from '@notes/logger';
+import { Registry } from 'prom-client';
 import { buildApp } from './app.ts';
 import { loadBffConfig } from './config.ts';
 
@@ -18,8 +19,10 @@ export const openApiFile = join(import.meta.dirname, '..', 'openapi', 'openapi.j
 export async function generateOpenApiDocument(): Promise<unknown> {
   const nowhere = createRouterTransport(() => {});
   const app = buildApp({
-    config: loadBffConfig({ env: {} }),
+    // The upstreams are in-process: no connection, so no certificates either.
+    config: loadBffConfig({ env: {}, overrides: { 'grpcTls.plaintext': true } }),
     logger: createLogger({ service: 'bff-rest', level: 'silent' }),
+    registry: new Registry(),
     authClient: createClient(AuthService, nowhere),
     notesClient: createClient(NotesService, nowhere),
     sagaClient: createClient(SagaService, nowhere),

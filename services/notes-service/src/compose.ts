@@ -1,8 +1,22 @@
 import { NotesService } from '@notes/contracts/notes/v1';
-import { createGrpcServer, errorInterceptor, registerHealth, validationInterceptor } from '@notes/grpc';
-import { createDeadLetterPublisher, type DeadLetterPublisher, type EventConsumer } from '@notes/kafka';
+import {
+  createGrpcMetrics,
+  createGrpcServer,
+  errorInterceptor,
+  type GrpcTls,
+  registerHealth,
+  validationInterceptor,
+} from '@notes/grpc';
+import {
+  createDeadLetterPublisher,
+  createKafkaMetrics,
+  createKafkaProbe,
+  type DeadLetterPublisher,
+  type EventConsumer,
+} from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
-import { createServiceOutbox } from '@notes/outbox';
+import { createMetricsRegistry, createOperationsServer, createReadiness } from '@notes/operations';
+import { createOutboxMetrics, createServiceOutbox } from '@notes/outbox';
 import { createPool, type Queryable, withTransaction } from '@notes/postgres';
 import { createSagaReplies } from '@notes/saga';
 import { v7 as uuidv7 } from 'uuid';
@@ -34,14 +48,16 @@ export interface NotesServiceInstance {
   /**
    * Runs pending migrations when database.migrateOnStart, starts the outbox (its relay unless
    * outbox.relay is false) and the saga-command consumer (unless saga.consumer is false), then
-   * listens; resolves with the bound port.
+   * listens (gRPC, then the operations HTTP port); resolves with the bound ports.
    */
-  start(): Promise<{ port: number }>;
+  start(): Promise<{ port: number; httpPort: number }>;
   /**
    * Lets in-flight calls finish and stops listening, stops the saga-command consumer (the command
    * in flight finishes), stops the outbox, then closes the database pool.
    */
   stop(): Promise<void>;
+  /** Serves new connections with renewed certificates (SIGHUP); a server started without TLS throws. */
+  reloadGrpcTls(tls: GrpcTls): void;
 }
 
 // The in-process relay holds one connection for LISTEN and takes one per batch (and, now and then,
@@ -65,12 +81,27 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
     applicationName: 'notes-service',
     onIdleError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
   });
+  const registry = createMetricsRegistry();
+  const grpcMetrics = createGrpcMetrics(registry);
+  const kafkaMetrics = createKafkaMetrics(registry);
+  const kafkaProbe = createKafkaProbe({
+    brokers: config.kafka.brokers,
+    connection: config.kafka.connection,
+    clientId: 'notes-service',
+  });
+  const database = { name: 'database', check: () => databaseAnswers(pool) };
+  // While Kafka is away, events wait in the outbox and RPCs still work: /readyz stays 200 and names
+  // kafka as degraded. The gRPC health asks only the database (no broker round trip per probe).
+  const readiness = createReadiness([database, { name: 'kafka', check: () => kafkaProbe.check(), degradesOnly: true }]);
+  const servesRpcs = createReadiness([database]);
   const outbox = createServiceOutbox({
     pool,
     brokers: config.kafka.brokers,
+    connection: config.kafka.connection,
     clientId: 'notes-service',
     logger,
     relay: config.outbox.relay,
+    metrics: { relay: createOutboxMetrics(registry, pool), kafka: kafkaMetrics },
   });
   const notes = createNotesRepository(pool);
   // One transaction: the note's row and its events and saga replies (outbox rows) commit together;
@@ -95,23 +126,33 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
   const server = createGrpcServer({
     host: config.grpc.host,
     port: config.grpc.port,
+    tls: config.grpcTls,
+    logger,
     routes: (router) => {
       router.service(NotesService, notesServiceImpl(useCases));
-      registerHealth(router, () => databaseAnswers(pool));
+      registerHealth(router, servesRpcs.isReady);
     },
-    // Outermost, errorInterceptor also answers a failure of validation itself (not a bad request) as INTERNAL.
-    interceptors: [errorInterceptor(mapNotesError, logger), validationInterceptor()],
+    // Metrics outermost, to count the status answered; then errorInterceptor, which also answers a
+    // failure of validation itself (not a bad request) as INTERNAL.
+    interceptors: [grpcMetrics.server, errorInterceptor(mapNotesError, logger), validationInterceptor()],
   });
+  const opsServer = createOperationsServer({ host: config.http.host, port: config.http.port, readiness, registry });
 
   // notes-service's part in the sagas, started once processed_events exists (after the migrations).
   let sagaParticipant: { consumer: EventConsumer; deadLetter: DeadLetterPublisher } | undefined;
   const startSagaParticipant = () => {
-    const deadLetter = createDeadLetterPublisher({ brokers: config.kafka.brokers, clientId: 'notes-service' });
+    const deadLetter = createDeadLetterPublisher({
+      brokers: config.kafka.brokers,
+      connection: config.kafka.connection,
+      clientId: 'notes-service',
+    });
     const consumer = startSagaCommandConsumer({
       pool,
       brokers: config.kafka.brokers,
+      connection: config.kafka.connection,
       logger,
       deadLetter,
+      metrics: kafkaMetrics,
       scope: scopeOf,
       createWelcomeNote: makeCreateWelcomeNote({ clock, newId, refuse: config.saga.refuseWelcomeNote }),
       deleteUserNotes: makeDeleteUserNotes({ clock }),
@@ -129,14 +170,18 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
       await outbox.start();
       if (config.saga.consumer) sagaParticipant = startSagaParticipant();
       const { port } = await server.listen();
-      return { port };
+      const httpPort = await opsServer.listen();
+      return { port, httpPort };
     },
+    reloadGrpcTls: (tls) => server.reloadTls(tls),
     async stop() {
       await server.close();
+      await opsServer.close();
       // The consumer's last command commits its reply to the outbox before the outbox stops.
       await sagaParticipant?.consumer.stop();
       await sagaParticipant?.deadLetter.close();
       await outbox.stop();
+      await kafkaProbe.close();
       await pool.end();
     },
   };

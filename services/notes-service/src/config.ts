@@ -1,5 +1,12 @@
 import { join } from 'node:path';
 import { loadConfig } from '@notes/config';
+import { grpcTlsEnvBindings, grpcTlsSettingsSchema, type WithGrpcTls, withGrpcTls } from '@notes/grpc';
+import {
+  kafkaSecurityEnvBindings,
+  kafkaSecuritySettings,
+  type WithKafkaConnection,
+  withKafkaConnection,
+} from '@notes/kafka';
 import { type Static, Type } from 'typebox';
 
 export const NotesConfigSchema = Type.Object({
@@ -8,6 +15,12 @@ export const NotesConfigSchema = Type.Object({
     // 0 picks a free port (tests).
     port: Type.Integer({ minimum: 0, maximum: 65_535 }),
   }),
+  // The operations port: /healthz, /readyz and /metrics (Prometheus).
+  http: Type.Object({
+    host: Type.String({ minLength: 1 }),
+    port: Type.Integer({ minimum: 0, maximum: 65_535 }),
+  }),
+  grpcTls: grpcTlsSettingsSchema,
   database: Type.Object({
     dsn: Type.String({ minLength: 1 }),
     maxConnections: Type.Integer({ minimum: 1 }),
@@ -16,6 +29,7 @@ export const NotesConfigSchema = Type.Object({
   kafka: Type.Object({
     // Bootstrap brokers, "host:port[,host:port…]".
     brokers: Type.String({ minLength: 1 }),
+    ...kafkaSecuritySettings,
   }),
   outbox: Type.Object({
     // Run the outbox relay in this process; false when stand-alone relays serve the outbox table.
@@ -37,16 +51,21 @@ export const NotesConfigSchema = Type.Object({
   }),
 });
 
-export type NotesConfig = Static<typeof NotesConfigSchema>;
+/** The settings once loaded: grpcTls holds PEM texts, undefined when plaintext. */
+export type NotesConfig = WithKafkaConnection<WithGrpcTls<Static<typeof NotesConfigSchema>>>;
 
 /** Environment variable → setting it overrides. */
 export const notesEnvBindings = {
   NOTES_DB_DSN: 'database.dsn',
   NOTES_GRPC_HOST: 'grpc.host',
   NOTES_GRPC_PORT: 'grpc.port',
+  ...grpcTlsEnvBindings,
+  NOTES_HTTP_HOST: 'http.host',
+  NOTES_HTTP_PORT: 'http.port',
   NOTES_DB_MAX_CONNECTIONS: 'database.maxConnections',
   NOTES_MIGRATE_ON_START: 'database.migrateOnStart',
   KAFKA_BROKERS: 'kafka.brokers',
+  ...kafkaSecurityEnvBindings,
   OUTBOX_RELAY: 'outbox.relay',
   SAGA_CONSUMER: 'saga.consumer',
   NOTES_REFUSE_WELCOME_NOTE: 'saga.refuseWelcomeNote',
@@ -61,11 +80,15 @@ export function loadNotesConfig(
   env: Record<string, string | undefined>,
   overrides?: Record<string, unknown>,
 ): NotesConfig {
-  return loadConfig({
-    schema: NotesConfigSchema,
-    file: join(import.meta.dirname, '..', 'config.yaml'),
-    env,
-    envBindings: notesEnvBindings,
-    overrides,
-  });
+  return withKafkaConnection(
+    withGrpcTls(
+      loadConfig({
+        schema: NotesConfigSchema,
+        file: join(import.meta.dirname, '..', 'config.yaml'),
+        env,
+        envBindings: notesEnvBindings,
+        overrides,
+      }),
+    ),
+  );
 }

@@ -3,20 +3,23 @@
 //   npm run saga -- show <saga-id>        (with the step history)
 //   npm run saga -- retry <saga-id>       (a FAILED saga resumes where it stopped)
 //   npm run saga -- cancel <saga-id>      (a RUNNING saga compensates)
-// SAGA_GRPC_URL names the orchestrator (default http://127.0.0.1:50053). Exit codes: 0 done,
-// 1 the call failed (the gRPC status on stderr), 2 bad usage.
+// SAGA_GRPC_URL names the orchestrator (default 127.0.0.1:50053); GRPC_TLS_CA, GRPC_TLS_CERT and
+// GRPC_TLS_KEY the identity it presents (mutual TLS), or GRPC_PLAINTEXT=true. Exit codes: 0 done,
+// 1 the call failed (the gRPC status on stderr), 2 bad usage or settings.
 import { parseArgs } from 'node:util';
 import { type Timestamp, timestampDate } from '@bufbuild/protobuf/wkt';
 import { Code, ConnectError, createClient } from '@connectrpc/connect';
+import { ConfigError } from '@notes/config';
 import { type Saga, SagaService } from '@notes/contracts/saga/v1';
-import { createGrpcTransport } from '@notes/grpc';
+import { createGrpcTransport, type GrpcTls, readGrpcTls } from '@notes/grpc';
 
 const usage = `usage: npm run saga -- <command>
   list [--state RUNNING|COMPENSATING|COMPLETED|COMPENSATED|FAILED] [--type T] [--limit N]
   show <saga-id>
   retry <saga-id>
   cancel <saga-id>
-SAGA_GRPC_URL: the saga-orchestrator (default http://127.0.0.1:50053)`;
+SAGA_GRPC_URL: the saga-orchestrator (default http://127.0.0.1:50053)
+GRPC_TLS_CA, GRPC_TLS_CERT, GRPC_TLS_KEY: the CA and the client identity (PEM files), or GRPC_PLAINTEXT=true`;
 
 const callTimeoutMs = 10_000;
 
@@ -92,7 +95,23 @@ async function run(args: string[]): Promise<number> {
     console.error(usage);
     return 2;
   }
-  const sagas = createClient(SagaService, createGrpcTransport(process.env.SAGA_GRPC_URL || 'http://127.0.0.1:50053'));
+  let tls: GrpcTls | undefined;
+  try {
+    tls = readGrpcTls({
+      plaintext: process.env.GRPC_PLAINTEXT === 'true',
+      ca: process.env.GRPC_TLS_CA || undefined,
+      cert: process.env.GRPC_TLS_CERT || undefined,
+      key: process.env.GRPC_TLS_KEY || undefined,
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`saga: ${error.message}`);
+    return 2;
+  }
+  const sagas = createClient(
+    SagaService,
+    createGrpcTransport(process.env.SAGA_GRPC_URL || 'http://127.0.0.1:50053', { tls }),
+  );
   const options = { timeoutMs: callTimeoutMs };
   try {
     if (validList) {

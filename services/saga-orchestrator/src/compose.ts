@@ -1,16 +1,26 @@
 import { SagaService } from '@notes/contracts/saga/v1';
 import {
+  createGrpcMetrics,
   createGrpcServer,
   createGrpcTransport,
   errorInterceptor,
+  type GrpcTls,
   registerHealth,
   validationInterceptor,
 } from '@notes/grpc';
-import { createDeadLetterPublisher, type EventConsumer, startEventConsumer, topics } from '@notes/kafka';
+import {
+  createDeadLetterPublisher,
+  createKafkaMetrics,
+  createKafkaProbe,
+  type EventConsumer,
+  startEventConsumer,
+  topics,
+} from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
-import { createServiceOutbox } from '@notes/outbox';
+import { createMetricsRegistry, createOperationsServer, createReadiness } from '@notes/operations';
+import { createOutboxMetrics, createServiceOutbox } from '@notes/outbox';
 import { createPool } from '@notes/postgres';
-import { createSagaEngine, startTimeoutScanner, type TimeoutScanner } from '@notes/saga';
+import { createSagaEngine, createSagaMetrics, startTimeoutScanner, type TimeoutScanner } from '@notes/saga';
 import { makeStartDeleteUserSaga } from './app/start-delete-user-saga.ts';
 import { createAuthAccounts } from './auth/auth-accounts.ts';
 import type { SagaConfig } from './config.ts';
@@ -18,10 +28,8 @@ import { migrateSagaDatabase } from './db/migrations.ts';
 import { sagaPlans } from './domain/sagas.ts';
 import { mapSagaError } from './grpc/error-mapper.ts';
 import { sagaServiceImpl } from './grpc/saga-service.ts';
-import { createOpsServer } from './http/ops-server.ts';
 import { sagaDefinition } from './kafka/saga-definitions.ts';
 import { sagaStartedBy } from './kafka/saga-triggers.ts';
-import { createSagaMetrics } from './metrics/saga-metrics.ts';
 
 /** What tests (and main) may swap; everything else comes from the config. */
 export interface SagaOrchestratorOverrides {
@@ -41,6 +49,8 @@ export interface SagaOrchestratorInstance {
    * (its current batch is published), then closes the database pool.
    */
   stop(): Promise<void>;
+  /** Serves new connections with renewed certificates (SIGHUP); a server started without TLS throws. */
+  reloadGrpcTls(tls: GrpcTls): void;
 }
 
 // The in-process relay holds one connection for LISTEN and takes one per batch (and, now and then,
@@ -63,15 +73,28 @@ export function composeSagaOrchestrator(
     applicationName: 'saga-orchestrator',
     onIdleError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
   });
-  const databaseAnswers = () => pool.query('SELECT 1').then(() => true);
+  const registry = createMetricsRegistry();
+  const grpcMetrics = createGrpcMetrics(registry);
+  const kafkaMetrics = createKafkaMetrics(registry);
+  const kafkaProbe = createKafkaProbe({
+    brokers: config.kafka.brokers,
+    connection: config.kafka.connection,
+    clientId: 'saga-orchestrator',
+  });
+  const database = { name: 'database', check: () => pool.query('SELECT 1') };
+  // While Kafka is away, events wait in the outbox and RPCs still work: /readyz stays 200 and names
+  // kafka as degraded. The gRPC health asks only the database (no broker round trip per probe).
+  const readiness = createReadiness([database, { name: 'kafka', check: () => kafkaProbe.check(), degradesOnly: true }]);
+  const servesRpcs = createReadiness([database]);
   const outbox = createServiceOutbox({
     pool,
     brokers: config.kafka.brokers,
+    connection: config.kafka.connection,
     clientId: 'saga-orchestrator',
     logger,
     relay: config.outbox.relay,
+    metrics: { relay: createOutboxMetrics(registry, pool), kafka: kafkaMetrics },
   });
-  const metrics = createSagaMetrics();
   const engine = createSagaEngine({
     pool,
     definitions: sagaPlans.map(sagaDefinition),
@@ -81,30 +104,42 @@ export function composeSagaOrchestrator(
       maxAttempts: config.saga.maxAttempts,
     },
     afterCommit: () => outbox.afterCommit(),
-    onStateChange: (change) => metrics.recordStateChange(change),
+    onStateChange: createSagaMetrics(registry, pool),
     logger,
   });
+  // Renewed by reloadGrpcTls; the transport to auth-service presents it from its next connection on.
+  let grpcTls = config.grpcTls;
   const startDeleteUserSaga = makeStartDeleteUserSaga({
-    accounts: createAuthAccounts(createGrpcTransport(config.auth.url), { timeoutMs: config.auth.callTimeoutMs }),
+    accounts: createAuthAccounts(
+      createGrpcTransport(config.auth.url, {
+        tls: grpcTls && (() => grpcTls as GrpcTls),
+        interceptors: [grpcMetrics.client],
+      }),
+      {
+        timeoutMs: config.auth.callTimeoutMs,
+      },
+    ),
     sagas: engine,
   });
   const server = createGrpcServer({
     host: config.grpc.host,
     port: config.grpc.port,
+    tls: config.grpcTls,
+    logger,
     routes: (router) => {
       router.service(SagaService, sagaServiceImpl({ startDeleteUserSaga, sagas: engine }));
-      registerHealth(router, databaseAnswers);
+      registerHealth(router, servesRpcs.isReady);
     },
-    // Outermost, errorInterceptor also answers a failure of validation itself (not a bad request) as INTERNAL.
-    interceptors: [errorInterceptor(mapSagaError, logger), validationInterceptor()],
+    // Metrics outermost, to count the status answered; then errorInterceptor, which also answers a
+    // failure of validation itself (not a bad request) as INTERNAL.
+    interceptors: [grpcMetrics.server, errorInterceptor(mapSagaError, logger), validationInterceptor()],
   });
-  const opsServer = createOpsServer({
-    host: config.http.host,
-    port: config.http.port,
-    isReady: databaseAnswers,
-    metrics: () => metrics.exposition(),
+  const opsServer = createOperationsServer({ host: config.http.host, port: config.http.port, readiness, registry });
+  const deadLetter = createDeadLetterPublisher({
+    brokers: config.kafka.brokers,
+    connection: config.kafka.connection,
+    clientId: 'saga-orchestrator',
   });
-  const deadLetter = createDeadLetterPublisher({ brokers: config.kafka.brokers, clientId: 'saga-orchestrator' });
   let consumer: EventConsumer | undefined;
   let scanner: TimeoutScanner | undefined;
 
@@ -120,6 +155,7 @@ export function composeSagaOrchestrator(
       // One group on both topics: UserCreated starts SignUpSagas, StepReplies move sagas on.
       consumer = startEventConsumer({
         brokers: config.kafka.brokers,
+        connection: config.kafka.connection,
         groupId: config.kafka.consumerGroup,
         clientId: 'saga-orchestrator',
         topics: [topics.authEvents, topics.sagaReplies],
@@ -127,12 +163,17 @@ export function composeSagaOrchestrator(
         logger,
         deadLetter,
         startAt: config.kafka.startAt,
+        metrics: kafkaMetrics,
       });
       scanner = startTimeoutScanner({ engine, intervalMs: config.saga.scanIntervalMs, logger });
       return { port, httpPort };
     },
     consumerReady() {
       return consumer?.ready ?? Promise.reject(new Error('the saga orchestrator is not started'));
+    },
+    reloadGrpcTls(tls) {
+      server.reloadTls(tls);
+      grpcTls = tls;
     },
     async stop() {
       await consumer?.stop();
@@ -141,6 +182,7 @@ export function composeSagaOrchestrator(
       await opsServer.close();
       await outbox.stop();
       await deadLetter.close();
+      await kafkaProbe.close();
       await pool.end();
     },
   };

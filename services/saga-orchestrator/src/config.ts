@@ -1,5 +1,12 @@
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '@notes/config';
+import { grpcTlsEnvBindings, grpcTlsSettingsSchema, type WithGrpcTls, withGrpcTls } from '@notes/grpc';
+import {
+  kafkaSecurityEnvBindings,
+  kafkaSecuritySettings,
+  type WithKafkaConnection,
+  withKafkaConnection,
+} from '@notes/kafka';
 import { type Static, Type } from 'typebox';
 
 const listenAddress = Type.Object({
@@ -10,6 +17,8 @@ const listenAddress = Type.Object({
 
 export const SagaConfigSchema = Type.Object({
   grpc: listenAddress,
+  // Mutual TLS on the gRPC server and towards auth-service.
+  grpcTls: grpcTlsSettingsSchema,
   http: listenAddress,
   database: Type.Object({
     dsn: Type.String({ minLength: 1 }),
@@ -19,6 +28,7 @@ export const SagaConfigSchema = Type.Object({
   kafka: Type.Object({
     // Bootstrap brokers, "host:port[,host:port…]".
     brokers: Type.String({ minLength: 1 }),
+    ...kafkaSecuritySettings,
     consumerGroup: Type.String({ minLength: 1 }),
     startAt: Type.Enum(['earliest', 'latest']),
   }),
@@ -41,7 +51,8 @@ export const SagaConfigSchema = Type.Object({
   }),
 });
 
-export type SagaConfig = Static<typeof SagaConfigSchema>;
+/** The settings once loaded: grpcTls holds PEM texts, undefined when plaintext. */
+export type SagaConfig = WithKafkaConnection<WithGrpcTls<Static<typeof SagaConfigSchema>>>;
 
 /** Environment variable → setting it overrides. */
 export const sagaEnvBindings = {
@@ -50,10 +61,12 @@ export const sagaEnvBindings = {
   SAGA_MIGRATE_ON_START: 'database.migrateOnStart',
   SAGA_GRPC_HOST: 'grpc.host',
   SAGA_GRPC_PORT: 'grpc.port',
+  ...grpcTlsEnvBindings,
   SAGA_HTTP_HOST: 'http.host',
   SAGA_HTTP_PORT: 'http.port',
   AUTH_GRPC_URL: 'auth.url',
   KAFKA_BROKERS: 'kafka.brokers',
+  ...kafkaSecurityEnvBindings,
   SAGA_CONSUMER_GROUP: 'kafka.consumerGroup',
   SAGA_CONSUMER_START_AT: 'kafka.startAt',
   OUTBOX_RELAY: 'outbox.relay',
@@ -83,5 +96,5 @@ export function loadSagaConfig(
       'invalid setting saga.maxStepTimeoutMs (env SAGA_MAX_STEP_TIMEOUT_MS): must be at least saga.stepTimeoutMs',
     );
   }
-  return config;
+  return withKafkaConnection(withGrpcTls(config));
 }

@@ -47,6 +47,7 @@ auth:
   program: auth-service
   prefix: AUTH
   grpcPort: 50051
+  opsPort: 8081
   database: notes_auth
   kafka: true
   secretKeys: [AUTH_DB_DSN, JWT_PRIVATE_KEY]
@@ -54,6 +55,7 @@ notes:
   program: notes-service
   prefix: NOTES
   grpcPort: 50052
+  opsPort: 8082
   database: notes_notes
   kafka: true
   secretKeys: [NOTES_DB_DSN]
@@ -116,7 +118,7 @@ bff:
 
 {{- define "notes.grpcUrl" -}}
 {{- $profile := include "notes.profile" . | fromYaml -}}
-{{- printf "http://%s:%v" (include "notes.serviceName" .) $profile.grpcPort -}}
+{{- printf "%s://%s:%v" (ternary "https" "http" .root.Values.grpcTls.enabled) (include "notes.serviceName" .) $profile.grpcPort -}}
 {{- end -}}
 
 {{/*
@@ -129,6 +131,16 @@ src/config.ts reads): the ConfigMap's data, and the env of the migration Job.
 {{- $profile := include "notes.profile" . | fromYaml -}}
 {{- $svc := index $root.Values.services $key -}}
 {{- $env := dict "LOG_LEVEL" ($svc.logLevel | default $root.Values.logLevel) -}}
+{{- with $root.Values.tracing -}}
+{{- if .otlpEndpoint -}}
+{{- $_ := set $env "OTEL_EXPORTER_OTLP_ENDPOINT" .otlpEndpoint -}}
+{{- $_ := set $env "OTEL_EXPORTER_OTLP_PROTOCOL" .protocol -}}
+{{- $_ := set $env "OTEL_TRACES_SAMPLER" .sampler -}}
+{{- if .samplerArg -}}
+{{- $_ := set $env "OTEL_TRACES_SAMPLER_ARG" (toString .samplerArg) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- if $profile.grpcPort -}}
 {{- $_ := set $env (printf "%s_GRPC_HOST" $profile.prefix) "0.0.0.0" -}}
 {{- $_ := set $env (printf "%s_GRPC_PORT" $profile.prefix) (toString $profile.grpcPort) -}}
@@ -144,9 +156,11 @@ src/config.ts reads): the ConfigMap's data, and the env of the migration Job.
 {{- $_ := set $env "JWT_ISSUER" $root.Values.jwt.issuer -}}
 {{- $_ := set $env "JWT_AUDIENCE" $root.Values.jwt.audience -}}
 {{- end -}}
+{{- if $profile.opsPort -}}
+{{- $_ := set $env (printf "%s_HTTP_HOST" $profile.prefix) "0.0.0.0" -}}
+{{- $_ := set $env (printf "%s_HTTP_PORT" $profile.prefix) (toString $profile.opsPort) -}}
+{{- end -}}
 {{- if eq $key "saga" -}}
-{{- $_ := set $env "SAGA_HTTP_HOST" "0.0.0.0" -}}
-{{- $_ := set $env "SAGA_HTTP_PORT" (toString $profile.opsPort) -}}
 {{- $_ := set $env "AUTH_GRPC_URL" (include "notes.grpcUrl" (dict "root" $root "key" "auth")) -}}
 {{- end -}}
 {{- if eq $key "bff" -}}
@@ -156,10 +170,22 @@ src/config.ts reads): the ConfigMap's data, and the env of the migration Job.
 {{- $_ := set $env "NOTES_GRPC_URL" (include "notes.grpcUrl" (dict "root" $root "key" "notes")) -}}
 {{- $_ := set $env "SAGA_GRPC_URL" (include "notes.grpcUrl" (dict "root" $root "key" "saga")) -}}
 {{- end -}}
+{{- if $root.Values.grpcTls.enabled -}}
+{{- $_ := set $env "GRPC_TLS_CA" "/etc/notes/grpc-tls/ca.crt" -}}
+{{- $_ := set $env "GRPC_TLS_CERT" "/etc/notes/grpc-tls/tls.crt" -}}
+{{- $_ := set $env "GRPC_TLS_KEY" "/etc/notes/grpc-tls/tls.key" -}}
+{{- else -}}
+{{- $_ := set $env "GRPC_PLAINTEXT" "true" -}}
+{{- end -}}
 {{- range $name, $value := $svc.env -}}
 {{- $_ := set $env $name (toString $value) -}}
 {{- end -}}
 {{- toYaml $env -}}
+{{- end -}}
+
+{{/* The Secret with a service's gRPC identity (ca.crt, tls.crt, tls.key). */}}
+{{- define "notes.grpcTlsSecretName" -}}
+{{- index .root.Values.grpcTls.existingSecrets .key | default (printf "%s-grpc-tls" (include "notes.serviceName" .)) -}}
 {{- end -}}
 
 {{/* The DSN of a service's database: services.<key>.database.dsn, else the in-cluster PostgreSQL's. */}}

@@ -7,7 +7,10 @@ import { type ConsumedEvent, type Event, processedEventsMigrations, topics } fro
 import { createLogger } from '@notes/logger';
 import { outboxMigrations } from '@notes/outbox';
 import { createPool, migrate, type Pool } from '@notes/postgres';
+import { inSpan } from '@notes/telemetry';
+import { startInMemoryTracing } from '@notes/telemetry/testing';
 import { createTestDatabase, type TestDatabase } from '@notes/testkit';
+import { trace } from '@opentelemetry/api';
 import {
   createSagaEngine,
   type SagaDefinition,
@@ -317,5 +320,42 @@ describe('operators', () => {
     assert.equal(cancelled.saga.failureReason, 'cancelled by an operator');
     await handle(await replyTo(engine, running.saga.id, { succeeded: true }));
     assert.equal((await engine.get(running.saga.id)).saga.state, 'COMPENSATED');
+  });
+});
+
+describe('tracing', () => {
+  test('a transition is a span its command carries on; a deadline starts a new trace linked to it', async () => {
+    const tracing = startInMemoryTracing();
+    try {
+      const { engine, pool, clock } = newEngine(await newDatabase());
+      const { saga } = await inSpan(trace.getTracer('test'), 'the call', {}, () =>
+        engine.start({ type: twoSteps.type, userId: randomUUID() }),
+      );
+      const call = tracing.spans().find((span) => span.name === 'the call');
+      const [started] = tracing.spans().filter((span) => span.name === 'saga TwoStepSaga first');
+      assert.ok(call && started);
+      assert.equal(started.spanContext().traceId, call.spanContext().traceId, 'the transition is part of the call');
+      assert.equal(started.attributes['saga.id'], saga.id);
+
+      clock.now = new Date(clock.now.getTime() + stepTimeoutMs);
+      assert.equal(await engine.processDueSagas(), 1);
+      const resent = tracing.spans().filter((span) => span.name === 'saga TwoStepSaga first')[1];
+      assert.ok(resent, 'the re-send is a span too');
+      assert.equal(resent.parentSpanContext, undefined, 'a trace of its own');
+      assert.notEqual(resent.spanContext().traceId, call.spanContext().traceId);
+      assert.equal(resent.links[0]?.context.spanId, started.spanContext().spanId, 'linked to the transition before');
+
+      // Each command's outbox row carries the context of the transition that wrote it.
+      const { rows } = await pool.query<{ trace_headers: { traceparent: string } }>(
+        'SELECT trace_headers FROM outbox WHERE aggregate_id = $1 ORDER BY seq',
+        [saga.id],
+      );
+      assert.deepEqual(
+        rows.map((row) => row.trace_headers.traceparent.split('-')[2]),
+        [started.spanContext().spanId, resent.spanContext().spanId],
+      );
+    } finally {
+      await tracing.stop();
+    }
   });
 });

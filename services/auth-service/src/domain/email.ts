@@ -11,6 +11,8 @@ export const maxEmailLength = 254;
 export function normalizeEmail(email: string): string {
   const normalized = email.toLowerCase();
   if (normalized.length === 0) throw new InvalidEmail('email must not be empty');
+  // PostgreSQL's text cannot hold U+0000: refused here, not as a failed query.
+  if (normalized.includes('\0')) throw new InvalidEmail('email must not contain NUL characters');
   if (codePointCount(normalized) > maxEmailLength) {
     throw new InvalidEmail(`email must be at most ${maxEmailLength} characters`);
   }

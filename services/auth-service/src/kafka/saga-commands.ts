@@ -5,6 +5,8 @@ import {
   type DeadLetterSender,
   type EventConsumer,
   idempotentHandler,
+  type KafkaConnection,
+  type KafkaMetrics,
   startEventConsumer,
   topics,
 } from '@notes/kafka';
@@ -22,8 +24,12 @@ export const deleteUserCommandType = 'saga.DeleteUser';
 export interface SagaCommandConsumerOptions {
   pool: Pool;
   brokers: string;
+  /** TLS and SASL towards the brokers. */
+  connection?: KafkaConnection;
   logger: Logger;
   deadLetter: DeadLetterSender;
+  /** Where the consumer reports what it consumed, its failures and its lag. */
+  metrics?: KafkaMetrics;
   /** A transaction's repositories (the unit of work's): a command runs in the one that records it as processed. */
   repositories(tx: Queryable): TransactionalRepositories;
   deleteUser(command: DeleteUserCommand, repositories: TransactionalRepositories): Promise<void>;
@@ -43,11 +49,13 @@ export function startSagaCommandConsumer(options: SagaCommandConsumerOptions): E
   });
   return startEventConsumer({
     brokers: options.brokers,
+    connection: options.connection,
     groupId: sagaCommandsGroup,
     clientId: 'auth-service',
     topics: [topics.sagaCommands],
     logger: options.logger,
     deadLetter: options.deadLetter,
+    metrics: options.metrics,
     handler: async (event) => {
       if (event.type !== deleteUserCommandType) return; // another participant's command
       await deleteUserOnce(event);

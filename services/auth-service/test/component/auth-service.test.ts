@@ -26,7 +26,7 @@ before(async () => {
   // migrateOnStart is on in config.yaml: the empty database gets its schema from start().
   service = composeAuthService(setup.config);
   const { port } = await service.start();
-  const transport = createGrpcTransport(`http://127.0.0.1:${port}`);
+  const transport = createGrpcTransport(`http://127.0.0.1:${port}`, { tls: undefined });
   auth = createClient(AuthService, transport);
   health = createClient(Health, transport);
 });
@@ -219,7 +219,7 @@ test('a key rotation signs nobody out: the new instance signs with its key and p
   const rotated = composeAuthService(testConfig(database.url, { 'jwt.previousPublicKeys': publicKeyPem }).config);
   const { port } = await rotated.start();
   try {
-    const rotatedAuth = createClient(AuthService, createGrpcTransport(`http://127.0.0.1:${port}`));
+    const rotatedAuth = createClient(AuthService, createGrpcTransport(`http://127.0.0.1:${port}`, { tls: undefined }));
     const jwks = JSON.parse((await rotatedAuth.getJwks({})).jwksJson);
     const { tokens: afterRotation } = await rotatedAuth.refresh({ refreshToken: beforeRotation.refreshToken });
     assert.ok(afterRotation !== undefined);

@@ -38,7 +38,7 @@ before(async () => {
   database = await createTestDatabase('auth_events');
   service = composeAuthService(testConfig(database.url).config);
   const { port } = await service.start();
-  auth = createClient(AuthService, createGrpcTransport(`http://127.0.0.1:${port}`));
+  auth = createClient(AuthService, createGrpcTransport(`http://127.0.0.1:${port}`, { tls: undefined }));
   pool = createPool({ dsn: database.url, maxConnections: 2, applicationName: 'auth-events-test' });
 });
 
@@ -170,7 +170,7 @@ test('with outbox.relay off the service writes its events but leaves publishing 
   const ownPool = createPool({ dsn: ownDatabase.url, maxConnections: 1, applicationName: 'auth-events-test' });
   try {
     const { port } = await quiet.start();
-    const client = createClient(AuthService, createGrpcTransport(`http://127.0.0.1:${port}`));
+    const client = createClient(AuthService, createGrpcTransport(`http://127.0.0.1:${port}`, { tls: undefined }));
     const { user } = await client.signUp({ email: uniqueEmail('norelay'), password });
     assert.ok(user !== undefined);
     // Longer than an in-process relay would take (its fallback poll is 1 s; a nudge, milliseconds).

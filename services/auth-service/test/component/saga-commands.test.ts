@@ -40,7 +40,7 @@ before(async () => {
   database = await createTestDatabase('auth_saga_commands');
   service = composeAuthService(testConfig(database.url, { 'saga.consumer': true }).config);
   const { port } = await service.start();
-  auth = createClient(AuthService, createGrpcTransport(`http://127.0.0.1:${port}`));
+  auth = createClient(AuthService, createGrpcTransport(`http://127.0.0.1:${port}`, { tls: undefined }));
   pool = createPool({ dsn: database.url, maxConnections: 2, applicationName: 'auth-saga-commands-test' });
   producer = createEventProducer({ brokers: testKafkaBrokers(), clientId: 'auth-saga-commands-test' });
 });

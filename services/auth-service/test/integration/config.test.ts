@@ -13,6 +13,7 @@ const required = {
   AUTH_DB_DSN: 'postgres://auth@db.example:5432/auth',
   JWT_PRIVATE_KEY: privateKeyPem,
   KAFKA_BROKERS: 'kafka-1.example:9092,kafka-2.example:9092',
+  GRPC_PLAINTEXT: 'true',
 };
 let directory: string;
 
@@ -28,8 +29,11 @@ test('config.yaml supplies every default; the environment supplies the secrets a
   const config = loadAuthConfig({ env: required });
   assert.deepEqual(config, {
     grpc: { host: '127.0.0.1', port: 50051 },
+    // GRPC_PLAINTEXT=true in `required`: no certificates.
+    grpcTls: undefined,
+    http: { host: '127.0.0.1', port: 8081 },
     database: { dsn: required.AUTH_DB_DSN, maxConnections: 10, migrateOnStart: true },
-    kafka: { brokers: 'kafka-1.example:9092,kafka-2.example:9092' },
+    kafka: { brokers: 'kafka-1.example:9092,kafka-2.example:9092', tls: false, connection: {} },
     outbox: { relay: true },
     saga: { consumer: true },
     jwt: {
@@ -52,6 +56,8 @@ test('environment variables override the file, converted to the setting types', 
       ...required,
       AUTH_GRPC_HOST: '0.0.0.0',
       AUTH_GRPC_PORT: '6001',
+      AUTH_HTTP_HOST: '0.0.0.0',
+      AUTH_HTTP_PORT: '6002',
       AUTH_DB_MAX_CONNECTIONS: '3',
       AUTH_MIGRATE_ON_START: 'false',
       OUTBOX_RELAY: 'false',
@@ -67,6 +73,7 @@ test('environment variables override the file, converted to the setting types', 
   });
   assert.deepEqual(config.signIn, { maxFailures: 5, failureWindowSeconds: 60 });
   assert.deepEqual(config.grpc, { host: '0.0.0.0', port: 6001 });
+  assert.deepEqual(config.http, { host: '0.0.0.0', port: 6002 });
   assert.equal(config.database.maxConnections, 3);
   assert.equal(config.database.migrateOnStart, false);
   assert.equal(config.outbox.relay, false);

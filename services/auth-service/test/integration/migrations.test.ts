@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createLogger } from '@notes/logger';
 import { createPool } from '@notes/postgres';
 import { createTestDatabase } from '@notes/testkit';
-import { migrateAuthDatabase } from '../../src/compose.ts';
-import type { MigrationConfig } from '../../src/config.ts';
+import { applyAuthMigrations } from '../../src/compose.ts';
 
 const bookkeeping = ['schema_migrations', 'outbox_migrations', 'processed_events_migrations'];
 const everyTable = ['users', 'refresh_tokens', 'sign_in_attempts', 'outbox', 'processed_events', ...bookkeeping];
@@ -12,11 +10,6 @@ const everyTable = ['users', 'refresh_tokens', 'sign_in_attempts', 'outbox', 'pr
 test('migrate up creates the service’s tables, the outbox and processed_events; down reverts the newest migration of each set', async () => {
   const database = await createTestDatabase('auth_migrations');
   const pool = createPool({ dsn: database.url, maxConnections: 1, applicationName: 'auth-migrations-test' });
-  const settings: MigrationConfig = {
-    database: { dsn: database.url, maxConnections: 2, migrateOnStart: true },
-    log: { level: 'silent' },
-  };
-  const logger = createLogger({ service: 'auth-service', level: 'silent' });
   const tables = async () => {
     const { rows } = await pool.query<{ name: string | null }>(
       `SELECT to_regclass(name)::text AS name FROM unnest($1::text[]) AS t(name)`,
@@ -31,15 +24,15 @@ test('migrate up creates the service’s tables, the outbox and processed_events
     return rows.length === 1;
   };
   try {
-    await migrateAuthDatabase(settings, 'up', logger);
+    await applyAuthMigrations(pool, 'up');
     assert.deepEqual(await tables(), everyTable);
     assert.equal(await hasDeletionColumn(), true);
-    await migrateAuthDatabase(settings, 'up', logger); // nothing pending: a no-op
-    await migrateAuthDatabase(settings, 'down', logger);
+    await applyAuthMigrations(pool, 'up'); // nothing pending: a no-op
+    await applyAuthMigrations(pool, 'down');
     // The service's newest migration is 0003 (sign_in_attempts): the older ones stay.
     assert.deepEqual(await tables(), ['users', 'refresh_tokens', ...bookkeeping]);
     assert.equal(await hasDeletionColumn(), true);
-    await migrateAuthDatabase(settings, 'up', logger);
+    await applyAuthMigrations(pool, 'up');
     assert.deepEqual(await tables(), everyTable);
     assert.equal(await hasDeletionColumn(), true);
   } finally {

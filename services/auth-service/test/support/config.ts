@@ -23,6 +23,9 @@ export function testConfig(
       'kafka.brokers': testKafkaBrokers(),
       'jwt.privateKey': privateKeyPem,
       'grpc.port': 0,
+      // In-process tests talk h2c; mutual TLS is tested in packages/grpc and tests/e2e.
+      'grpcTls.plaintext': true,
+      'http.port': 0,
       'log.level': 'warn',
       'saga.consumer': false,
       ...overrides,

@@ -1,8 +1,6 @@
-import { createLogger } from '@notes/logger';
 import { createPool, type Pool } from '@notes/postgres';
 import { createTestDatabase } from '@notes/testkit';
-import { migrateAuthDatabase } from '../../src/compose.ts';
-import type { MigrationConfig } from '../../src/config.ts';
+import { applyAuthMigrations } from '../../src/compose.ts';
 
 export interface MigratedDatabase {
   url: string;
@@ -14,12 +12,8 @@ export interface MigratedDatabase {
 /** A fresh database with auth-service's migrations applied (as `main.ts migrate up` does). */
 export async function createMigratedDatabase(prefix: string): Promise<MigratedDatabase> {
   const database = await createTestDatabase(prefix);
-  const settings: MigrationConfig = {
-    database: { dsn: database.url, maxConnections: 2, migrateOnStart: true },
-    log: { level: 'warn' },
-  };
-  await migrateAuthDatabase(settings, 'up', createLogger({ service: 'auth-service', level: 'warn' }));
   const pool = createPool({ dsn: database.url, maxConnections: 5, applicationName: `${prefix}-test` });
+  await applyAuthMigrations(pool, 'up');
   return {
     url: database.url,
     pool,

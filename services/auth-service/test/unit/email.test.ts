@@ -27,3 +27,7 @@ test('an email of 254 characters is accepted, 255 is refused', () => {
   assert.equal(normalizeEmail(ofLength(254)).length, 254);
   assert.throws(() => normalizeEmail(ofLength(255)), InvalidEmail);
 });
+
+test('an email with a NUL character is refused (PostgreSQL text cannot hold it)', () => {
+  assert.throws(() => normalizeEmail('a\0@example.com'), /NUL/);
+});

@@ -1,5 +1,5 @@
 import { type CallOptions, Code, ConnectError } from '@connectrpc/connect';
-import { UpstreamConnectTimeout } from './transport.ts';
+import { UpstreamConnectTimeout } from '@notes/grpc';
 
 /** A unary method of a Connect client. */
 export type UnaryCall<Request, Response> = (request: Request, options?: CallOptions) => Promise<Response>;

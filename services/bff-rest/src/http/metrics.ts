@@ -1,15 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Histogram, type Registry } from 'prom-client';
 import { Type } from 'typebox';
 
 /**
- * The BFF's Prometheus metrics, in a registry of their own (tests run several apps in one
- * process): the process's, and every request's duration by method, route and status.
+ * Every request's duration by method, route and status, in `registry` (the request rate and the
+ * error rate are its _count by status), and GET /metrics, which serves the whole registry.
  */
-export function createRequestMetrics() {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+export function createRequestMetrics(registry: Registry) {
   const durations = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP requests by method, route (its pattern; "unmatched" for unknown paths) and status.',

@@ -22,6 +22,7 @@ export function assertProblem(response: InjectResponse, status: number): Problem
   assert.equal(response.statusCode, status, response.body);
   assert.match(String(response.headers['content-type']), /^application\/problem\+json/);
   assertStandardHeaders(response);
+  assert.equal(response.headers['cache-control'], 'no-store');
   const body = response.json() as ProblemBody;
   assert.equal(body.status, status);
   for (const member of ['type', 'title', 'detail', 'instance'] as const) assert.equal(typeof body[member], 'string');

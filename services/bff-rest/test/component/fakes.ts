@@ -19,6 +19,7 @@ import { type Note, NoteSchema, NotesService } from '@notes/contracts/notes/v1';
 import { type Saga, SagaSchema, SagaService } from '@notes/contracts/saga/v1';
 import { validationInterceptor } from '@notes/grpc';
 import { createLogger } from '@notes/logger';
+import { createMetricsRegistry } from '@notes/operations';
 import {
   calculateJwkThumbprint,
   exportJWK,
@@ -346,7 +347,7 @@ export async function buildTestBff(config: Record<string, unknown> = {}): Promis
   const upstreams = new FakeUpstreams(keys);
   const app = buildApp({
     config: loadBffConfig({
-      env: {},
+      env: { GRPC_PLAINTEXT: 'true' },
       overrides: {
         'log.level': 'silent',
         'rateLimits.perIp.max': 1_000_000,
@@ -355,6 +356,7 @@ export async function buildTestBff(config: Record<string, unknown> = {}): Promis
       },
     }),
     logger: createLogger({ service: 'bff-rest-test', level: 'silent' }),
+    registry: createMetricsRegistry(),
     authClient: createClient(AuthService, upstreams.authTransport),
     notesClient: createClient(NotesService, upstreams.notesTransport),
     sagaClient: createClient(SagaService, upstreams.sagaTransport),

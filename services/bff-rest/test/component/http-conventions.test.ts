@@ -65,7 +65,7 @@ describe('headers of every response', () => {
     }
   });
 
-  it('carry nosniff and a request id, and no X-Powered-By, whatever the status', async () => {
+  it('carry nosniff, a request id and Cache-Control: no-store, and no X-Powered-By, whatever the status', async () => {
     const { authorization } = await bff.signedInUser();
     const responses = await Promise.all([
       bff.app.inject({ url: '/healthz' }),
@@ -74,7 +74,10 @@ describe('headers of every response', () => {
       bff.app.inject({ url: '/v1/notes?limit=0', headers: { authorization } }),
       signUp('plain', 'text/plain'),
     ]);
-    for (const response of responses) assertStandardHeaders(response);
+    for (const response of responses) {
+      assertStandardHeaders(response);
+      assert.equal(response.headers['cache-control'], 'no-store');
+    }
   });
 });
 

@@ -26,7 +26,12 @@ after(() => rm(scratch, { recursive: true, force: true }));
 describe('loadBffConfig', () => {
   it('reads config.yaml, with the environment winning', () => {
     const config = loadBffConfig({
-      env: { JWT_PUBLIC_KEY: keys.publicKeyPem, BFF_HTTP_PORT: '9090', NOTES_GRPC_URL: 'http://notes:1234' },
+      env: {
+        GRPC_PLAINTEXT: 'true',
+        JWT_PUBLIC_KEY: keys.publicKeyPem,
+        BFF_HTTP_PORT: '9090',
+        NOTES_GRPC_URL: 'http://notes:1234',
+      },
     });
     assert.deepEqual(config.http, { host: '127.0.0.1', port: 9090, bodyLimitBytes: 1_048_576, trustProxy: '' });
     assert.deepEqual(config.upstreams, {
@@ -50,13 +55,16 @@ describe('loadBffConfig', () => {
       jwksMaxAgeMs: 300_000,
     });
     assert.equal(config.log.level, 'info');
-    const withSaga = loadBffConfig({ env: { JWT_PUBLIC_KEY: keys.publicKeyPem, SAGA_GRPC_URL: 'http://saga:4321' } });
+    const withSaga = loadBffConfig({
+      env: { GRPC_PLAINTEXT: 'true', JWT_PUBLIC_KEY: keys.publicKeyPem, SAGA_GRPC_URL: 'http://saga:4321' },
+    });
     assert.equal(withSaga.upstreams.sagaUrl, 'http://saga:4321');
   });
 
   it('reads the limits from the environment', () => {
     const config = loadBffConfig({
       env: {
+        GRPC_PLAINTEXT: 'true',
         RATE_LIMIT_PER_IP_MAX: '1000',
         RATE_LIMIT_PER_IP_WINDOW_SECONDS: '10',
         RATE_LIMIT_FAILED_SIGN_INS_PER_IP_MAX: '5',
@@ -76,13 +84,16 @@ describe('loadBffConfig', () => {
   });
 
   it('needs no pinned public key: tokens are verified with the JWKS of auth-service', () => {
-    assert.equal(loadBffConfig({ env: {} }).jwt.publicKey, undefined);
+    assert.equal(loadBffConfig({ env: { GRPC_PLAINTEXT: 'true' } }).jwt.publicKey, undefined);
   });
 
   it('reads the public key from a file when the setting is a path', async () => {
     const file = join(scratch, 'public.pem');
     await writeFile(file, keys.publicKeyPem);
-    assert.equal(loadBffConfig({ env: { JWT_PUBLIC_KEY: file } }).jwt.publicKey, keys.publicKeyPem);
+    assert.equal(
+      loadBffConfig({ env: { GRPC_PLAINTEXT: 'true', JWT_PUBLIC_KEY: file } }).jwt.publicKey,
+      keys.publicKeyPem,
+    );
   });
 
   it('rejects a missing, unreadable or unsuitable key with a ConfigError naming it', () => {
@@ -96,7 +107,7 @@ describe('loadBffConfig', () => {
     ];
     for (const setting of unsuitable) {
       assert.throws(
-        () => loadBffConfig({ env: { JWT_PUBLIC_KEY: setting } }),
+        () => loadBffConfig({ env: { GRPC_PLAINTEXT: 'true', JWT_PUBLIC_KEY: setting } }),
         (error) => error instanceof ConfigError && /jwt/.test(error.message),
         String(setting),
       );
@@ -105,7 +116,8 @@ describe('loadBffConfig', () => {
 
   it('rejects a bad port with a ConfigError naming its variable', () => {
     assert.throws(
-      () => loadBffConfig({ env: { JWT_PUBLIC_KEY: keys.publicKeyPem, BFF_HTTP_PORT: 'eighty' } }),
+      () =>
+        loadBffConfig({ env: { GRPC_PLAINTEXT: 'true', JWT_PUBLIC_KEY: keys.publicKeyPem, BFF_HTTP_PORT: 'eighty' } }),
       (error) => error instanceof ConfigError && /BFF_HTTP_PORT/.test(error.message),
     );
   });
@@ -113,7 +125,10 @@ describe('loadBffConfig', () => {
 
 /** config.yaml's settings on a free port, quiet, with these overrides. */
 function listeningConfig(overrides: Record<string, unknown> = {}) {
-  return loadBffConfig({ env: {}, overrides: { 'http.port': 0, 'log.level': 'silent', ...overrides } });
+  return loadBffConfig({
+    env: { GRPC_PLAINTEXT: 'true' },
+    overrides: { 'http.port': 0, 'log.level': 'silent', ...overrides },
+  });
 }
 
 async function waitFor(condition: () => boolean): Promise<void> {
@@ -244,7 +259,7 @@ describe('upstreams that are down', () => {
 describe('main.ts', () => {
   function runMain(env: Record<string, string>) {
     return spawn(process.execPath, [mainFile], {
-      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', GRPC_PLAINTEXT: 'true', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
   }

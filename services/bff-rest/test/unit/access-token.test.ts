@@ -16,6 +16,7 @@ const audience = 'notes-api';
 interface Key {
   jwk: JWK;
   pem: string;
+  privateKey: Parameters<SignJWT['sign']>[0];
   sign(userId: string): Promise<string>;
 }
 
@@ -27,6 +28,7 @@ async function newKey(): Promise<Key> {
   return {
     jwk: { ...exported, kid, alg: 'RS256', use: 'sig' },
     pem: await exportSPKI(publicKey),
+    privateKey,
     sign: (userId) =>
       new SignJWT()
         .setProtectedHeader({ alg: 'RS256', kid })
@@ -75,6 +77,22 @@ describe('the JWKS key set of the access token verifier', () => {
     const [oldUser, newUser] = [randomUUID(), randomUUID()];
     assert.deepEqual(await verifier.verify(await previous.sign(oldUser)), { userId: oldUser });
     assert.deepEqual(await verifier.verify(await current.sign(newUser)), { userId: newUser });
+  });
+
+  it('refuses a token it verified before once the token has expired', async () => {
+    const key = await newKey();
+    const verifier = verifierOver(issuerStub([key]));
+    const expiresAt = Math.ceil(Date.now() / 1000) + 1;
+    const token = await new SignJWT()
+      .setProtectedHeader({ alg: 'RS256', kid: key.jwk.kid as string })
+      .setSubject(randomUUID())
+      .setIssuer(issuer)
+      .setAudience(audience)
+      .setExpirationTime(expiresAt)
+      .sign(key.privateKey);
+    await verifier.verify(token);
+    await new Promise((resolve) => setTimeout(resolve, expiresAt * 1000 - Date.now() + 50));
+    await assert.rejects(verifier.verify(token), InvalidAccessTokenError);
   });
 
   it('fetches the set again when a token names a key it lacks (a rotation), once per interval', async () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type CallOptions, Code, ConnectError } from '@connectrpc/connect';
+import { UpstreamConnectTimeout } from '@notes/grpc';
 import { retryOnUnavailable } from '../../src/grpc/retry.ts';
-import { UpstreamConnectTimeout } from '../../src/grpc/transport.ts';
 
 const policy = { attempts: 3, backoffMs: 1 };
 

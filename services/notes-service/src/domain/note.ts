@@ -20,8 +20,9 @@ export const contentMaxLength = 100_000;
 
 /**
  * Throws InvalidNote naming the first field that breaks the rules: a title of 1 to 200 characters
- * that is not blank, a content of at most 100,000 characters. Characters are Unicode code points,
- * as the API promises, so an emoji counts once although it takes two UTF-16 units.
+ * that is not blank, a content of at most 100,000 characters, neither with a NUL character.
+ * Characters are Unicode code points, as the API promises, so an emoji counts once although it
+ * takes two UTF-16 units.
  */
 export function assertValidNoteFields(fields: NoteFields): void {
   if (fields.title.trim() === '') throw new InvalidNote('title', 'title must not be blank');
@@ -31,6 +32,9 @@ export function assertValidNoteFields(fields: NoteFields): void {
   if (codePointCount(fields.content) > contentMaxLength) {
     throw new InvalidNote('content', `content must be at most ${contentMaxLength} characters`);
   }
+  // PostgreSQL's text cannot hold U+0000: refused here, not as a failed INSERT.
+  if (fields.title.includes('\0')) throw new InvalidNote('title', 'title must not contain NUL characters');
+  if (fields.content.includes('\0')) throw new InvalidNote('content', 'content must not contain NUL characters');
 }
 
 function codePointCount(text: string): number {

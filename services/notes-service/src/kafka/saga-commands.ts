@@ -6,6 +6,8 @@ import {
   type EventConsumer,
   type EventHandler,
   idempotentHandler,
+  type KafkaConnection,
+  type KafkaMetrics,
   startEventConsumer,
   topics,
 } from '@notes/kafka';
@@ -21,8 +23,12 @@ export const sagaCommandsGroup = 'notes-service';
 export interface SagaCommandConsumerOptions {
   pool: Pool;
   brokers: string;
+  /** TLS and SASL towards the brokers. */
+  connection?: KafkaConnection;
   logger: Logger;
   deadLetter: DeadLetterSender;
+  /** Where the consumer reports what it consumed, its failures and its lag. */
+  metrics?: KafkaMetrics;
   /** A transaction's scope (the unit of work's): a command runs in the one that records it as processed. */
   scope(tx: Queryable): TransactionScope;
   createWelcomeNote: CreateWelcomeNote;
@@ -58,11 +64,13 @@ export function startSagaCommandConsumer(options: SagaCommandConsumerOptions): E
 
   return startEventConsumer({
     brokers: options.brokers,
+    connection: options.connection,
     groupId: sagaCommandsGroup,
     clientId: 'notes-service',
     topics: [topics.sagaCommands],
     logger: options.logger,
     deadLetter: options.deadLetter,
+    metrics: options.metrics,
     handler: async (event) => {
       const handle = handlers.get(event.type);
       if (handle === undefined) return; // another participant's command

@@ -75,7 +75,11 @@ async function startService(databaseUrl: string, settings: Record<string, unknow
   const service = composeNotesService(config, { clock, logger, newId });
   services.push(service);
   const { port } = await service.start();
-  return { notes: createClient(NotesService, createGrpcTransport(`http://127.0.0.1:${port}`)), issuedIds, logged };
+  return {
+    notes: createClient(NotesService, createGrpcTransport(`http://127.0.0.1:${port}`, { tls: undefined })),
+    issuedIds,
+    logged,
+  };
 }
 
 /** notes.events from the earliest offset in a consumer group of its own, keeping the messages of these notes. */

@@ -63,6 +63,8 @@ test('migrates, serves (publishing its events to KAFKA_BROKERS) until SIGTERM, t
     NOTES_DB_DSN: database.url,
     KAFKA_BROKERS: testKafkaBrokers(),
     NOTES_GRPC_PORT: '0',
+    GRPC_PLAINTEXT: 'true',
+    NOTES_HTTP_PORT: '0',
     LOG_LEVEL: 'info',
     // Out of the notes-service group on saga.commands, which the consumer's own test uses meanwhile.
     SAGA_CONSUMER: 'false',
@@ -82,7 +84,7 @@ test('migrates, serves (publishing its events to KAFKA_BROKERS) until SIGTERM, t
       }
     }
     assert.ok(port, 'it logged "notes-service listening" with its port');
-    const transport = createGrpcTransport(`http://127.0.0.1:${port}`);
+    const transport = createGrpcTransport(`http://127.0.0.1:${port}`, { tls: undefined });
     assert.equal((await createClient(Health, transport).check({})).status, HealthCheckResponse_ServingStatus.SERVING);
     const { note } = await createClient(NotesService, transport).createNote({ ownerId: randomUUID(), title: 'hi' });
     assert.ok(note);

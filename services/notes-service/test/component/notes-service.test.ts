@@ -28,7 +28,7 @@ async function startService(overrides: Parameters<typeof composeNotesService>[1]
   const service = composeNotesService(config, { clock, ...overrides });
   services.push(service);
   const { port } = await service.start();
-  return createGrpcTransport(`http://127.0.0.1:${port}`);
+  return createGrpcTransport(`http://127.0.0.1:${port}`, { tls: undefined });
 }
 
 let notes: Client<typeof NotesService>;

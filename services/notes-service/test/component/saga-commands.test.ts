@@ -55,7 +55,7 @@ function serviceForSuite(settings: Record<string, unknown> = {}): RunningService
     database = await createTestDatabase('notes_saga_commands');
     service = composeNotesService(testNotesConfig(database.url, { 'saga.consumer': true, ...settings }));
     const { port } = await service.start();
-    running.notes = createClient(NotesService, createGrpcTransport(`http://127.0.0.1:${port}`));
+    running.notes = createClient(NotesService, createGrpcTransport(`http://127.0.0.1:${port}`, { tls: undefined }));
     running.pool = createPool({ dsn: database.url, maxConnections: 2, applicationName: 'notes-saga-commands-test' });
   });
   after(async () => {

@@ -16,6 +16,9 @@ export function testNotesConfig(databaseUrl: string, settings: Record<string, un
       'database.dsn': databaseUrl,
       'kafka.brokers': testKafkaBrokers(),
       'grpc.port': 0,
+      // In-process tests talk h2c; mutual TLS is tested in packages/grpc and tests/e2e.
+      'grpcTls.plaintext': true,
+      'http.port': 0,
       'log.level': 'warn',
       'saga.consumer': false,
       ...settings,

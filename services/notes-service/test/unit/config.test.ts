@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { ConfigError } from '@notes/config';
 import { loadNotesConfig } from '../../src/config.ts';
 
-const required = { NOTES_DB_DSN: 'postgres://notes@localhost/notes' };
+const required = { NOTES_DB_DSN: 'postgres://notes@localhost/notes', GRPC_PLAINTEXT: 'true' };
 
 test('KAFKA_BROKERS sets kafka.brokers; the outbox relay runs in the service unless OUTBOX_RELAY is false', () => {
   const config = loadNotesConfig({ ...required, KAFKA_BROKERS: 'k1:9092,k2:9092' });
@@ -28,5 +28,14 @@ test('the saga-command consumer runs unless SAGA_CONSUMER is false; welcome note
   assert.deepEqual(loadNotesConfig({ ...env, SAGA_CONSUMER: 'false', NOTES_REFUSE_WELCOME_NOTE: 'true' }).saga, {
     consumer: false,
     refuseWelcomeNote: true,
+  });
+});
+
+test('the operations port is 127.0.0.1:8082 unless NOTES_HTTP_HOST and NOTES_HTTP_PORT say otherwise', () => {
+  const env = { ...required, KAFKA_BROKERS: 'k:9092' };
+  assert.deepEqual(loadNotesConfig(env).http, { host: '127.0.0.1', port: 8082 });
+  assert.deepEqual(loadNotesConfig({ ...env, NOTES_HTTP_HOST: '0.0.0.0', NOTES_HTTP_PORT: '9102' }).http, {
+    host: '0.0.0.0',
+    port: 9102,
   });
 });

@@ -38,6 +38,11 @@ describe('note rules', () => {
     assert.equal(invalidField({ title: emoji.repeat(200), content: '' }), undefined);
   });
 
+  test('rejects a NUL character in the title or the content', () => {
+    assert.equal(invalidField({ title: 'a\0b', content: '' }), 'title');
+    assert.equal(invalidField({ title: 'a', content: 'x\0' }), 'content');
+  });
+
   test('rejects a title of 201 code points', () => {
     assert.equal(invalidField({ title: 'a'.repeat(201), content: '' }), 'title');
     assert.equal(invalidField({ title: emoji.repeat(201), content: '' }), 'title');

@@ -19,9 +19,14 @@ after(async () => {
   await harness?.stop();
 });
 
+/** The CLI against the harness, which serves h2c (mutual TLS is tested in packages/grpc and tests/e2e). */
 async function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return run({ SAGA_GRPC_URL: harness.grpcUrl, GRPC_PLAINTEXT: 'true' }, args);
+}
+
+async function run(env: Record<string, string>, args: string[]) {
   const child = spawn(process.execPath, [cliFile, ...args], {
-    env: { SAGA_GRPC_URL: harness.grpcUrl },
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -84,4 +89,12 @@ test('an unknown saga is reported with its status; bad usage prints the usage', 
     assert.equal(bad.code, 2, `exit code of ${args.join(' ')}`);
     assert.match(bad.stderr, /usage: npm run saga -- <command>/);
   }
+});
+
+test('without certificates and without GRPC_PLAINTEXT it calls nothing and names the setting', {
+  timeout,
+}, async () => {
+  const refused = await run({ SAGA_GRPC_URL: harness.grpcUrl }, ['list']);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /^saga: invalid setting grpcTls\.ca \(env GRPC_TLS_CA\): is required/);
 });

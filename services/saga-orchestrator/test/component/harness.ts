@@ -56,6 +56,8 @@ export async function startHarness() {
     const auth = createGrpcServer({
       host: '127.0.0.1',
       port: 0,
+      tls: undefined,
+      logger: silent,
       routes: (router) =>
         router.service(AuthService, {
           beginUserDeletion({ userId }) {
@@ -111,6 +113,7 @@ export async function startHarness() {
         'kafka.consumerGroup': `saga-orchestrator-test-${randomUUID()}`,
         'kafka.startAt': 'latest',
         'grpc.port': 0,
+        'grpcTls.plaintext': true,
         'http.port': 0,
         'auth.url': `http://127.0.0.1:${authPort}`,
         'log.level': 'silent',
@@ -123,7 +126,10 @@ export async function startHarness() {
     await orchestrator.consumerReady();
 
     const grpcUrl = `http://127.0.0.1:${port}`;
-    const sagas: Client<typeof SagaService> = createClient(SagaService, createGrpcTransport(grpcUrl));
+    const sagas: Client<typeof SagaService> = createClient(
+      SagaService,
+      createGrpcTransport(grpcUrl, { tls: undefined }),
+    );
     const authEvents = createEventProducer({ brokers, clientId: 'fake-auth-events' });
     cleanup.push(() => authEvents.close());
 

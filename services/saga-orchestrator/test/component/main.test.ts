@@ -42,8 +42,9 @@ async function exitOf(child: ChildProcess): Promise<{ code: number | null; stdou
   return { code, stdout, stderr };
 }
 
+/** The settings main.ts needs; in-process clients here talk h2c (mutual TLS: packages/grpc, tests/e2e). */
 function environment(): Record<string, string> {
-  return { SAGA_DB_DSN: database.url, KAFKA_BROKERS: testKafkaBrokers() };
+  return { SAGA_DB_DSN: database.url, KAFKA_BROKERS: testKafkaBrokers(), GRPC_PLAINTEXT: 'true' };
 }
 
 async function tables(): Promise<string[]> {
@@ -87,10 +88,12 @@ test('migrate up creates the engine, outbox and processed-events tables; down re
 
   const down = await exitOf(runMain(['migrate', 'down'], environment()));
   assert.equal(down.code, 0, down.stderr);
+  // The outbox and processed-events sets have one migration each; the engine's latest adds the
+  // sagas' trace context (sagas.trace_headers), so its tables stay.
   assert.deepEqual(
     (await tables()).filter((table) => !table.endsWith('migrations')),
-    [],
-    'every set had one migration',
+    ['saga_steps', 'sagas'],
+    'the latest migration of each set is reverted',
   );
 });
 
@@ -115,7 +118,7 @@ test('serves gRPC and the operations port until SIGTERM, then exits 0', { timeou
   }
   assert.ok(listening, 'logged "saga-orchestrator listening"');
 
-  const health = createClient(Health, createGrpcTransport(`http://127.0.0.1:${listening.port}`));
+  const health = createClient(Health, createGrpcTransport(`http://127.0.0.1:${listening.port}`, { tls: undefined }));
   assert.equal((await health.check({})).status, HealthCheckResponse_ServingStatus.SERVING);
   const ops = `http://127.0.0.1:${listening.httpPort}`;
   assert.equal((await fetch(`${ops}/healthz`)).status, 200);

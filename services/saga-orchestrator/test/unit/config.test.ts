@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { ConfigError } from '@notes/config';
 import { loadSagaConfig } from '../../src/config.ts';
 
-const required = { SAGA_DB_DSN: 'postgres://saga@localhost/saga', KAFKA_BROKERS: 'k:9092' };
+const required = { SAGA_DB_DSN: 'postgres://saga@localhost/saga', KAFKA_BROKERS: 'k:9092', GRPC_PLAINTEXT: 'true' };
 
 test('the defaults: gRPC on 50053, operations on 8083, auth-service on 50051, 10 s × 6 attempts, relay in-process', () => {
   const config = loadSagaConfig(required);
@@ -16,7 +16,13 @@ test('the defaults: gRPC on 50053, operations on 8083, auth-service on 50051, 10
     maxAttempts: 6,
     scanIntervalMs: 500,
   });
-  assert.deepEqual(config.kafka, { brokers: 'k:9092', consumerGroup: 'saga-orchestrator', startAt: 'earliest' });
+  assert.deepEqual(config.kafka, {
+    brokers: 'k:9092',
+    consumerGroup: 'saga-orchestrator',
+    startAt: 'earliest',
+    tls: false,
+    connection: {},
+  });
   assert.equal(config.outbox.relay, true);
 });
 
@@ -40,8 +46,32 @@ test('the environment overrides them', () => {
   assert.equal(config.outbox.relay, false);
   assert.equal(config.saga.stepTimeoutMs, 2_000);
   assert.equal(config.saga.maxAttempts, 4);
-  assert.deepEqual(config.kafka, { brokers: 'k:9092', consumerGroup: 'blue', startAt: 'latest' });
+  assert.deepEqual(config.kafka, {
+    brokers: 'k:9092',
+    consumerGroup: 'blue',
+    startAt: 'latest',
+    tls: false,
+    connection: {},
+  });
   assert.equal(config.log.level, 'debug');
+});
+
+test('the Kafka TLS and SASL settings become the client options in kafka.connection', () => {
+  const config = loadSagaConfig({
+    ...required,
+    KAFKA_TLS: 'true',
+    KAFKA_SASL_MECHANISM: 'SCRAM-SHA-256',
+    KAFKA_SASL_USERNAME: 'saga-orchestrator',
+    KAFKA_SASL_PASSWORD: 'from-a-secret',
+  });
+  assert.deepEqual(config.kafka.connection, {
+    tls: { minVersion: 'TLSv1.2' },
+    sasl: { mechanism: 'SCRAM-SHA-256', username: 'saga-orchestrator', password: 'from-a-secret' },
+  });
+  assert.throws(
+    () => loadSagaConfig({ ...required, KAFKA_SASL_MECHANISM: 'PLAIN' }),
+    /kafka\.saslUsername \(env KAFKA_SASL_USERNAME\)/,
+  );
 });
 
 for (const [name, missing] of [

@@ -1,16 +1,18 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import type { Readiness } from './readiness.ts';
 
-export interface OpsServerOptions {
+export interface OperationsServerOptions {
   host: string;
   /** 0 picks a free port (tests). */
   port: number;
-  /** True when the service can do its work (its database answers); a rejection counts as false. */
-  isReady: () => Promise<boolean>;
-  metrics: () => Promise<{ contentType: string; text: string }>;
+  readiness: Readiness;
+  /** The composition root's registry, exposed at /metrics. */
+  registry: Registry;
 }
 
-export interface OpsServer {
+export interface OperationsServer {
   /** Resolves with the bound port. */
   listen(): Promise<number>;
   close(): Promise<void>;
@@ -28,18 +30,22 @@ const json = (status: number, body: object): Answer => ({
   body: JSON.stringify(body),
 });
 
-/** The operations endpoints: GET /healthz (the process lives), /readyz (it can work), /metrics (Prometheus). */
-export function createOpsServer(options: OpsServerOptions): OpsServer {
+/**
+ * A service's operations HTTP port: GET /healthz (the process lives), /readyz (its dependencies
+ * answer; 503 naming those it cannot serve without, 200 naming those it serves without as
+ * degraded) and /metrics (the Prometheus text format).
+ */
+export function createOperationsServer(options: OperationsServerOptions): OperationsServer {
   async function answer(method: string | undefined, path: string): Promise<Answer> {
     if (method !== 'GET') return json(405, { status: 'method not allowed' });
     if (path === '/healthz') return json(200, { status: 'ok' });
     if (path === '/readyz') {
-      const ready = await options.isReady().catch(() => false);
-      return json(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' });
+      const { ready, failing, degraded } = await options.readiness.report();
+      const named = { ...(failing.length > 0 ? { failing } : {}), ...(degraded.length > 0 ? { degraded } : {}) };
+      return ready ? json(200, { status: 'ready', ...named }) : json(503, { status: 'not ready', ...named });
     }
     if (path === '/metrics') {
-      const { contentType, text } = await options.metrics();
-      return { status: 200, contentType, body: text };
+      return { status: 200, contentType: options.registry.contentType, body: await options.registry.metrics() };
     }
     return json(404, { status: 'not found' });
   }

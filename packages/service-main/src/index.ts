@@ -1,0 +1,1 @@
+export { type MigrationCommand, parseCommand, runService, type ServiceEntry } from './run-service.ts';

@@ -1,0 +1,76 @@
+// The operations port of notes-service (/healthz, /readyz, /metrics) and its gRPC health, with its
+// dependencies up, with Kafka unreachable, and with its database gone.
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { createClient } from '@connectrpc/connect';
+import { Health, HealthCheckResponse_ServingStatus } from '@notes/contracts/health/v1';
+import { createGrpcTransport } from '@notes/grpc';
+import { createLogger } from '@notes/logger';
+import { createTestDatabase, type TestDatabase } from '@notes/testkit';
+import { composeNotesService, type NotesServiceInstance } from '../../src/compose.ts';
+import { testNotesConfig } from '../support/config.ts';
+
+const databases: TestDatabase[] = [];
+const services: NotesServiceInstance[] = [];
+after(async () => {
+  for (const service of services) await service.stop();
+  for (const database of databases) await database.drop();
+});
+
+/** The service in-process on free ports, over a fresh database; `settings` as testNotesConfig takes them. */
+async function startService(settings: Record<string, unknown> = {}) {
+  const database = await createTestDatabase('notes_operations');
+  databases.push(database);
+  const service = composeNotesService(testNotesConfig(database.url, settings), {
+    logger: createLogger({ service: 'notes-service', level: 'silent' }),
+  });
+  services.push(service);
+  const { port, httpPort } = await service.start();
+  const health = createClient(Health, createGrpcTransport(`http://127.0.0.1:${port}`, { tls: undefined }));
+  const get = async (path: string) => {
+    const response = await fetch(`http://127.0.0.1:${httpPort}${path}`);
+    return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
+  };
+  return { database, health, get };
+}
+
+test('with its database and Kafka answering: alive, ready, SERVING, and /metrics has its series', async () => {
+  const { health, get } = await startService();
+  assert.equal((await get('/healthz')).status, 200);
+  const ready = await get('/readyz');
+  assert.equal(ready.status, 200);
+  assert.deepEqual(JSON.parse(ready.text), { status: 'ready' });
+  assert.equal((await health.check({})).status, HealthCheckResponse_ServingStatus.SERVING);
+  const metrics = await get('/metrics');
+  assert.equal(metrics.status, 200);
+  for (const family of ['grpc_server_handled_total', 'outbox_unsent_events', 'kafka_messages_produced_total']) {
+    assert.match(metrics.text, new RegExp(`^# TYPE ${family} `, 'm'));
+  }
+  // The health check just made is counted.
+  assert.match(
+    metrics.text,
+    /^grpc_server_handled_total\{grpc_service="grpc\.health\.v1\.Health",grpc_method="Check",grpc_code="OK"\} [1-9]/m,
+  );
+});
+
+test('with Kafka unreachable, /readyz stays 200 naming kafka as degraded; RPCs still serve (events wait in the outbox)', async () => {
+  // Port 1 refuses connections: no broker there.
+  const { health, get } = await startService({ 'kafka.brokers': '127.0.0.1:1' });
+  const ready = await get('/readyz');
+  assert.equal(ready.status, 200);
+  assert.equal(ready.type, 'application/json');
+  assert.deepEqual(JSON.parse(ready.text), { status: 'ready', degraded: ['kafka'] });
+  assert.equal((await get('/healthz')).status, 200);
+  assert.equal((await health.check({})).status, HealthCheckResponse_ServingStatus.SERVING);
+});
+
+test('with its database gone, /readyz is 503 naming the database and the gRPC health is NOT_SERVING', async () => {
+  const { database, health, get } = await startService();
+  assert.equal((await get('/readyz')).status, 200);
+  await database.drop();
+  const ready = await get('/readyz');
+  assert.equal(ready.status, 503);
+  assert.deepEqual(JSON.parse(ready.text), { status: 'not ready', failing: ['database'] });
+  assert.equal((await health.check({})).status, HealthCheckResponse_ServingStatus.NOT_SERVING);
+  assert.equal((await get('/healthz')).status, 200, 'still alive: a restart would not bring the database back');
+});
