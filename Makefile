@@ -11,7 +11,7 @@ STAMP := node_modules/.install-stamp
 GENERATED := packages/contracts/src/gen/.stamp
 
 .PHONY: help install generate build lint typecheck test test-unit test-integration test-component test-e2e \
-        dev migrate-auth migrate-notes buf-lint buf-breaking bench bench-relay relay dlq-replay clean \
+        dev migrate-auth migrate-notes buf-lint buf-breaking bench bench-quick bench-profile bench-relay relay dlq-replay clean \
         tools deploy-check helm-template images up down
 
 help: ## list the targets
@@ -69,8 +69,14 @@ migrate-auth: generate ## apply auth-service migrations (AUTH_DB_DSN; `make migr
 migrate-notes: generate ## apply notes-service migrations (NOTES_DB_DSN; `make migrate-notes DIRECTION=down`)
 	node services/notes-service/src/main.ts migrate $(or $(DIRECTION),up)
 
-bench: generate ## measure the platform next to its ceilings (bench/README.md)
+bench: generate ## measure the platform next to its ceilings, 10-15 min (bench/README.md); results in bench/results/
 	node bench/run.ts
+
+bench-quick: generate ## the same measurements with 1-second runs (~1.5 min): a smoke test, numbers not asserted
+	node bench/run.ts --quick
+
+bench-profile: generate ## CPU profiles of services under load (SERVICES=bff,notes ROUTE=create|list|get SECONDS=20)
+	node bench/profile.ts --services $(or $(SERVICES),bff,notes) --path $(or $(ROUTE),create) --seconds $(or $(SECONDS),20)
 
 bench-relay: generate ## outbox relay throughput next to Kafka's producer perf tool, commit-to-consume latency
 	node packages/outbox/bench/relay-throughput.ts

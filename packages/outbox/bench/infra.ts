@@ -1,6 +1,7 @@
 // What the outbox benches run on: PostgreSQL with default durability (fsync and synchronous_commit
 // on, unlike the test cluster) and, when asked, a Kafka broker, both on free ports in a temporary
-// folder removed at the end. BENCH_POSTGRES_URL (an admin URL) / KAFKA_BROKERS use running ones.
+// folder removed at the end. Running ones instead: options.postgresUrl (an admin URL) and
+// options.brokers (make bench passes its own), else BENCH_POSTGRES_URL / KAFKA_BROKERS.
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,19 +18,25 @@ export interface BenchInfra {
   stop(): Promise<void>;
 }
 
-export async function startBenchInfra(options: { kafka: boolean }): Promise<BenchInfra> {
+export interface BenchInfraOptions {
+  kafka: boolean;
+  postgresUrl?: string;
+  brokers?: string;
+}
+
+export async function startBenchInfra(options: BenchInfraOptions): Promise<BenchInfra> {
   const scratch = await mkdtemp(join(tmpdir(), 'outbox-bench-'));
   await chmod(scratch, 0o777);
   let postgres: LocalPostgres | undefined;
   let kafka: LocalKafka | undefined;
   const pools: Pool[] = [];
   try {
-    let adminUrl = process.env.BENCH_POSTGRES_URL;
+    let adminUrl = options.postgresUrl ?? process.env.BENCH_POSTGRES_URL;
     if (!adminUrl) {
       postgres = await startLocalPostgres({ dataDir: join(scratch, 'pg'), port: await freePort(), databases: [] });
       adminUrl = postgres.url('postgres');
     }
-    let brokers = options.kafka ? process.env.KAFKA_BROKERS : undefined;
+    let brokers = options.kafka ? (options.brokers ?? process.env.KAFKA_BROKERS) : undefined;
     if (options.kafka && !brokers) {
       kafka = await startLocalKafka({
         dataDir: join(scratch, 'kafka'),

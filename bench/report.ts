@@ -1,0 +1,331 @@
+// The results of a run: bench/results/<timestamp>.json (everything) and .md (the tables, each
+// figure beside its ceiling and the goals of the issues), and the same tables in the README
+// between its bench markers. make bench-quick writes to bench/results/quick/ (git-ignored) and
+// leaves the README alone: its one-second figures are a smoke test, not a measurement.
+import { execFile } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { CommitToConsume, ProducerCeiling, RelayThroughput } from '../packages/outbox/bench/relay.ts';
+import { type LoadFigure, median } from './figures.ts';
+import type { MeasuredFigure } from './measure.ts';
+import { type ProcessGroup, serviceGroups } from './process-stats.ts';
+import type { BenchSettings } from './settings.ts';
+import { root } from './stack.ts';
+import { type NotesPath, pathLabels } from './targets.ts';
+import { production, switchedOff } from './variants.ts';
+import type { WelcomeNoteLatency } from './welcome-note.ts';
+
+const execFileAsync = promisify(execFile);
+
+export interface MachineInfo {
+  cpu: string;
+  cores: number;
+  ramGiB: number;
+  node: string;
+  postgres: string;
+  pgbench: string;
+  kafka: string;
+}
+
+export interface PathResult {
+  path: NotesPath;
+  connections: number;
+  platform: MeasuredFigure;
+  /** pgbench, the same SQL on the same server. */
+  ceiling: MeasuredFigure;
+}
+
+export interface VariantRun {
+  variant: string;
+  round: number;
+  figure: MeasuredFigure;
+  /** OTLP exports the sink received during the run: 0 means nothing was traced. */
+  traceExports: number;
+}
+
+export interface BenchResults {
+  startedAt: string;
+  settings: BenchSettings;
+  machine: MachineInfo;
+  /** startPlatform until every service answers ready, each start of the run. */
+  startup: { samplesMs: number[]; medianMs: number };
+  paths: PathResult[];
+  hello: (LoadFigure & { connections: number })[];
+  memory: { idleRssMB: Partial<Record<ProcessGroup, number>>; maxConnections: number };
+  variants: VariantRun[];
+  welcomeNote: WelcomeNoteLatency;
+  relay: { throughput: RelayThroughput; ceiling: ProducerCeiling; latency: CommitToConsume };
+}
+
+export async function machineInfo(versions: { postgres: string; pgbench: string }): Promise<MachineInfo> {
+  const pgbench = (await execFileAsync(versions.pgbench, ['--version'])).stdout.trim();
+  const kafkaHome = (await execFileAsync(join(root, 'scripts', 'fetch-kafka.sh'), ['--print-dir'])).stdout.trim();
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    ramGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.versions.node,
+    postgres: versions.postgres,
+    pgbench: /([\d.]+)/.exec(pgbench)?.[1] ?? pgbench,
+    kafka: /kafka-([\d.]+)$/.exec(kafkaHome)?.[1] ?? 'unknown',
+  };
+}
+
+const percent = (part: number, whole: number) => `${((100 * part) / whole).toFixed(1)} %`;
+const number = (value: number) => Math.round(value).toLocaleString('en-US');
+const ms = (value: number) => (value < 10 ? value.toFixed(2) : value.toFixed(1));
+const row = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+
+function underLoadRss(results: BenchResults): Partial<Record<ProcessGroup, number>> {
+  const peak: Partial<Record<ProcessGroup, number>> = {};
+  for (const { connections, platform } of results.paths) {
+    if (connections !== results.memory.maxConnections) continue;
+    for (const [group, mb] of Object.entries(platform.peakRssMB) as [ProcessGroup, number][]) {
+      peak[group] = Math.max(peak[group] ?? 0, mb);
+    }
+  }
+  return peak;
+}
+
+function variantMedians(results: BenchResults) {
+  return [production, ...switchedOff].map((variant) => {
+    const runs = results.variants.filter((run) => run.variant === variant.name);
+    return {
+      variant,
+      runs,
+      requestsPerSecond: median(runs.map((run) => run.figure.requestsPerSecond)),
+      p99Ms: median(runs.map((run) => run.figure.p99Ms)),
+      cpuMsPerRequest: median(runs.map((run) => run.figure.cpuMsPerRequest)),
+      traceExports: median(runs.map((run) => run.traceExports)),
+    };
+  });
+}
+
+interface Goal {
+  goal: string;
+  measured: string;
+  met: boolean;
+}
+
+function goals(results: BenchResults): Goal[] {
+  const at = (path: NotesPath) =>
+    results.paths.find((p) => p.path === path && p.connections === results.memory.maxConnections);
+  const create = at('create');
+  const list = at('list');
+  const rss = Object.entries(underLoadRss(results)) as [ProcessGroup, number][];
+  const [heaviest, heaviestMB] = rss.reduce((max, entry) => (entry[1] > max[1] ? entry : max), ['bff', 0]);
+  const [productionRuns, ...others] = variantMedians(results);
+  const reached: Goal[] = [];
+  if (create) {
+    const ratio = create.platform.requestsPerSecond / create.ceiling.requestsPerSecond;
+    reached.push(
+      {
+        goal: `POST /v1/notes ≥ 50 % of pgbench's rate at ${create.connections} connections`,
+        measured: percent(create.platform.requestsPerSecond, create.ceiling.requestsPerSecond),
+        met: ratio >= 0.5,
+      },
+      {
+        goal: 'POST /v1/notes p99 < 25 ms',
+        measured: `${ms(create.platform.p99Ms)} ms`,
+        met: create.platform.p99Ms < 25,
+      },
+    );
+  }
+  if (list) {
+    reached.push({
+      goal: `GET /v1/notes ≥ 35 % of pgbench's rate at ${list.connections} connections`,
+      measured: percent(list.platform.requestsPerSecond, list.ceiling.requestsPerSecond),
+      met: list.platform.requestsPerSecond / list.ceiling.requestsPerSecond >= 0.35,
+    });
+  }
+  const { throughput, latency } = results.relay;
+  reached.push(
+    {
+      goal: 'relay ≥ 10,000 events/s',
+      measured: `${number(throughput.eventsPerSecond)} events/s`,
+      met: throughput.eventsPerSecond >= 10_000,
+    },
+    {
+      goal: `commit-to-consume p99 < 50 ms at ${number(latency.rate)} events/s`,
+      measured: `${latency.commitToConsume.p99Ms} ms`,
+      met: latency.commitToConsume.p99Ms < 50,
+    },
+    {
+      goal: 'every service < 150 MB RSS under load',
+      measured: `${heaviest} ${heaviestMB.toFixed(0)} MB (the largest)`,
+      met: heaviestMB < 150,
+    },
+  );
+  for (const other of others) {
+    if (productionRuns === undefined) break;
+    const ratio = productionRuns.requestsPerSecond / other.requestsPerSecond;
+    const cost = switchedOff.find((variant) => variant.name === other.variant.name)?.cost ?? other.variant.name;
+    reached.push({ goal: `${cost}: req/s on ÷ off ≥ 0.85`, measured: ratio.toFixed(2), met: ratio >= 0.85 });
+  }
+  return reached;
+}
+
+/** A line naming the non-2xx answers of each figure that had some (they are not counted in req/s). */
+function errorNotes(results: BenchResults): string[] {
+  const notes = results.paths
+    .filter(({ platform }) => platform.errors > 0)
+    .map(({ path, connections, platform }) => {
+      const statuses = Object.entries(platform.errorStatuses ?? {}).map(([status, count]) => `${count} × ${status}`);
+      const connectionErrors = platform.errors - Object.values(platform.errorStatuses ?? {}).reduce((a, b) => a + b, 0);
+      if (connectionErrors > 0) statuses.push(`${connectionErrors} connection errors`);
+      return `${pathLabels[path]} at ${connections}: ${statuses.join(', ')}`;
+    });
+  return notes.length === 0 ? [] : [`Errors (not counted in req/s): ${notes.join('; ')}.`, ''];
+}
+
+/** The tables of a run, headings at `level` (## in the results file, #### in the README). */
+export function renderTables(results: BenchResults, level: number): string {
+  const h = (title: string) => `${'#'.repeat(level)} ${title}`;
+  const { machine, settings } = results;
+  const helloAt = (connections: number) => results.hello.find((figure) => figure.connections === connections);
+  const lines = [
+    `Machine: ${machine.cores} × ${machine.cpu}, ${machine.ramGiB} GiB RAM; Node ${machine.node}, PostgreSQL ${machine.postgres} (default durability; pgbench ${machine.pgbench}), Kafka ${machine.kafka} (one KRaft node). ${settings.mode} run, ${settings.seconds} s per figure after ${settings.warmUpSeconds} s of warm-up; the load generators run on the same cores.`,
+    '',
+    h('Requests: the platform next to pgbench (same SQL, same server) and a bare Fastify hello-world'),
+    '',
+    row([
+      'path',
+      'conns',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'p99.9 ms',
+      'errors',
+      'pgbench tx/s',
+      'pgbench p99 ms',
+      'of pgbench',
+      'of hello-world',
+      'CPU ms/req (pgbench)',
+    ]),
+    row(['---', ...Array(11).fill('---:')]),
+    ...results.paths.map(({ path, connections, platform, ceiling }) =>
+      row([
+        pathLabels[path],
+        connections,
+        number(platform.requestsPerSecond),
+        ms(platform.p50Ms),
+        ms(platform.p99Ms),
+        ms(platform.p999Ms),
+        platform.errors,
+        number(ceiling.requestsPerSecond),
+        ms(ceiling.p99Ms),
+        percent(platform.requestsPerSecond, ceiling.requestsPerSecond),
+        percent(platform.requestsPerSecond, helloAt(connections)?.requestsPerSecond ?? Number.NaN),
+        `${platform.cpuMsPerRequest} (${ceiling.cpuMsPerRequest})`,
+      ]),
+    ),
+    ...results.hello.map((figure) =>
+      row([
+        'bare Fastify hello-world',
+        figure.connections,
+        number(figure.requestsPerSecond),
+        ms(figure.p50Ms),
+        ms(figure.p99Ms),
+        ms(figure.p999Ms),
+        figure.errors,
+        '',
+        '',
+        '',
+        '',
+        '',
+      ]),
+    ),
+    '',
+    ...errorNotes(results),
+    'CPU ms/req: CPU time of every platform process (services, PostgreSQL backends, the Kafka broker) during the run ÷ requests answered; in parentheses the same during pgbench (PostgreSQL alone, in effect).',
+    '',
+    h('Must reach'),
+    '',
+    row(['goal', 'measured', 'reached']),
+    row(['---', '---:', '---']),
+    ...goals(results).map((goal) => row([goal.goal, goal.measured, goal.met ? 'yes' : '**no**'])),
+    '',
+    h(`CPU ms per request at ${results.memory.maxConnections} connections, by process`),
+    '',
+    row(['path', ...serviceGroups, 'postgres', 'kafka', 'all']),
+    row(['---', ...Array(serviceGroups.length + 3).fill('---:')]),
+    ...results.paths
+      .filter((p) => p.connections === results.memory.maxConnections)
+      .map(({ path, platform }) =>
+        row([
+          pathLabels[path],
+          ...[...serviceGroups, 'postgres' as const, 'kafka' as const].map((group) =>
+            (platform.cpuMsPerRequestByGroup[group] ?? 0).toFixed(3),
+          ),
+          platform.cpuMsPerRequest,
+        ]),
+      ),
+    '',
+    h('Resident memory (VmRSS, MB)'),
+    '',
+    row(['service', 'idle (2 s after start)', `under load (peak, ${results.memory.maxConnections} connections)`]),
+    row(['---', '---:', '---:']),
+    ...serviceGroups.map((group) =>
+      row([group, results.memory.idleRssMB[group]?.toFixed(0) ?? '', underLoadRss(results)[group]?.toFixed(0) ?? '']),
+    ),
+    '',
+    h(
+      `Variants: POST /v1/notes at ${results.memory.maxConnections} connections, median of ${settings.variantRounds} interleaved rounds`,
+    ),
+    '',
+    row(['variant', 'req/s (each round)', 'p99 ms', 'CPU ms/req', 'OTLP exports', 'production ÷ variant']),
+    row(['---', '---:', '---:', '---:', '---:', '---:']),
+    ...variantMedians(results).map((v, _, all) =>
+      row([
+        v.variant.name,
+        `${number(v.requestsPerSecond)} (${v.runs.map((run) => number(run.figure.requestsPerSecond)).join(', ')})`,
+        ms(v.p99Ms),
+        v.cpuMsPerRequest,
+        number(v.traceExports),
+        v.variant === production ? '' : ((all[0]?.requestsPerSecond ?? Number.NaN) / v.requestsPerSecond).toFixed(2),
+      ]),
+    ),
+    '',
+    h('Events, sagas, start-up'),
+    '',
+    `- Outbox relay (one relay, batch ${results.relay.throughput.batchSize}, ${number(results.relay.throughput.events)} events): ${number(results.relay.throughput.eventsPerSecond)} events/s = ${percent(results.relay.throughput.eventsPerSecond, results.relay.ceiling.recordsPerSecond)} of Kafka's ProducerPerformance on the same broker (${number(results.relay.ceiling.recordsPerSecond)} records/s of ${results.relay.ceiling.recordSize} bytes, acks=all, idempotent).`,
+    `- Commit → consume at ${number(results.relay.latency.rate)} events/s (relay in-process): p50 ${results.relay.latency.commitToConsume.p50Ms} ms, p99 ${results.relay.latency.commitToConsume.p99Ms} ms (max ${results.relay.latency.commitToConsume.maxMs}).`,
+    `- Sign-up committed → welcome note committed (SignUpSaga through Kafka), ${results.welcomeNote.signUps} sign-ups at ${results.welcomeNote.perSecond}/s${results.welcomeNote.failed > 0 ? ` (${results.welcomeNote.failed} failed: ${results.welcomeNote.firstFailure})` : ''}: p50 ${results.welcomeNote.signUpToWelcomeNote.p50Ms} ms, p99 ${results.welcomeNote.signUpToWelcomeNote.p99Ms} ms; the sign-up request (Argon2id included): p50 ${results.welcomeNote.signUpRequest.p50Ms} ms, p99 ${results.welcomeNote.signUpRequest.p99Ms} ms.`,
+    `- Start-up, four services from spawn to ready (median of ${results.startup.samplesMs.length}): ${(results.startup.medianMs / 1000).toFixed(1)} s.`,
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** An ISO time as a file name: 2026-11-25T11-46-56Z. */
+export function fileStamp(isoTime: string): string {
+  return isoTime.replaceAll(':', '-').replace(/\.\d+Z$/, 'Z');
+}
+
+const readmeStart = '<!-- bench:start -->';
+const readmeEnd = '<!-- bench:end -->';
+
+export async function writeReport(results: BenchResults): Promise<{ markdown: string; files: string[] }> {
+  const quick = results.settings.mode === 'quick';
+  const folder = join(root, 'bench', 'results', ...(quick ? ['quick'] : []));
+  const stamp = fileStamp(results.startedAt);
+  const markdown = `# make bench ${stamp}\n\n${renderTables(results, 2)}`;
+  await mkdir(folder, { recursive: true });
+  const files = [join(folder, `${stamp}.json`), join(folder, `${stamp}.md`)];
+  await writeFile(files[0] as string, `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(files[1] as string, markdown);
+  if (!quick) {
+    const readme = join(root, 'README.md');
+    const text = await readFile(readme, 'utf8');
+    const start = text.indexOf(readmeStart);
+    const end = text.indexOf(readmeEnd);
+    if (start !== -1 && end > start) {
+      const block = `${readmeStart}\nLatest run (${stamp}, [bench/results/${stamp}.md](bench/results/${stamp}.md)):\n\n${renderTables(results, 4)}${readmeEnd}`;
+      await writeFile(readme, text.slice(0, start) + block + text.slice(end + readmeEnd.length));
+      files.push(readme);
+    }
+  }
+  return { markdown, files };
+}
