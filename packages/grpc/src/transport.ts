@@ -1,7 +1,8 @@
+import type { ClientHttp2Stream } from 'node:http2';
 import { connect as connectTcp, isIP, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import type { Interceptor, Transport } from '@connectrpc/connect';
-import { createGrpcTransport as createNodeGrpcTransport } from '@connectrpc/connect-node';
+import { createGrpcTransport as createNodeGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
 import { type GrpcTls, secureContextOptions } from './tls.ts';
 import { tracingClientInterceptor } from './tracing.ts';
 
@@ -36,13 +37,45 @@ export function createGrpcTransport(baseUrl: string, options: GrpcTransportOptio
   const { tls, connectTimeoutMs = 5_000 } = options;
   const url = new URL(baseUrl);
   url.protocol = tls === undefined ? 'http:' : 'https:';
+  const upstream = url.href.replace(/\/$/, '');
   return createNodeGrpcTransport({
-    baseUrl: url.href.replace(/\/$/, ''),
+    baseUrl: upstream,
     interceptors: [tracingClientInterceptor(), ...(options.interceptors ?? [])],
-    pingIntervalMs: 30_000,
-    idleConnectionTimeoutMs: 5 * 60_000,
-    nodeOptions: { createConnection: (authority: URL) => connectWithin(authority, tls, connectTimeoutMs) },
+    sessionManager: new ReadingSessionManager(
+      upstream,
+      { pingIntervalMs: 30_000, idleConnectionTimeoutMs: 5 * 60_000 },
+      { createConnection: (authority: URL) => connectWithin(authority, tls, connectTimeoutMs) },
+    ),
   });
+}
+
+/**
+ * Node 24.20 and later (nodejs/node#65677) fail the async iteration of an HTTP/2 stream begun after
+ * the stream closed, that is after its whole response (headers, messages, trailers) arrived, with
+ * ERR_STREAM_PREMATURE_CLOSE, though the response is complete and buffered. Connect reads responses
+ * that way, and a busy client (bff-rest under load, more so over TLS) often gets the whole response
+ * before it starts reading: the call failed as UNKNOWN "Premature close". Starting the iteration as
+ * the stream opens, before it can close, reads such a response whole.
+ */
+class ReadingSessionManager extends Http2SessionManager {
+  override async request(...args: Parameters<Http2SessionManager['request']>): Promise<ClientHttp2Stream> {
+    return readFromTheStart(await super.request(...args));
+  }
+}
+
+function readFromTheStart(stream: ClientHttp2Stream): ClientHttp2Stream {
+  const chunks = stream[Symbol.asyncIterator]();
+  const nextChunk = chunks.next.bind(chunks);
+  let started: ReturnType<typeof nextChunk> | undefined = nextChunk();
+  // A call that fails before its response is read fails with Connect's error for it, not this one.
+  started.catch(() => undefined);
+  chunks.next = () => {
+    const next = started ?? nextChunk();
+    started = undefined;
+    return next;
+  };
+  stream[Symbol.asyncIterator] = () => chunks;
+  return stream;
 }
 
 function connectWithin(authority: URL, identity: GrpcTransportOptions['tls'], timeoutMs: number): Socket {
