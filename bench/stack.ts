@@ -2,7 +2,7 @@
 // (fsync and synchronous_commit on), a single-node Kafka broker, the OTLP sink, the bare Fastify
 // hello-world, and the platform itself as processes, started once per variant.
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -39,14 +39,36 @@ export interface BenchStack {
   ceilingUrl: string;
   /**
    * The platform on the stack's databases (kept from one start to the next) with a variant's
-   * settings, LOG_LEVEL=info (JSON lines, as in production) and no per-IP rate limit (all the
-   * load comes from one address); resolves once every service is ready, with how long that took.
+   * settings, LOG_LEVEL=info (JSON lines, as in production), each service's NODE_OPTIONS as its
+   * image sets them (V8's heap settings; a NODE_OPTIONS in `extraEnv` is added to them) and no
+   * per-IP rate limit (all the load comes from one address); resolves once every service is
+   * ready, with how long that took.
    */
   startPlatform(variant: Variant, extraEnv?: ServiceEnv): Promise<{ platform: Platform; readyMs: number }>;
   stop(): Promise<void>;
 }
 
 export type ServiceEnv = Partial<Record<'auth' | 'notes' | 'saga' | 'bff', Record<string, string>>>;
+
+const serviceDirs: Record<keyof ServiceEnv, string> = {
+  auth: 'auth-service',
+  notes: 'notes-service',
+  saga: 'saga-orchestrator',
+  bff: 'bff-rest',
+};
+
+/** The NODE_OPTIONS each service's image runs it with (its Dockerfile's ENV): production's V8 settings. */
+async function imageNodeOptions(): Promise<Record<keyof ServiceEnv, string>> {
+  const entries = await Promise.all(
+    Object.entries(serviceDirs).map(async ([service, dir]) => {
+      const dockerfile = await readFile(join(root, 'services', dir, 'Dockerfile'), 'utf8');
+      const options = /^ENV NODE_OPTIONS="([^"]*)"/m.exec(dockerfile)?.[1];
+      if (options === undefined) throw new Error(`services/${dir}/Dockerfile sets no NODE_OPTIONS`);
+      return [service, options];
+    }),
+  );
+  return Object.fromEntries(entries);
+}
 
 export async function startBenchStack(log: (line: string) => void): Promise<BenchStack> {
   const scratch = await mkdtemp(join(tmpdir(), 'notes-bench-'));
@@ -152,6 +174,11 @@ async function startVariant(
 ): Promise<{ platform: Platform; readyMs: number }> {
   const started = performance.now();
   const shown = limitedLog(stack.log, 20);
+  const serviceEnv: ServiceEnv = {};
+  for (const [service, options] of Object.entries(await imageNodeOptions()) as [keyof ServiceEnv, string][]) {
+    const extra = extraEnv[service] ?? {};
+    serviceEnv[service] = { ...extra, NODE_OPTIONS: [options, extra.NODE_OPTIONS].filter(Boolean).join(' ') };
+  }
   const platform = await startPlatform({
     root,
     dsn: {
@@ -172,7 +199,7 @@ async function startVariant(
     keys: stack.keys,
     logLevel: 'info',
     env: variant.tracing ? { OTEL_EXPORTER_OTLP_ENDPOINT: stack.sink.endpoint } : {},
-    serviceEnv: { ...extraEnv, bff: { RATE_LIMIT_PER_IP_MAX: String(1e9), ...extraEnv.bff } },
+    serviceEnv: { ...serviceEnv, bff: { RATE_LIMIT_PER_IP_MAX: String(1e9), ...serviceEnv.bff } },
     ...variant.options,
     readyTimeoutMs: 60_000,
     onLine: (service, line, stream) => {

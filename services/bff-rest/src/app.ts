@@ -2,7 +2,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from '@notes/logger';
 import { tracingEnabled } from '@notes/telemetry';
-import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { BffConfig } from './config.ts';
 import { retryOnUnavailable } from './grpc/retry.ts';
@@ -12,6 +12,7 @@ import { registerOpenApi } from './http/openapi.ts';
 import { handleError, handleNotFound } from './http/problem.ts';
 import { limitRequestsPerIp } from './http/rate-limits.ts';
 import { requestIdFor } from './http/request-id.ts';
+import { OneLinePerRequest } from './http/request-log.ts';
 import { type AuthClient, authRoutes } from './http/routes/auth.ts';
 import { type HealthClient, healthRoutes } from './http/routes/health.ts';
 import { type NotesClient, notesRoutes } from './http/routes/notes.ts';
@@ -46,7 +47,7 @@ export function buildApp(deps: AppDeps) {
     bodyLimit: http.bodyLimitBytes,
     trustProxy: http.trustProxy === '' ? false : http.trustProxy,
     genReqId: (request) => requestIdFor(request.headers['x-request-id']),
-    logController: new LogController({ requestIdLogLabel: 'request_id' }),
+    logController: new OneLinePerRequest(),
     // While draining, requests still arriving on open connections are served (their answer is
     // a normal one, with Connection: close) rather than a bare non-problem 503.
     return503OnClosing: false,

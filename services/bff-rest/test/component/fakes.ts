@@ -18,7 +18,7 @@ import { Health, HealthCheckResponse_ServingStatus } from '@notes/contracts/heal
 import { type Note, NoteSchema, NotesService } from '@notes/contracts/notes/v1';
 import { type Saga, SagaSchema, SagaService } from '@notes/contracts/saga/v1';
 import { validationInterceptor } from '@notes/grpc';
-import { createLogger } from '@notes/logger';
+import { createLogger, type Logger } from '@notes/logger';
 import { createMetricsRegistry } from '@notes/operations';
 import {
   calculateJwkThumbprint,
@@ -340,9 +340,12 @@ export interface TestBff {
  * The app over fresh fake upstreams, with config.yaml's settings but for `config` (dotted paths,
  * e.g. 'upstreams.timeoutMs'); close `app` when done. Tokens are verified with the fake
  * auth-service's JWKS (no pinned key). Every injected request comes from 127.0.0.1, so the rate
- * limits are lifted unless `config` sets them.
+ * limits are lifted unless `config` sets them. Logs nothing unless given a logger.
  */
-export async function buildTestBff(config: Record<string, unknown> = {}): Promise<TestBff> {
+export async function buildTestBff(
+  config: Record<string, unknown> = {},
+  logger: Logger = createLogger({ service: 'bff-rest-test', level: 'silent' }),
+): Promise<TestBff> {
   const keys = await generateSigningKeys();
   const upstreams = new FakeUpstreams(keys);
   const app = buildApp({
@@ -355,7 +358,7 @@ export async function buildTestBff(config: Record<string, unknown> = {}): Promis
         ...config,
       },
     }),
-    logger: createLogger({ service: 'bff-rest-test', level: 'silent' }),
+    logger,
     registry: createMetricsRegistry(),
     authClient: createClient(AuthService, upstreams.authTransport),
     notesClient: createClient(NotesService, upstreams.notesTransport),
