@@ -1,25 +1,12 @@
 import { join } from 'node:path';
 import { AuthService } from '@notes/contracts/auth/v1';
-import {
-  createGrpcMetrics,
-  createGrpcServer,
-  errorInterceptor,
-  type GrpcTls,
-  registerHealth,
-  validationInterceptor,
-} from '@notes/grpc';
-import {
-  createDeadLetterPublisher,
-  createKafkaMetrics,
-  createKafkaProbe,
-  type KafkaMetrics,
-  processedEventsMigrations,
-} from '@notes/kafka';
+import { createGrpcServer, errorInterceptor, type GrpcTls, registerHealth, validationInterceptor } from '@notes/grpc';
+import { createDeadLetterPublisher, type KafkaMetrics, processedEventsMigrations } from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
-import { createMetricsRegistry, createOperationsServer, createReadiness } from '@notes/operations';
 import { createOutboxMetrics, createServiceOutbox, outboxMigrations, type ServiceOutbox } from '@notes/outbox';
 import { createPool, type MigrationResult, migrate, type Pool, type Queryable } from '@notes/postgres';
 import { createSagaReplies } from '@notes/saga';
+import { createServiceOperations } from '@notes/service-main';
 import { createBeginUserDeletion } from './app/begin-user-deletion.ts';
 import { createDeleteUser, deleteUserForSaga } from './app/delete-user.ts';
 import { createGetJwks } from './app/get-jwks.ts';
@@ -82,19 +69,13 @@ export interface AuthServiceInstance {
 export function composeAuthService(config: AuthConfig, overrides: AuthServiceOverrides = {}): AuthServiceInstance {
   const logger = overrides.logger ?? createLogger({ service: 'auth-service', level: config.log.level });
   const pool = createAuthPool(config, logger, config.outbox.relay ? relayConnections : 0);
-  const registry = createMetricsRegistry();
-  const grpcMetrics = createGrpcMetrics(registry);
-  const kafkaMetrics = createKafkaMetrics(registry);
-  const kafkaProbe = createKafkaProbe({
-    brokers: config.kafka.brokers,
-    connection: config.kafka.connection,
-    clientId: 'auth-service',
+  const operations = createServiceOperations({
+    name: 'auth-service',
+    http: config.http,
+    kafka: config.kafka,
+    database: pool,
   });
-  const database = { name: 'database', check: () => pool.query('SELECT 1') };
-  // While Kafka is away, events wait in the outbox and RPCs still work: /readyz stays 200 and names
-  // kafka as degraded. The gRPC health asks only the database (no broker round trip per probe).
-  const readiness = createReadiness([database, { name: 'kafka', check: () => kafkaProbe.check(), degradesOnly: true }]);
-  const servesRpcs = createReadiness([database]);
+  const { registry, grpcMetrics, kafkaMetrics } = operations;
   const outbox = createServiceOutbox({
     pool,
     brokers: config.kafka.brokers,
@@ -116,10 +97,9 @@ export function composeAuthService(config: AuthConfig, overrides: AuthServiceOve
     interceptors: [grpcMetrics.server, errorInterceptor(mapAuthError, logger), validationInterceptor()],
     routes: (router) => {
       router.service(AuthService, authService);
-      registerHealth(router, servesRpcs.isReady);
+      registerHealth(router, operations.servesRpcs);
     },
   });
-  const opsServer = createOperationsServer({ host: config.http.host, port: config.http.port, readiness, registry });
 
   let sagaParticipant: SagaParticipant | undefined;
   let attemptsPurge: NodeJS.Timeout | undefined;
@@ -134,7 +114,7 @@ export function composeAuthService(config: AuthConfig, overrides: AuthServiceOve
       }
       attemptsPurge = startSignInAttemptsPurge(config, { pool, clock, logger });
       const address = await server.listen();
-      const httpPort = await opsServer.listen();
+      const httpPort = await operations.listen();
       return { port: address.port, httpPort };
     },
     reloadGrpcTls: (tls) => server.reloadTls(tls),
@@ -143,7 +123,7 @@ export function composeAuthService(config: AuthConfig, overrides: AuthServiceOve
         clearInterval(attemptsPurge);
         try {
           await server.close();
-          await opsServer.close();
+          await operations.close();
         } finally {
           try {
             await sagaParticipant?.stop();
@@ -151,7 +131,6 @@ export function composeAuthService(config: AuthConfig, overrides: AuthServiceOve
             try {
               await outbox.stop();
             } finally {
-              await kafkaProbe.close();
               await pool.end();
             }
           }

@@ -1,24 +1,11 @@
 import { NotesService } from '@notes/contracts/notes/v1';
-import {
-  createGrpcMetrics,
-  createGrpcServer,
-  errorInterceptor,
-  type GrpcTls,
-  registerHealth,
-  validationInterceptor,
-} from '@notes/grpc';
-import {
-  createDeadLetterPublisher,
-  createKafkaMetrics,
-  createKafkaProbe,
-  type DeadLetterPublisher,
-  type EventConsumer,
-} from '@notes/kafka';
+import { createGrpcServer, errorInterceptor, type GrpcTls, registerHealth, validationInterceptor } from '@notes/grpc';
+import { createDeadLetterPublisher, type DeadLetterPublisher, type EventConsumer } from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
-import { createMetricsRegistry, createOperationsServer, createReadiness } from '@notes/operations';
 import { createOutboxMetrics, createServiceOutbox } from '@notes/outbox';
 import { createPool, type Queryable, withTransaction } from '@notes/postgres';
 import { createSagaReplies } from '@notes/saga';
+import { createServiceOperations } from '@notes/service-main';
 import { v7 as uuidv7 } from 'uuid';
 import { makeCreateNote } from './app/create-note.ts';
 import { makeCreateWelcomeNote } from './app/create-welcome-note.ts';
@@ -29,7 +16,6 @@ import { makeListNotes } from './app/list-notes.ts';
 import type { Clock, InTransaction, NewId, TransactionScope } from './app/ports.ts';
 import { makeUpdateNote } from './app/update-note.ts';
 import type { NotesConfig } from './config.ts';
-import { databaseAnswers } from './db/health.ts';
 import { migrateNotesDatabase } from './db/migrations.ts';
 import { createNotesRepository } from './db/notes-repository.ts';
 import { mapNotesError } from './grpc/error-mapper.ts';
@@ -81,19 +67,13 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
     applicationName: 'notes-service',
     onIdleError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
   });
-  const registry = createMetricsRegistry();
-  const grpcMetrics = createGrpcMetrics(registry);
-  const kafkaMetrics = createKafkaMetrics(registry);
-  const kafkaProbe = createKafkaProbe({
-    brokers: config.kafka.brokers,
-    connection: config.kafka.connection,
-    clientId: 'notes-service',
+  const operations = createServiceOperations({
+    name: 'notes-service',
+    http: config.http,
+    kafka: config.kafka,
+    database: pool,
   });
-  const database = { name: 'database', check: () => databaseAnswers(pool) };
-  // While Kafka is away, events wait in the outbox and RPCs still work: /readyz stays 200 and names
-  // kafka as degraded. The gRPC health asks only the database (no broker round trip per probe).
-  const readiness = createReadiness([database, { name: 'kafka', check: () => kafkaProbe.check(), degradesOnly: true }]);
-  const servesRpcs = createReadiness([database]);
+  const { registry, grpcMetrics, kafkaMetrics } = operations;
   const outbox = createServiceOutbox({
     pool,
     brokers: config.kafka.brokers,
@@ -130,13 +110,12 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
     logger,
     routes: (router) => {
       router.service(NotesService, notesServiceImpl(useCases));
-      registerHealth(router, servesRpcs.isReady);
+      registerHealth(router, operations.servesRpcs);
     },
     // Metrics outermost, to count the status answered; then errorInterceptor, which also answers a
     // failure of validation itself (not a bad request) as INTERNAL.
     interceptors: [grpcMetrics.server, errorInterceptor(mapNotesError, logger), validationInterceptor()],
   });
-  const opsServer = createOperationsServer({ host: config.http.host, port: config.http.port, readiness, registry });
 
   // notes-service's part in the sagas, started once processed_events exists (after the migrations).
   let sagaParticipant: { consumer: EventConsumer; deadLetter: DeadLetterPublisher } | undefined;
@@ -170,18 +149,17 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
       await outbox.start();
       if (config.saga.consumer) sagaParticipant = startSagaParticipant();
       const { port } = await server.listen();
-      const httpPort = await opsServer.listen();
+      const httpPort = await operations.listen();
       return { port, httpPort };
     },
     reloadGrpcTls: (tls) => server.reloadTls(tls),
     async stop() {
       await server.close();
-      await opsServer.close();
+      await operations.close();
       // The consumer's last command commits its reply to the outbox before the outbox stops.
       await sagaParticipant?.consumer.stop();
       await sagaParticipant?.deadLetter.close();
       await outbox.stop();
-      await kafkaProbe.close();
       await pool.end();
     },
   };

@@ -1,6 +1,5 @@
 import { SagaService } from '@notes/contracts/saga/v1';
 import {
-  createGrpcMetrics,
   createGrpcServer,
   createGrpcTransport,
   errorInterceptor,
@@ -8,19 +7,12 @@ import {
   registerHealth,
   validationInterceptor,
 } from '@notes/grpc';
-import {
-  createDeadLetterPublisher,
-  createKafkaMetrics,
-  createKafkaProbe,
-  type EventConsumer,
-  startEventConsumer,
-  topics,
-} from '@notes/kafka';
+import { createDeadLetterPublisher, type EventConsumer, startEventConsumer, topics } from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
-import { createMetricsRegistry, createOperationsServer, createReadiness } from '@notes/operations';
 import { createOutboxMetrics, createServiceOutbox } from '@notes/outbox';
 import { createPool } from '@notes/postgres';
 import { createSagaEngine, createSagaMetrics, startTimeoutScanner, type TimeoutScanner } from '@notes/saga';
+import { createServiceOperations } from '@notes/service-main';
 import { makeStartDeleteUserSaga } from './app/start-delete-user-saga.ts';
 import { createAuthAccounts } from './auth/auth-accounts.ts';
 import type { SagaConfig } from './config.ts';
@@ -73,19 +65,13 @@ export function composeSagaOrchestrator(
     applicationName: 'saga-orchestrator',
     onIdleError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
   });
-  const registry = createMetricsRegistry();
-  const grpcMetrics = createGrpcMetrics(registry);
-  const kafkaMetrics = createKafkaMetrics(registry);
-  const kafkaProbe = createKafkaProbe({
-    brokers: config.kafka.brokers,
-    connection: config.kafka.connection,
-    clientId: 'saga-orchestrator',
+  const operations = createServiceOperations({
+    name: 'saga-orchestrator',
+    http: config.http,
+    kafka: config.kafka,
+    database: pool,
   });
-  const database = { name: 'database', check: () => pool.query('SELECT 1') };
-  // While Kafka is away, events wait in the outbox and RPCs still work: /readyz stays 200 and names
-  // kafka as degraded. The gRPC health asks only the database (no broker round trip per probe).
-  const readiness = createReadiness([database, { name: 'kafka', check: () => kafkaProbe.check(), degradesOnly: true }]);
-  const servesRpcs = createReadiness([database]);
+  const { registry, grpcMetrics, kafkaMetrics } = operations;
   const outbox = createServiceOutbox({
     pool,
     brokers: config.kafka.brokers,
@@ -128,13 +114,12 @@ export function composeSagaOrchestrator(
     logger,
     routes: (router) => {
       router.service(SagaService, sagaServiceImpl({ startDeleteUserSaga, sagas: engine }));
-      registerHealth(router, servesRpcs.isReady);
+      registerHealth(router, operations.servesRpcs);
     },
     // Metrics outermost, to count the status answered; then errorInterceptor, which also answers a
     // failure of validation itself (not a bad request) as INTERNAL.
     interceptors: [grpcMetrics.server, errorInterceptor(mapSagaError, logger), validationInterceptor()],
   });
-  const opsServer = createOperationsServer({ host: config.http.host, port: config.http.port, readiness, registry });
   const deadLetter = createDeadLetterPublisher({
     brokers: config.kafka.brokers,
     connection: config.kafka.connection,
@@ -151,7 +136,7 @@ export function composeSagaOrchestrator(
       }
       await outbox.start();
       const { port } = await server.listen();
-      const httpPort = await opsServer.listen();
+      const httpPort = await operations.listen();
       // One group on both topics: UserCreated starts SignUpSagas, StepReplies move sagas on.
       consumer = startEventConsumer({
         brokers: config.kafka.brokers,
@@ -179,10 +164,9 @@ export function composeSagaOrchestrator(
       await consumer?.stop();
       await scanner?.stop();
       await server.close();
-      await opsServer.close();
+      await operations.close();
       await outbox.stop();
       await deadLetter.close();
-      await kafkaProbe.close();
       await pool.end();
     },
   };
