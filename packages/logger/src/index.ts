@@ -53,15 +53,16 @@ export function createLogger(options: LoggerOptions): Logger {
   );
 }
 
-const noFields = {};
-
-/** The active span's ids (when tracing is on, there is one) and the log fields of the work in hand. */
+/**
+ * The active span's ids (when tracing is on, there is one) and the log fields of the work in hand.
+ * Always a new object: pino merges each line's own fields into what the mixin returns
+ * (Object.assign), so a shared object would carry one line's fields into every later line.
+ */
 function correlationFields(): object {
   const fields = currentLogFields();
   const span = trace.getActiveSpan();
-  if (span === undefined) return fields ?? noFields;
+  if (span === undefined || !isSpanContextValid(span.spanContext())) return { ...fields };
   const { traceId, spanId } = span.spanContext();
-  if (!isSpanContextValid(span.spanContext())) return fields ?? noFields;
   return { ...fields, trace_id: traceId, span_id: spanId };
 }
 

@@ -69,7 +69,6 @@ export function composeBff(config: BffConfig, overrides: BffOverrides = {}): Bff
           'gRPC to the upstreams without TLS (plaintext setting): calls are neither encrypted nor authenticated',
         );
       }
-      logger.info({ url }, 'bff-rest listening');
       return { port, url };
     },
     reloadGrpcTls(tls) {

@@ -72,3 +72,16 @@ test('lines written inside withLogFields carry its fields, nested ones added to 
   assert.equal(lines[2]?.request_id, undefined);
   assert.equal(lines[2]?.trace_id, undefined, 'no trace ids without tracing');
 });
+
+test("a line's own fields stay on that line, outside and inside withLogFields", async () => {
+  const { lines, logger } = capture();
+  logger.info({ email: 'ann@example.com' }, 'first');
+  logger.info('second');
+  await withLogFields({ request_id: 'req-7' }, async () => {
+    logger.info({ note_id: 'n-1' }, 'third');
+    logger.info('fourth');
+  });
+  assert.equal(lines[1]?.email, undefined);
+  assert.equal(lines[3]?.note_id, undefined);
+  assert.equal(lines[3]?.request_id, 'req-7');
+});
