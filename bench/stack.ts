@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { allTopics } from '@notes/kafka';
 import {
   ensureSigningKeys,
+  freePlatformPorts,
   freePort,
   httpOk,
   type KeyFiles,
@@ -187,15 +188,7 @@ async function startVariant(
       saga: stack.postgres.url(databases.saga),
     },
     kafkaBrokers: stack.brokers,
-    ports: {
-      bff: await freePort(),
-      auth: await freePort(),
-      notes: await freePort(),
-      saga: await freePort(),
-      authHttp: await freePort(),
-      notesHttp: await freePort(),
-      sagaHttp: await freePort(),
-    },
+    ports: await freePlatformPorts(),
     keys: stack.keys,
     logLevel: 'info',
     env: variant.tracing ? { OTEL_EXPORTER_OTLP_ENDPOINT: stack.sink.endpoint } : {},

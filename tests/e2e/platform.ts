@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
   ensureSigningKeys,
-  freePort,
+  freePlatformPorts,
   type KeyFiles,
   type Platform,
   type ServiceName,
@@ -51,15 +51,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     root: resolve(import.meta.dirname, '../..'),
     dsn: { auth, notes, saga },
     kafkaBrokers: options.kafkaBrokers ?? testKafkaBrokers(),
-    ports: {
-      bff: await freePort(),
-      auth: await freePort(),
-      notes: await freePort(),
-      saga: await freePort(),
-      authHttp: await freePort(),
-      notesHttp: await freePort(),
-      sagaHttp: await freePort(),
-    },
+    ports: await freePlatformPorts(),
     keys,
     logLevel: 'info',
     env: options.env ?? {},

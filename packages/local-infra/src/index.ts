@@ -9,8 +9,10 @@ export { type KafkaTopic, type LocalKafka, type LocalKafkaOptions, startLocalKaf
 export { ensureSigningKeys, type KeyFiles } from './keys.ts';
 export {
   type ClientTls,
+  freePlatformPorts,
   type Platform,
   type PlatformOptions,
+  type PlatformPorts,
   type ServiceName,
   startPlatform,
 } from './platform.ts';

@@ -3,10 +3,36 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureTlsFiles, type TlsFiles } from './certificates.ts';
 import type { KeyFiles } from './keys.ts';
+import { freePort } from './ports.ts';
 import { type ServiceProcess, startServiceProcess } from './processes.ts';
 import { grpcServing, httpOk, waitUntil } from './readiness.ts';
 
 export type ServiceName = 'auth' | 'notes' | 'saga' | 'bff';
+
+/** gRPC ports, the BFF's HTTP port and the operations HTTP ports (/healthz, /readyz, /metrics) of the gRPC services. */
+export interface PlatformPorts {
+  bff: number;
+  auth: number;
+  notes: number;
+  saga: number;
+  authHttp: number;
+  notesHttp: number;
+  sagaHttp: number;
+}
+
+/** A free port for each (tests and benchmarks run beside whatever else the machine runs). */
+export async function freePlatformPorts(): Promise<PlatformPorts> {
+  // One after the other: a port just released by a concurrent probe could be handed out twice.
+  return {
+    bff: await freePort(),
+    auth: await freePort(),
+    notes: await freePort(),
+    saga: await freePort(),
+    authHttp: await freePort(),
+    notesHttp: await freePort(),
+    sagaHttp: await freePort(),
+  };
+}
 
 export interface PlatformOptions {
   /** The repository root; services run from their sources there. */
@@ -15,16 +41,7 @@ export interface PlatformOptions {
   dsn: { auth: string; notes: string; saga: string };
   /** Bootstrap brokers of the Kafka cluster the services publish to. */
   kafkaBrokers: string;
-  /** gRPC ports, the BFF's HTTP port and the operations HTTP ports (/healthz, /readyz, /metrics) of the gRPC services. */
-  ports: {
-    bff: number;
-    auth: number;
-    notes: number;
-    saga: number;
-    authHttp: number;
-    notesHttp: number;
-    sagaHttp: number;
-  };
+  ports: PlatformPorts;
   keys: KeyFiles;
   logLevel: string;
   /** Added to every service's environment (tests switch things with it). */
