@@ -48,6 +48,11 @@ export interface PlatformOptions {
   env?: Record<string, string>;
   /** Added to one service's environment. */
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /**
+   * Wins over every setting above: make dev passes its shell's environment, so that each variable
+   * a service reads (RATE_LIMIT_PER_IP_MAX=... make dev) reaches it. Tests leave it out and stay hermetic.
+   */
+  overrides?: Record<string, string>;
   onLine: (service: string, line: string, stream: 'stdout' | 'stderr') => void;
   onUnexpectedExit: (service: string, code: number | null, signal: NodeJS.Signals | null) => void;
   readyTimeoutMs?: number;
@@ -195,6 +200,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         ...options.env,
         ...service.env,
         ...options.serviceEnv?.[name],
+        ...options.overrides,
         ...restartEnv,
       },
       onLine: options.onLine,

