@@ -1,6 +1,7 @@
-// `make dev`: the whole platform on this machine. An embedded PostgreSQL keeps its data in
-// .data/postgres between runs (or DATABASE_URL names another server), a single-node Kafka broker
-// keeps its data in .data/kafka (or KAFKA_BROKERS names another cluster), an RS256 key pair is
+// `make dev`: the whole platform on this machine, each service given this shell's environment (so
+// every documented setting works: RATE_LIMIT_PER_IP_MAX=... make dev). Its files are kept in .data
+// (or DEV_DATA_DIR): an embedded PostgreSQL keeps its data in .data/postgres between runs (or
+// DATABASE_URL names another server), a single-node Kafka broker keeps its data in .data/kafka (or KAFKA_BROKERS names another cluster), an RS256 key pair is
 // made in .data/keys unless JWT_PRIVATE_KEY/JWT_PUBLIC_KEY are given, a CA and one certificate
 // per service in .data/tls for mutual TLS on the gRPC hops, and every service runs as its own process. Ctrl-C or SIGTERM stops everything.
 import { chmod, mkdir } from 'node:fs/promises';
@@ -20,15 +21,12 @@ import { describeTracing, readTracingSettings } from '@notes/telemetry/sdk';
 
 const startedAt = performance.now();
 const root = resolve(import.meta.dirname, '..');
-const dataDir = join(root, '.data');
 const env = process.env;
+const dataDir = resolve(root, env.DEV_DATA_DIR ?? '.data');
 const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
 const databases = { auth: 'notes_auth', notes: 'notes_notes', saga: 'notes_saga' };
-// Tracing: the services get the OTEL_* variables of this shell (off unless an endpoint is set).
-const otelEnv = Object.fromEntries(
-  Object.entries(env).filter(
-    (entry): entry is [string, string] => entry[0].startsWith('OTEL_') && entry[1] !== undefined,
-  ),
+const shellEnv = Object.fromEntries(
+  Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
 );
 
 let postgres: LocalPostgres | undefined;
@@ -69,7 +67,9 @@ async function databaseUrls(): Promise<Record<keyof typeof databases, string>> {
     port: pgPort,
     databases: Object.values(databases),
   });
-  console.log(`PostgreSQL      postgres://postgres:postgres@127.0.0.1:${pgPort} (data in .data/postgres)`);
+  console.log(
+    `PostgreSQL      postgres://postgres:postgres@127.0.0.1:${pgPort} (data in ${join(dataDir, 'postgres')})`,
+  );
   return {
     auth: postgres.url(databases.auth),
     notes: postgres.url(databases.notes),
@@ -85,7 +85,7 @@ async function kafkaBrokers(): Promise<string> {
     controllerPort: port('DEV_KAFKA_CONTROLLER_PORT', 9093),
     topics: allTopics.map((name) => ({ name, partitions: 3 })),
   });
-  console.log(`Kafka           ${kafka.brokers} (KRaft, data in .data/kafka)`);
+  console.log(`Kafka           ${kafka.brokers} (KRaft, data in ${join(dataDir, 'kafka')})`);
   return kafka.brokers;
 }
 
@@ -115,7 +115,7 @@ try {
     grpcTls: env.GRPC_PLAINTEXT !== 'true',
     tlsDir: join(dataDir, 'tls'),
     logLevel: env.LOG_LEVEL ?? 'info',
-    env: otelEnv,
+    overrides: shellEnv,
     onLine: (service, line) => console.log(`${service.padEnd(width)}| ${line}`),
     onUnexpectedExit: (service, code, signal) => {
       if (stopping) return;
@@ -131,8 +131,8 @@ Notes platform ready in ${seconds} s
   notes-service         127.0.0.1:${ports.notes} (gRPC), ${platform.operationsUrl('notes')}/metrics
   saga-orchestrator     127.0.0.1:${ports.saga} (gRPC), ${platform.operationsUrl('saga')}/metrics
   Kafka                 ${brokers}
-  Traces                ${describeTracing(readTracingSettings(otelEnv, 'every service'))}
-  gRPC mutual TLS       ${platform.grpcClientTls === undefined ? 'off (GRPC_PLAINTEXT=true)' : 'on: CA and certificates in .data/tls (operator.crt/.key for tools)'}
+  Traces                ${describeTracing(readTracingSettings(shellEnv, 'every service'))}
+  gRPC mutual TLS       ${platform.grpcClientTls === undefined ? 'off (GRPC_PLAINTEXT=true)' : `on: CA and certificates in ${join(dataDir, 'tls')} (operator.crt/.key for tools)`}
 Ctrl-C stops everything.
 `);
 } catch (error) {
