@@ -1,6 +1,15 @@
+import { readFileSync } from 'node:fs';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+
+/**
+ * The platform's version, kept in the root package.json alone so that a release bumps it once
+ * (the images copy that file too). tests/unit/versions.test.ts holds the Helm chart to it.
+ */
+const platformVersion: string = JSON.parse(
+  readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8'),
+).version;
 
 /** The security scheme of the routes that need an access token (the `security` of their schema). */
 export const bearerAuth = [{ bearerAuth: [] }];
@@ -16,7 +25,7 @@ export function registerOpenApi(app: FastifyInstance): void {
       openapi: '3.1.0',
       info: {
         title: 'Notes platform API',
-        version: '1.0.0',
+        version: platformVersion,
         description:
           'The public REST API of the Notes platform. Every error is an RFC 9457 problem ' +
           '(application/problem+json); every response carries X-Request-Id and X-Content-Type-Options: nosniff.',
