@@ -1,5 +1,5 @@
 // Events end to end: what the public API does reaches Kafka through the services' outboxes,
-// exactly as ../shared/contract/events.md says, and nothing is lost while the broker is down.
+// exactly as docs/contract/events.md says, and nothing is lost while the broker is down.
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

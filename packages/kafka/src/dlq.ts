@@ -15,7 +15,7 @@ export interface RawRecord {
 
 export type RawHeader = [name: string, value: Buffer];
 
-/** The headers a dead letter carries besides the original ones (../shared/contract/events.md). */
+/** The headers a dead letter carries besides the original ones (docs/contract/events.md). */
 export const dlqHeaders = {
   sourceTopic: 'dlq.source_topic',
   sourcePartition: 'dlq.source_partition',

@@ -25,7 +25,7 @@ export interface EventProducerOptions {
   metrics?: Pick<KafkaMetrics, 'produced' | 'produceFailed'>;
 }
 
-/** Publishes platform events (../../../shared/contract/events.md): key = aggregate id, binary envelope, contract headers. */
+/** Publishes platform events (docs/contract/events.md): key = aggregate id, binary envelope, contract headers. */
 export interface EventProducer {
   /**
    * Sends all events to topic in one produce call, in the order given (one aggregate's events keep

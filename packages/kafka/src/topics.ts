@@ -1,4 +1,4 @@
-/** The platform's topics (../shared/contract/events.md). */
+/** The platform's topics (docs/contract/events.md). */
 export const topics = {
   authEvents: 'auth.events',
   notesEvents: 'notes.events',

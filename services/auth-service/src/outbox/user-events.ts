@@ -6,7 +6,7 @@ import type { Queryable } from '@notes/postgres';
 import { v7 as uuidv7 } from 'uuid';
 import type { Clock, UserEvents } from '../app/ports.ts';
 
-/** The event types auth-service publishes on auth.events (the Kafka contract, shared/contract/events.md). */
+/** The event types auth-service publishes on auth.events (the Kafka contract, docs/contract/events.md). */
 export const userEventTypes = {
   created: 'auth.UserCreated',
   deleted: 'auth.UserDeleted',

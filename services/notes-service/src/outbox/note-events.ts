@@ -6,7 +6,7 @@ import type { Queryable } from '@notes/postgres';
 import { v7 as uuidv7 } from 'uuid';
 import type { NoteEvents } from '../app/ports.ts';
 
-/** The event types of notes.events (the Kafka contract, shared/contract/events.md). */
+/** The event types of notes.events (the Kafka contract, docs/contract/events.md). */
 export const noteEventTypes = {
   created: 'notes.NoteCreated',
   updated: 'notes.NoteUpdated',

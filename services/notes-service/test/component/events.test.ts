@@ -1,5 +1,5 @@
 // The service's events on the shared broker: what the gRPC calls change reaches notes.events through
-// the transactional outbox and its in-process relay, as shared/contract/events.md says; what rolls
+// the transactional outbox and its in-process relay, as docs/contract/events.md says; what rolls
 // back never does. notes.events is shared with tests running in parallel: each test keeps only
 // the messages of its own notes.
 import assert from 'node:assert/strict';
