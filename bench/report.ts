@@ -1,5 +1,5 @@
 // The results of a run: bench/results/<timestamp>.json (everything) and .md (the tables, each
-// figure beside its ceiling and the goals of the issues), and the same tables in the README
+// figure beside its ceiling and the goals it must reach), and the same tables in the README
 // between its bench markers. make bench-quick writes to bench/results/quick/ (git-ignored) and
 // leaves the README alone: its one-second figures are a smoke test, not a measurement.
 import { execFile } from 'node:child_process';
