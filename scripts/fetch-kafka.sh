@@ -64,11 +64,14 @@ if [ ! -f "$home/pom.xml" ] || [ "$(cat "$home/pom.xml")" != "$pom" ]; then
     echo "$log" >&2
     exit 1
   fi
-  if ! mv -T "$work" "$home" 2>/dev/null; then
+  # rename(2) through perl: `mv` would move the folder into an existing one, and GNU's `mv -T`
+  # is missing from macOS.
+  rename_dir() { perl -e 'rename($ARGV[0], $ARGV[1]) or exit 1' "$1" "$2"; }
+  if ! rename_dir "$work" "$home"; then
     # Another fetch won the race (nothing to do) or an outdated folder is in the way (replace it).
     if [ "$(cat "$home/pom.xml" 2>/dev/null)" != "$pom" ]; then
       rm -rf "$home"
-      mv -T "$work" "$home"
+      rename_dir "$work" "$home"
     fi
   fi
 fi

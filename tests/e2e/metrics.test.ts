@@ -1,5 +1,5 @@
 // /metrics of every service, scraped before and after traffic (sign-ups and their SignUpSagas, an
-// account deletion, notes created and listed, bad requests): the series of issue 6 move.
+// account deletion, notes created and listed, bad requests): the documented series move.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';

@@ -68,7 +68,7 @@ test('the reader finds syntax errors and the metrics an expression selects', () 
   assert.ok(readPromQl('a_total{x=}').errors.length > 0);
 });
 
-test('the rules hold the alerts of issue 6, and the dashboard its panels', () => {
+test('the rules hold the documented alerts, and the dashboard its panels', () => {
   const alerts = rulesFile.groups.flatMap((group) => group.rules.map((rule) => rule.alert));
   for (const alert of [
     'NotesServiceDown',

@@ -72,7 +72,7 @@ for (const [os, cpu] of targets) {
       const variants = Object.keys(entry.optionalDependencies ?? {})
         .map((name) => lockfile.packages[`node_modules/${name}`])
         .filter((variant): variant is LockedPackage => variant !== undefined && platformBound(variant));
-      // A family of per-platform builds (esbuild, Biome, buf, Argon2, PostgreSQL), not a lone
+      // A family of per-platform builds (Biome, buf, Argon2, PostgreSQL, the native TypeScript compiler), not a lone
       // platform-only extra such as fsevents.
       if (variants.length < 2) continue;
       if (!variants.some((variant) => installsOn(variant, os, cpu))) missing.push(path);
@@ -82,7 +82,12 @@ for (const [os, cpu] of targets) {
 }
 
 test('the packages whose native builds the platform needs are among those checked', () => {
-  const families = ['node_modules/@biomejs/biome', 'node_modules/@bufbuild/buf', 'node_modules/@node-rs/argon2'];
+  const families = [
+    'node_modules/@biomejs/biome',
+    'node_modules/@bufbuild/buf',
+    'node_modules/@node-rs/argon2',
+    'node_modules/typescript-native',
+  ];
   for (const family of families) assert.ok(lockfile.packages[family]?.optionalDependencies, family);
   const postgres = Object.keys(lockfile.packages['packages/local-infra']?.optionalDependencies ?? {});
   assert.deepEqual(

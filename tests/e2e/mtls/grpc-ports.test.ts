@@ -1,4 +1,4 @@
-// Issue 7, "internal calls refused without a client certificate": every gRPC port of the platform
+// Internal calls are refused without a client certificate: every gRPC port of the platform
 // (auth-service, notes-service, saga-orchestrator), run as `make dev` runs it, refuses a client
 // without a certificate and one whose certificate another CA issued, and serves the platform's own.
 import assert from 'node:assert/strict';
