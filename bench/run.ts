@@ -74,7 +74,7 @@ try {
     hello.push({ connections, ...(await runLoad(target, { connections, seconds })) });
   }
   log('sign-up → welcome note');
-  const welcomeNote = await measureWelcomeNoteLatency(bffUrl, settings.welcomeNote);
+  const welcomeNote = await measureWelcomeNoteLatency(bffUrl, stack.notesDatabaseUrl, settings.welcomeNote);
   await main.platform.stop();
 
   // Interleaved: every round starts each variant afresh and measures it the same way.

@@ -38,6 +38,8 @@ export interface BenchStack {
   helloUrl: string;
   /** Where pgbench runs its scripts. */
   ceilingUrl: string;
+  /** notes-service's database, where the welcome-note measurement finds the notes. */
+  notesDatabaseUrl: string;
   /**
    * The platform on the stack's databases (kept from one start to the next) with a variant's
    * settings, LOG_LEVEL=info (JSON lines, as in production), each service's NODE_OPTIONS as its
@@ -124,6 +126,7 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
       sink,
       helloUrl: hello.url,
       ceilingUrl,
+      notesDatabaseUrl: postgres.url(databases.notes),
       startPlatform: (variant, extraEnv) =>
         startVariant({ postgres, brokers: kafka.brokers, keys, sink, log }, variant, extraEnv),
       stop,

@@ -26,10 +26,10 @@ async function call(bffUrl: string, method: string, path: string, body?: unknown
   }
 }
 
-export async function signUp(bffUrl: string, email: string): Promise<{ createdAt: string }> {
+export async function signUp(bffUrl: string, email: string): Promise<{ userId: string; createdAt: string }> {
   const { status, json } = await call(bffUrl, 'POST', '/v1/auth/sign-up', { email, password });
   if (status !== 201) throw new Error(`sign-up of ${email} answered ${status}`);
-  return { createdAt: json.created_at as string };
+  return { userId: json.user_id as string, createdAt: json.created_at as string };
 }
 
 export async function signIn(bffUrl: string, email: string): Promise<string> {
