@@ -49,8 +49,17 @@ export function createLogger(options: LoggerOptions): Logger {
         censor: '[redacted]',
       },
     },
-    options.destination,
+    options.destination ?? standardOutput(),
   );
+}
+
+/**
+ * Standard output, written asynchronously: lines logged while a write is under way go out together
+ * in the next one, where a synchronous write per line cost bff-rest ~6 % of its CPU under load.
+ * pino flushes what is left when the process exits (process.exit included).
+ */
+function standardOutput(): DestinationStream {
+  return pino.destination({ dest: 1, sync: false });
 }
 
 /**
