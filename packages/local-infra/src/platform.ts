@@ -130,9 +130,9 @@ const tlsIdentities = {
 };
 
 /**
- * Starts auth-service, notes-service and saga-orchestrator, waits for their gRPC health, then
- * bff-rest and its /readyz: the whole platform as real processes, as `make dev`, the end-to-end
- * tests and the benchmarks run it.
+ * Starts auth-service, notes-service, saga-orchestrator and bff-rest, and waits for the gRPC
+ * health of the first three and the BFF's /readyz: the whole platform as real processes, as
+ * `make dev`, the end-to-end tests and the benchmarks run it.
  */
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const timeoutMs = options.readyTimeoutMs ?? 20_000;
@@ -254,10 +254,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
 
   try {
-    await Promise.all((['auth', 'notes'] as const).map((name) => startService(name)));
-    // The orchestrator calls auth-service; the BFF checks every upstream in /readyz.
-    await startService('saga');
-    await startService('bff');
+    // All at once: none needs another to start (the orchestrator calls auth-service per saga step,
+    // the BFF its upstreams per request), and the BFF's /readyz is 200 only once every upstream
+    // answers. One after the other, make dev waited for three Node starts in a row.
+    await Promise.all((['auth', 'notes', 'saga', 'bff'] as const).map((name) => startService(name)));
   } catch (error) {
     await stopAll();
     throw error;
