@@ -11,7 +11,7 @@ STAMP := node_modules/.install-stamp
 GENERATED := packages/contracts/src/gen/.stamp
 
 .PHONY: help install generate build lint typecheck test test-unit test-integration test-component test-e2e \
-        dev migrate-auth migrate-notes buf-lint buf-breaking bench bench-quick bench-profile bench-relay relay dlq-replay clean \
+        dev bundle migrate-auth migrate-notes buf-lint buf-breaking bench bench-quick bench-profile bench-relay relay dlq-replay clean \
         tools deploy-check helm-template images up down
 
 help: ## list the targets
@@ -67,6 +67,10 @@ test-component: generate ## one service in-process against real PostgreSQL
 test-e2e: generate ## the whole platform as processes
 	node scripts/test.ts e2e
 
+# A production artefact, never committed: development and tests run the sources (ADR 0001, 0009).
+bundle: generate ## each service as one plain-JavaScript file, services/<name>/dist/main.js (the images and make bench run it)
+	node scripts/bundle.ts
+
 dev: generate ## run the whole platform locally (BFF on http://127.0.0.1:8080)
 	node scripts/dev.ts
 
@@ -76,13 +80,13 @@ migrate-auth: generate ## apply auth-service migrations (AUTH_DB_DSN; `make migr
 migrate-notes: generate ## apply notes-service migrations (NOTES_DB_DSN; `make migrate-notes DIRECTION=down`)
 	node services/notes-service/src/main.ts migrate $(or $(DIRECTION),up)
 
-bench: generate ## measure the platform next to its ceilings, 10-15 min (bench/README.md); results in bench/results/
+bench: bundle ## measure the platform next to its ceilings, 10-15 min (bench/README.md); results in bench/results/
 	node bench/run.ts
 
-bench-quick: generate ## the same measurements with 1-second runs (~1.5 min): a smoke test, numbers not asserted
+bench-quick: bundle ## the same measurements with 1-second runs (~1.5 min): a smoke test, numbers not asserted
 	node bench/run.ts --quick
 
-bench-profile: generate ## CPU profiles of services under load (SERVICES=bff,notes ROUTE=create|list|get SECONDS=20)
+bench-profile: bundle ## CPU profiles of services under load (SERVICES=bff,notes ROUTE=create|list|get SECONDS=20)
 	node bench/profile.ts --services $(or $(SERVICES),bff,notes) --path $(or $(ROUTE),create) --seconds $(or $(SECONDS),20)
 
 bench-relay: generate ## outbox relay throughput next to Kafka's producer perf tool, commit-to-consume latency
@@ -95,7 +99,7 @@ dlq-replay: generate ## re-publish dead letters to their source topic (ARGS="--b
 	node packages/kafka/src/replay-dlq.ts $(ARGS)
 
 clean: ## remove installed, generated and local data (.data keeps make dev's database)
-	rm -rf node_modules packages/*/node_modules services/*/node_modules packages/contracts/src/gen .tools dist-types */*/dist-types
+	rm -rf node_modules packages/*/node_modules services/*/node_modules packages/contracts/src/gen .tools dist-types */*/dist-types services/*/dist
 
 # ---- deployment: images, docker compose, Helm (README "Deploying")
 

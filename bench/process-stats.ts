@@ -53,7 +53,7 @@ function groupOf(command: string, argv: string[]): ProcessGroup | undefined {
   if (command === 'postgres') return 'postgres';
   if (argv.includes('kafka.Kafka')) return 'kafka';
   for (const arg of argv) {
-    const service = /services\/([^/]+)\/src\/main\.ts$/.exec(arg)?.[1];
+    const service = /services\/([^/]+)\/(?:src\/main\.ts|dist\/main\.js)$/.exec(arg)?.[1];
     if (service !== undefined) return serviceDirs[service];
   }
   return undefined;

@@ -42,10 +42,11 @@ export interface BenchStack {
   notesDatabaseUrl: string;
   /**
    * The platform on the stack's databases (kept from one start to the next) with a variant's
-   * settings, LOG_LEVEL=info (JSON lines, as in production), each service's NODE_OPTIONS as its
-   * image sets them (V8's heap settings; a NODE_OPTIONS in `extraEnv` is added to them) and no
-   * per-IP rate limit (all the load comes from one address); resolves once every service is
-   * ready, with how long that took.
+   * settings, each service run from its bundle as its image runs it (`make bundle`, which the
+   * bench's make targets build first), LOG_LEVEL=info (JSON lines, as in production), each
+   * service's NODE_OPTIONS as its image sets them (V8's heap settings; a NODE_OPTIONS in
+   * `extraEnv` is added to them) and no per-IP rate limit (all the load comes from one address);
+   * resolves once every service is ready, with how long that took.
    */
   startPlatform(variant: Variant, extraEnv?: ServiceEnv): Promise<{ platform: Platform; readyMs: number }>;
   stop(): Promise<void>;
@@ -194,6 +195,7 @@ async function startVariant(
     ports: await freePlatformPorts(),
     keys: stack.keys,
     logLevel: 'info',
+    serviceEntry: 'bundle',
     env: variant.tracing ? { OTEL_EXPORTER_OTLP_ENDPOINT: stack.sink.endpoint } : {},
     serviceEnv: { ...serviceEnv, bff: { RATE_LIMIT_PER_IP_MAX: String(1e9), ...serviceEnv.bff } },
     ...variant.options,

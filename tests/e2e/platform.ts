@@ -6,6 +6,7 @@ import {
   freePlatformPorts,
   type KeyFiles,
   type Platform,
+  type ServiceEntry,
   type ServiceName,
   startPlatform,
 } from '@notes/local-infra';
@@ -31,6 +32,8 @@ export interface TestPlatformOptions {
   kafkaBrokers?: string;
   /** The role that owns the databases and that the services connect as; the server's admin by default. */
   databaseOwner?: Pick<TestRole, 'user' | 'password'>;
+  /** The services' sources (the default) or their bundles (`make bundle`), as the images run them. */
+  serviceEntry?: ServiceEntry;
 }
 
 /** The whole platform as processes on fresh databases and free ports, as `make dev` runs it. */
@@ -56,6 +59,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     logLevel: 'info',
     env: options.env ?? {},
     serviceEnv: options.serviceEnv ?? {},
+    ...(options.serviceEntry === undefined ? {} : { serviceEntry: options.serviceEntry }),
     onLine: (service, line) => output.push(`${service}| ${line}`),
     onUnexpectedExit: (service, code) => output.push(`${service} exited with ${code}`),
   }).catch(async (error: unknown) => {

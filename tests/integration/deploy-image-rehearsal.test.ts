@@ -1,7 +1,7 @@
 // Image rehearsal without Docker: for every services/*/Dockerfile, do what its runtime stage does
 // (the last FROM) in a clean temporary folder standing for the image's filesystem — the COPY
 // instructions (the build context filtered by .dockerignore; `--from=generate` is the repository
-// after `make generate`), its RUN (the production-only `npm ci`), its ENV and WORKDIR — then run
+// after `make bundle`, which this test runs), its RUN (the production-only `npm ci`), its ENV and WORKDIR — then run
 // its ENTRYPOINT/CMD against the test PostgreSQL and Kafka and check that it answers its own
 // HEALTHCHECK command and a health call from outside. A runtime dependency that is only a dev
 // dependency, a workspace package the Dockerfile forgets to copy, a file .dockerignore drops or a
@@ -189,7 +189,7 @@ async function buildRuntimeStage(name: string, dockerfile: string, scratch: stri
               `${dockerfile}: COPY --from=generate ${source}: expected a path under /src`,
             );
             sourcePath = join(repo, source.slice('/src/'.length));
-            assert.ok(existsSync(sourcePath), `${sourcePath} is missing: run \`make generate\` first`);
+            assert.ok(existsSync(sourcePath), `${sourcePath} is missing: run \`make bundle\` first`);
           }
           assert.ok(existsSync(sourcePath), `${dockerfile}: COPY ${source}: no such file in the build context`);
           const target = inImage(root, image.workdir, destination);
@@ -359,6 +359,8 @@ describe('image rehearsal: each Dockerfile runtime stage, without Docker', () =>
   const ports = new Map<string, Record<string, string>>();
 
   before(async () => {
+    // What the generate stage builds: each service's bundle, which its image runs.
+    await run(process.execPath, [join(repo, 'scripts', 'bundle.ts'), ...services], repo, hostEnv());
     scratch = await mkdtemp(join(tmpdir(), 'notes-image-rehearsal-'));
     keys = await ensureSigningKeys(join(scratch, 'keys'));
     tls = await ensureTlsFiles(
@@ -425,6 +427,8 @@ describe('image rehearsal: each Dockerfile runtime stage, without Docker', () =>
         assert.ok(!existsSync(join(modules, devOnly)), `${devOnly} is a dev dependency: not in the image`);
       }
       assert.ok(existsSync(join(image.workdir, 'src', 'main.ts')), 'WORKDIR holds src/main.ts');
+      assert.ok(existsSync(join(image.workdir, 'dist', 'main.js')), 'WORKDIR holds the bundle, dist/main.js');
+      assert.deepEqual(image.command, ['node', 'dist/main.js'], 'the image runs the bundle (ADR 0009)');
       assert.ok(!existsSync(join(image.workdir, 'test')), '.dockerignore keeps the tests out');
       assert.ok(image.healthcheck.length > 0, 'the Dockerfile has a HEALTHCHECK');
       assert.equal(image.command[0], 'node', 'node is PID 1 (the services handle SIGTERM themselves)');

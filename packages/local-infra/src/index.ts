@@ -13,7 +13,9 @@ export {
   type Platform,
   type PlatformOptions,
   type PlatformPorts,
+  type ServiceEntry,
   type ServiceName,
+  serviceEntryFile,
   startPlatform,
 } from './platform.ts';
 export { freePort } from './ports.ts';

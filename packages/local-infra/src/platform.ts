@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +65,20 @@ export interface PlatformOptions {
   grpcTls?: boolean;
   /** Where the certificates are kept and reused while valid (make dev: .data/tls). */
   tlsDir?: string;
+  /**
+   * What each service runs: its TypeScript sources (the default), or the bundle `make bundle`
+   * builds from them (services/<name>/dist/main.js), as the images run it (ADR 0009).
+   */
+  serviceEntry?: ServiceEntry;
+}
+
+export type ServiceEntry = 'sources' | 'bundle';
+
+/** The file a service's process runs. */
+export function serviceEntryFile(root: string, serviceDir: string, entry: ServiceEntry = 'sources'): string {
+  return entry === 'bundle'
+    ? join(root, 'services', serviceDir, 'dist', 'main.js')
+    : join(root, 'services', serviceDir, 'src', 'main.ts');
 }
 
 /** The PEM texts of an identity on the gRPC hops and the CA it trusts. */
@@ -97,6 +112,14 @@ export interface Platform {
 
 const host = '127.0.0.1';
 
+/** Each service's folder under services/. */
+const serviceDirs: Record<ServiceName, string> = {
+  auth: 'auth-service',
+  notes: 'notes-service',
+  saga: 'saga-orchestrator',
+  bff: 'bff-rest',
+};
+
 /** The identities on the gRPC hops: each service by its name, and an operator for tools, probes and tests. */
 const tlsIdentities = {
   'auth-service': ['auth-service', 'localhost', host],
@@ -107,12 +130,18 @@ const tlsIdentities = {
 };
 
 /**
- * Starts auth-service, notes-service and saga-orchestrator, waits for their gRPC health, then
- * bff-rest and its /readyz: the whole platform as real processes, as `make dev`, the end-to-end
- * tests and the benchmarks run it.
+ * Starts auth-service, notes-service, saga-orchestrator and bff-rest, and waits for the gRPC
+ * health of the first three and the BFF's /readyz: the whole platform as real processes, as
+ * `make dev`, the end-to-end tests and the benchmarks run it.
  */
 export async function startPlatform(options: PlatformOptions): Promise<Platform> {
   const timeoutMs = options.readyTimeoutMs ?? 20_000;
+  if (options.serviceEntry === 'bundle') {
+    const missing = Object.values(serviceDirs)
+      .map((dir) => serviceEntryFile(options.root, dir, 'bundle'))
+      .filter((file) => !existsSync(file));
+    if (missing.length > 0) throw new Error(`no bundle (run \`make bundle\`): ${missing.join(', ')}`);
+  }
   const temporaryTlsDir =
     options.grpcTls !== false && options.tlsDir === undefined
       ? await mkdtemp(join(tmpdir(), 'notes-platform-tls-'))
@@ -135,7 +164,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     (await serving(grpcPort)()) && (await httpOk(`http://${host}:${httpPort}/healthz`));
   const services: Record<ServiceName, { dir: string; env: Record<string, string>; ready: () => Promise<boolean> }> = {
     auth: {
-      dir: 'auth-service',
+      dir: serviceDirs.auth,
       env: {
         ...tlsEnv('auth-service'),
         AUTH_DB_DSN: options.dsn.auth,
@@ -148,7 +177,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       ready: servingBoth(options.ports.auth, options.ports.authHttp),
     },
     notes: {
-      dir: 'notes-service',
+      dir: serviceDirs.notes,
       env: {
         ...tlsEnv('notes-service'),
         NOTES_DB_DSN: options.dsn.notes,
@@ -160,7 +189,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       ready: servingBoth(options.ports.notes, options.ports.notesHttp),
     },
     saga: {
-      dir: 'saga-orchestrator',
+      dir: serviceDirs.saga,
       env: {
         ...tlsEnv('saga-orchestrator'),
         SAGA_DB_DSN: options.dsn.saga,
@@ -173,7 +202,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       ready: servingBoth(options.ports.saga, options.ports.sagaHttp),
     },
     bff: {
-      dir: 'bff-rest',
+      dir: serviceDirs.bff,
       env: {
         ...tlsEnv('bff-rest'),
         BFF_HTTP_HOST: host,
@@ -192,7 +221,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const service = services[name];
     const process = startServiceProcess({
       name,
-      entry: join(options.root, 'services', service.dir, 'src', 'main.ts'),
+      entry: serviceEntryFile(options.root, service.dir, options.serviceEntry),
       cwd: options.root,
       env: {
         LOG_LEVEL: options.logLevel,
@@ -225,10 +254,10 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
 
   try {
-    await Promise.all((['auth', 'notes'] as const).map((name) => startService(name)));
-    // The orchestrator calls auth-service; the BFF checks every upstream in /readyz.
-    await startService('saga');
-    await startService('bff');
+    // All at once: none needs another to start (the orchestrator calls auth-service per saga step,
+    // the BFF its upstreams per request), and the BFF's /readyz is 200 only once every upstream
+    // answers. One after the other, make dev waited for three Node starts in a row.
+    await Promise.all((['auth', 'notes', 'saga', 'bff'] as const).map((name) => startService(name)));
   } catch (error) {
     await stopAll();
     throw error;
