@@ -3,7 +3,7 @@ import { createGrpcServer, errorInterceptor, type GrpcTls, registerHealth, valid
 import { createDeadLetterPublisher, type DeadLetterPublisher, type EventConsumer } from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
 import { createOutboxMetrics, createServiceOutbox } from '@notes/outbox';
-import { createPool, type Queryable, withTransaction } from '@notes/postgres';
+import { createPool, type Transaction, withTransaction } from '@notes/postgres';
 import { createSagaReplies } from '@notes/saga';
 import { createServiceOperations } from '@notes/service-main';
 import { v7 as uuidv7 } from 'uuid';
@@ -86,7 +86,7 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
   const notes = createNotesRepository(pool);
   // One transaction: the note's row and its events and saga replies (outbox rows) commit together;
   // the relay is woken after the commit, never inside it. A transaction that throws wakes nobody.
-  const scopeOf = (tx: Queryable): TransactionScope => ({
+  const scopeOf = (tx: Transaction): TransactionScope => ({
     notes: createNotesRepository(tx),
     events: createNoteEvents(tx),
     replies: createSagaReplies(tx, { clock }),
