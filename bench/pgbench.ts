@@ -1,7 +1,7 @@
 // The database's ceiling: pgbench (PostgreSQL's own load tool, /usr/bin/pgbench or PGBENCH) runs a
 // script of bench/pgbench/ — the same statements notes-service sends — at a number of
-// connections, with the extended query protocol (parse, bind, execute per statement, unnamed),
-// as node-postgres does. Latencies come from pgbench's per-transaction log.
+// connections, with prepared statements (parsed once per connection, then bound and executed),
+// as notes-service sends them. Latencies come from pgbench's per-transaction log.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,7 +25,7 @@ export interface PgbenchOptions {
 function args(options: PgbenchOptions): string[] {
   return [
     '--no-vacuum',
-    '--protocol=extended',
+    '--protocol=prepared',
     `--file=${join(scripts, options.script)}`,
     ...Object.entries(options.variables).map(([name, value]) => `--define=${name}=${value}`),
   ];

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type Pool, type PoolClient, type Queryable, withTransaction } from '@notes/postgres';
+import { type Pool, type Queryable, type Transaction, withTransaction } from '@notes/postgres';
 import type { ConsumedEvent, EventHandler } from './consumer.ts';
 
 /**
@@ -33,7 +33,7 @@ export interface IdempotentHandlerOptions {
 }
 
 /** A handler's effects, run in the transaction that records the event as processed. */
-export type TransactionalEffects = (event: ConsumedEvent, tx: PoolClient) => Promise<void>;
+export type TransactionalEffects = (event: ConsumedEvent, tx: Transaction) => Promise<void>;
 
 /**
  * A consumer handler that runs `effects` exactly once per event id: in one transaction it records

@@ -148,7 +148,7 @@ function startWriters(pool: Pool, rate: number, afterCommit: () => void, committ
       owed -= 1;
       const noteId = randomUUID();
       const eventId = randomUUID();
-      const write = withTransaction(pool, (tx) =>
+      const write = withTransaction(pool, async (tx) =>
         appendToOutbox(tx, topic, [
           {
             eventId,

@@ -1,7 +1,7 @@
 import { type ConsumedEvent, type EventHandler, handleOnce, topics } from '@notes/kafka';
 import { type Logger, withLogFields } from '@notes/logger';
 import { appendToOutbox } from '@notes/outbox';
-import { type Pool, type PoolClient, withTransaction } from '@notes/postgres';
+import { type Pool, type Transaction, withTransaction } from '@notes/postgres';
 import { inSpan, linksTo, traceHeadersOf, tracingEnabled } from '@notes/telemetry';
 import { type Context, context, type Link, ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { v7 as uuidv7 } from 'uuid';
@@ -124,7 +124,7 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
   }
 
   /** Runs work in one transaction; after its commit, wakes the outbox relay and reports state changes. */
-  async function transact<T>(work: (tx: PoolClient, applied: Applied[]) => Promise<T>): Promise<T> {
+  async function transact<T>(work: (tx: Transaction, applied: Applied[]) => Promise<T>): Promise<T> {
     const applied: Applied[] = [];
     const result = await withTransaction(pool, (tx) => work(tx, applied));
     if (applied.some((change) => change.commandSent)) options.afterCommit();
@@ -150,7 +150,7 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
    * index refused it), its history lines, and its command to the outbox, after the row (its lock).
    */
   async function persist(
-    tx: PoolClient,
+    tx: Transaction,
     before: Saga | undefined,
     transition: Transition,
     applied: Applied[],
@@ -184,7 +184,7 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
           }
           await store.appendLog(saga.id, transition.log);
           if (command !== undefined) {
-            await appendToOutbox(tx, topics.sagaCommands, [commandEvent(saga, command, saga.updatedAt)]);
+            appendToOutbox(tx, topics.sagaCommands, [commandEvent(saga, command, saga.updatedAt)]);
             logger.debug({ sagaId: saga.id, commandId: command.id, type: command.type }, 'saga command written');
           }
           applied.push({ saga, from: before?.state, commandSent: command !== undefined });
@@ -195,11 +195,11 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
   }
 
   /** Links to the saga's previous traced transition (read only when this process traces). */
-  async function linksToPrevious(tx: PoolClient, sagaId: string): Promise<Link[]> {
+  async function linksToPrevious(tx: Transaction, sagaId: string): Promise<Link[]> {
     return tracingEnabled() ? linksTo(await createSagaStore(tx).traceHeaders(sagaId)) : [];
   }
 
-  async function startIn(tx: PoolClient, request: StartSagaRequest, applied: Applied[]): Promise<StartedSaga> {
+  async function startIn(tx: Transaction, request: StartSagaRequest, applied: Applied[]): Promise<StartedSaga> {
     const context = contextFor(request.type);
     const id = newId();
     const userId = request.userId ?? null;
@@ -210,7 +210,7 @@ export function createSagaEngine(options: SagaEngineOptions): SagaEngine {
     return { saga: existing, started: false };
   }
 
-  async function replyIn(tx: PoolClient, reply: ReceivedStepReply, applied: Applied[]): Promise<void> {
+  async function replyIn(tx: Transaction, reply: ReceivedStepReply, applied: Applied[]): Promise<void> {
     const saga = await createSagaStore(tx).lock(reply.sagaId);
     if (saga === undefined || !definitions.has(saga.type)) {
       logger.warn({ sagaId: reply.sagaId, commandId: reply.commandId }, 'a reply for an unknown saga; ignored');

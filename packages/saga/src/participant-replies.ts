@@ -1,6 +1,6 @@
 import { topics } from '@notes/kafka';
 import { appendToOutbox } from '@notes/outbox';
-import type { Queryable } from '@notes/postgres';
+import type { Transaction } from '@notes/postgres';
 import { v7 as uuidv7 } from 'uuid';
 import { stepReplyEvent } from './messages.ts';
 
@@ -20,12 +20,12 @@ export interface SagaRepliesOptions {
 
 /**
  * A participant's replies to saga commands, written to the outbox through tx, the client of the
- * transaction that carries the command out: each becomes one outbox row on saga.replies, keyed and
+ * transaction that carries the command out: each becomes one outbox row (a deferred write of tx) on saga.replies, keyed and
  * correlated by the saga id (so one saga's messages stay in order), naming the command answered.
  */
-export function createSagaReplies(tx: Queryable, options: SagaRepliesOptions) {
+export function createSagaReplies(tx: Transaction, options: SagaRepliesOptions) {
   const newEventId = options.newEventId ?? (() => uuidv7());
-  const reply = (command: AnsweredCommand, outcome: { succeeded: boolean; reason?: string }) =>
+  const reply = async (command: AnsweredCommand, outcome: { succeeded: boolean; reason?: string }) =>
     appendToOutbox(tx, topics.sagaReplies, [
       stepReplyEvent(
         {

@@ -4,7 +4,7 @@ import { createGrpcServer, errorInterceptor, type GrpcTls, registerHealth, valid
 import { createDeadLetterPublisher, type KafkaMetrics, processedEventsMigrations } from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
 import { createOutboxMetrics, createServiceOutbox, outboxMigrations, type ServiceOutbox } from '@notes/outbox';
-import { createPool, type MigrationResult, migrate, type Pool, type Queryable } from '@notes/postgres';
+import { createPool, type MigrationResult, migrate, type Pool, type Transaction } from '@notes/postgres';
 import { createSagaReplies } from '@notes/saga';
 import { createServiceOperations } from '@notes/service-main';
 import { createBeginUserDeletion } from './app/begin-user-deletion.ts';
@@ -246,7 +246,7 @@ export function createAuthUseCases(config: AuthConfig, { pool, clock, outbox }: 
  * One transaction's repositories, events and saga replies on its client: the user's row and its
  * outbox rows commit together (the outbox is woken after the commit, never inside it).
  */
-function transactionalRepositories(clock: Clock): (tx: Queryable) => TransactionalRepositories {
+function transactionalRepositories(clock: Clock): (tx: Transaction) => TransactionalRepositories {
   return (tx) => ({
     ...createDbRepositories(tx),
     events: createUserEvents(tx, { clock }),

@@ -3,7 +3,7 @@ import { createGrpcServer, errorInterceptor, type GrpcTls, registerHealth, valid
 import { createDeadLetterPublisher, type DeadLetterPublisher, type EventConsumer } from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
 import { createOutboxMetrics, createServiceOutbox } from '@notes/outbox';
-import { createPool, type Queryable, withTransaction } from '@notes/postgres';
+import { createPool, type Transaction, withTransaction } from '@notes/postgres';
 import { createSagaReplies } from '@notes/saga';
 import { createServiceOperations } from '@notes/service-main';
 import { v7 as uuidv7 } from 'uuid';
@@ -17,7 +17,7 @@ import type { Clock, InTransaction, NewId, TransactionScope } from './app/ports.
 import { makeUpdateNote } from './app/update-note.ts';
 import type { NotesConfig } from './config.ts';
 import { migrateNotesDatabase } from './db/migrations.ts';
-import { createNotesRepository } from './db/notes-repository.ts';
+import { createNoteReads, createNotesRepository } from './db/notes-repository.ts';
 import { mapNotesError } from './grpc/error-mapper.ts';
 import { notesServiceImpl } from './grpc/notes-service.ts';
 import { startSagaCommandConsumer } from './kafka/saga-commands.ts';
@@ -83,10 +83,11 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
     relay: config.outbox.relay,
     metrics: { relay: createOutboxMetrics(registry, pool), kafka: kafkaMetrics },
   });
-  const notes = createNotesRepository(pool);
+  const notes = createNoteReads(pool);
   // One transaction: the note's row and its events and saga replies (outbox rows) commit together;
   // the relay is woken after the commit, never inside it. A transaction that throws wakes nobody.
-  const scopeOf = (tx: Queryable): TransactionScope => ({
+  // A new note and its event are deferred writes: with no query before them, one statement.
+  const scopeOf = (tx: Transaction): TransactionScope => ({
     notes: createNotesRepository(tx),
     events: createNoteEvents(tx),
     replies: createSagaReplies(tx, { clock }),

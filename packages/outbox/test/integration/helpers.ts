@@ -59,7 +59,7 @@ export function noteUpdated(aggregateId: string, n: number, extra: Partial<Event
 
 /** Appends events in a transaction of their own (as a use case would, next to its business rows). */
 export async function commitEvents(pool: Pool, events: Event[]): Promise<void> {
-  await withTransaction(pool, (tx) => appendToOutbox(tx, topic, events));
+  await withTransaction(pool, async (tx) => appendToOutbox(tx, topic, events));
 }
 
 export type Received = ReceivedEvent;

@@ -1,4 +1,4 @@
-import { type Pool, type Queryable, withTransaction } from '@notes/postgres';
+import { type Pool, type Queryable, type Transaction, withTransaction } from '@notes/postgres';
 import type { TransactionalRepositories, UnitOfWork } from '../app/ports.ts';
 import { createRefreshTokensRepository } from './refresh-tokens-repository.ts';
 import { createUsersRepository } from './users-repository.ts';
@@ -14,7 +14,7 @@ export interface UnitOfWorkOptions {
    * createDbRepositories(tx), the events and the saga replies (written to the outbox through the
    * same client).
    */
-  repositories(tx: Queryable): TransactionalRepositories;
+  repositories(tx: Transaction): TransactionalRepositories;
   /** Called after the COMMIT of a unit of work that wrote to the outbox, never inside the transaction. */
   afterCommit(): void;
 }

@@ -11,7 +11,7 @@ import {
   topics,
 } from '@notes/kafka';
 import type { Logger } from '@notes/logger';
-import type { Pool, Queryable } from '@notes/postgres';
+import type { Pool, Transaction } from '@notes/postgres';
 import type { DeleteUserCommand } from '../app/delete-user.ts';
 import type { SagaCommand, TransactionalRepositories } from '../app/ports.ts';
 
@@ -31,7 +31,7 @@ export interface SagaCommandConsumerOptions {
   /** Where the consumer reports what it consumed, its failures and its lag. */
   metrics?: KafkaMetrics;
   /** A transaction's repositories (the unit of work's): a command runs in the one that records it as processed. */
-  repositories(tx: Queryable): TransactionalRepositories;
+  repositories(tx: Transaction): TransactionalRepositories;
   deleteUser(command: DeleteUserCommand, repositories: TransactionalRepositories): Promise<void>;
   /** Called after a command's transaction committed: its reply waits in the outbox. */
   afterCommit(): void;

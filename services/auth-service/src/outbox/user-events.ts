@@ -2,7 +2,7 @@ import { create, toBinary } from '@bufbuild/protobuf';
 import { UserCreatedSchema, UserDeletedSchema } from '@notes/contracts/common/v1';
 import { type Event, topics } from '@notes/kafka';
 import { appendToOutbox } from '@notes/outbox';
-import type { Queryable } from '@notes/postgres';
+import type { Transaction } from '@notes/postgres';
 import { v7 as uuidv7 } from 'uuid';
 import type { Clock, UserEvents } from '../app/ports.ts';
 
@@ -21,14 +21,14 @@ export interface UserEventsOptions {
 
 /**
  * A user's events written to the outbox through tx, the client of the transaction that changes
- * the user: each becomes one outbox row (topic auth.events, aggregate = the user id, payload the
+ * the user: each becomes one outbox row (a deferred write of tx) (topic auth.events, aggregate = the user id, payload the
  * binary common.v1.UserCreated / UserDeleted) that the relay publishes once the transaction has
  * committed.
  */
-export function createUserEvents(tx: Queryable, options: UserEventsOptions): UserEvents {
+export function createUserEvents(tx: Transaction, options: UserEventsOptions): UserEvents {
   const newEventId = options.newEventId ?? (() => uuidv7());
 
-  function append(userId: string, type: string, payload: Uint8Array): Promise<void> {
+  async function append(userId: string, type: string, payload: Uint8Array): Promise<void> {
     const event: Event = {
       eventId: newEventId(),
       aggregateId: userId,
@@ -36,7 +36,7 @@ export function createUserEvents(tx: Queryable, options: UserEventsOptions): Use
       occurredAt: options.clock.now(),
       payload,
     };
-    return appendToOutbox(tx, topics.authEvents, [event]);
+    appendToOutbox(tx, topics.authEvents, [event]);
   }
 
   return {

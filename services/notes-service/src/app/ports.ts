@@ -23,6 +23,7 @@ export interface NoteChange extends NoteRef, NoteFields {
 
 /** The notes table. Every method sees live notes only: a soft-deleted note is gone for good. */
 export interface NotesRepository {
+  /** Writes the new note's row with the transaction's other writes (a failure rejects the transaction). */
   insert(note: Note): Promise<void>;
   findLive(ref: NoteRef): Promise<Note | undefined>;
   /** Up to `count` live notes of the owner, newest first (created_at, then id), after `after` when given. */

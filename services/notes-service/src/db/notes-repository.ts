@@ -1,4 +1,4 @@
-import type { Queryable } from '@notes/postgres';
+import { preparedStatement, type Queryable, type Transaction } from '@notes/postgres';
 import type { NotesRepository } from '../app/ports.ts';
 import type { Note } from '../domain/note.ts';
 
@@ -18,7 +18,33 @@ const noteColumns = 'id, owner_id, title, content, version, created_at, updated_
 /** What a note is to the platform (notes.kind): the owner's own, or the one SignUpSaga makes. */
 type NoteKind = 'note' | 'welcome';
 
-const insertStatement = `INSERT INTO notes (${noteColumns}, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`;
+// Every statement is prepared: parsed and planned once per connection, then only bound and executed.
+const insertText = `INSERT INTO notes (${noteColumns}, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`;
+const insertNote = preparedStatement(insertText);
+// notes_one_welcome_note_per_owner_idx decides, also between two transactions racing.
+const insertWelcomeNote = preparedStatement(`${insertText} ON CONFLICT (owner_id) WHERE kind = 'welcome' DO NOTHING`);
+const selectLive = preparedStatement(
+  `SELECT ${noteColumns} FROM notes WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL`,
+);
+// The row comparison walks the (owner_id, created_at DESC, id DESC) index from the position on.
+const selectFirstPage = preparedStatement(
+  `SELECT ${noteColumns} FROM notes WHERE owner_id = $1 AND deleted_at IS NULL
+   ORDER BY created_at DESC, id DESC LIMIT $2`,
+);
+const selectPageAfter = preparedStatement(
+  `SELECT ${noteColumns} FROM notes WHERE owner_id = $1 AND deleted_at IS NULL
+     AND (created_at, id) < ($3, $4)
+   ORDER BY created_at DESC, id DESC LIMIT $2`,
+);
+const updateLive = preparedStatement(
+  `UPDATE notes SET title = $3, content = $4, updated_at = $5, version = version + 1
+   WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL AND ($6::bigint IS NULL OR version = $6)
+   RETURNING ${noteColumns}`,
+);
+const softDeleteLive = preparedStatement(
+  'UPDATE notes SET deleted_at = $3 WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL',
+);
+const deleteAllOf = preparedStatement('DELETE FROM notes WHERE owner_id = $1 RETURNING id, deleted_at');
 
 function insertValues(note: Note, kind: NoteKind): unknown[] {
   return [note.id, note.ownerId, note.title, note.content, note.version, note.createdAt, note.updatedAt, kind];
@@ -36,71 +62,60 @@ function toNote(row: NoteRow): Note {
   };
 }
 
-/** The notes table through db: the pool for reads, the transaction's client for writes. */
-export function createNotesRepository(db: Queryable): NotesRepository {
+/** The notes table's reads, through the pool (or a transaction). */
+export function createNoteReads(db: Queryable): Pick<NotesRepository, 'findLive' | 'listLive'> {
   return {
-    async insert(note) {
-      await db.query(insertStatement, insertValues(note, 'note'));
-    },
-
-    async insertWelcomeNote(note) {
-      // notes_one_welcome_note_per_owner_idx decides, also between two transactions racing.
-      const { rowCount } = await db.query(
-        `${insertStatement} ON CONFLICT (owner_id) WHERE kind = 'welcome' DO NOTHING`,
-        insertValues(note, 'welcome'),
-      );
-      return rowCount === 1;
-    },
-
     async findLive({ ownerId, noteId }) {
-      const { rows } = await db.query<NoteRow>(
-        `SELECT ${noteColumns} FROM notes WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL`,
-        [noteId, ownerId],
-      );
+      const { rows } = await db.query<NoteRow>(selectLive([noteId, ownerId]));
       return rows[0] === undefined ? undefined : toNote(rows[0]);
     },
 
     async listLive(ownerId, after, count) {
-      // The row comparison walks the (owner_id, created_at DESC, id DESC) index from the position on.
-      const { rows } =
+      const { rows } = await db.query<NoteRow>(
         after === undefined
-          ? await db.query<NoteRow>(
-              `SELECT ${noteColumns} FROM notes WHERE owner_id = $1 AND deleted_at IS NULL
-               ORDER BY created_at DESC, id DESC LIMIT $2`,
-              [ownerId, count],
-            )
-          : await db.query<NoteRow>(
-              `SELECT ${noteColumns} FROM notes WHERE owner_id = $1 AND deleted_at IS NULL
-                 AND (created_at, id) < ($3, $4)
-               ORDER BY created_at DESC, id DESC LIMIT $2`,
-              [ownerId, count, after.createdAt, after.id],
-            );
+          ? selectFirstPage([ownerId, count])
+          : selectPageAfter([ownerId, count, after.createdAt, after.id]),
+      );
       return rows.map(toNote);
+    },
+  };
+}
+
+/** The notes table in one transaction: a new note's row is a deferred write, sent with the transaction's other writes. */
+export function createNotesRepository(tx: Transaction): NotesRepository {
+  return {
+    ...createNoteReads(tx),
+
+    async insert(note) {
+      tx.defer(insertNote(insertValues(note, 'note')));
+    },
+
+    async insertWelcomeNote(note) {
+      const { rowCount } = await tx.query(insertWelcomeNote(insertValues(note, 'welcome')));
+      return rowCount === 1;
     },
 
     async updateLive(change) {
-      const { rows } = await db.query<NoteRow>(
-        `UPDATE notes SET title = $3, content = $4, updated_at = $5, version = version + 1
-         WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL AND ($6::bigint IS NULL OR version = $6)
-         RETURNING ${noteColumns}`,
-        [change.noteId, change.ownerId, change.title, change.content, change.updatedAt, change.expectedVersion ?? null],
+      const { rows } = await tx.query<NoteRow>(
+        updateLive([
+          change.noteId,
+          change.ownerId,
+          change.title,
+          change.content,
+          change.updatedAt,
+          change.expectedVersion ?? null,
+        ]),
       );
       return rows[0] === undefined ? undefined : toNote(rows[0]);
     },
 
     async softDeleteLive({ ownerId, noteId }, deletedAt) {
-      const { rowCount } = await db.query(
-        'UPDATE notes SET deleted_at = $3 WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL',
-        [noteId, ownerId, deletedAt],
-      );
+      const { rowCount } = await tx.query(softDeleteLive([noteId, ownerId, deletedAt]));
       return rowCount === 1;
     },
 
     async deleteAllOf(ownerId) {
-      const { rows } = await db.query<{ id: string; deleted_at: Date | null }>(
-        'DELETE FROM notes WHERE owner_id = $1 RETURNING id, deleted_at',
-        [ownerId],
-      );
+      const { rows } = await tx.query<{ id: string; deleted_at: Date | null }>(deleteAllOf([ownerId]));
       return rows.filter((row) => row.deleted_at === null).map((row) => ({ ownerId, noteId: row.id }));
     },
   };

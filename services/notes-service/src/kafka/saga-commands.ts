@@ -12,7 +12,7 @@ import {
   topics,
 } from '@notes/kafka';
 import type { Logger } from '@notes/logger';
-import type { Pool, Queryable } from '@notes/postgres';
+import type { Pool, Transaction } from '@notes/postgres';
 import type { CreateWelcomeNote } from '../app/create-welcome-note.ts';
 import type { DeleteUserNotes } from '../app/delete-user-notes.ts';
 import type { SagaCommand, TransactionScope } from '../app/ports.ts';
@@ -30,7 +30,7 @@ export interface SagaCommandConsumerOptions {
   /** Where the consumer reports what it consumed, its failures and its lag. */
   metrics?: KafkaMetrics;
   /** A transaction's scope (the unit of work's): a command runs in the one that records it as processed. */
-  scope(tx: Queryable): TransactionScope;
+  scope(tx: Transaction): TransactionScope;
   createWelcomeNote: CreateWelcomeNote;
   deleteUserNotes: DeleteUserNotes;
   /** Called after a command's transaction committed: its reply waits in the outbox. */

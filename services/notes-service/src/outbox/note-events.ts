@@ -2,7 +2,7 @@ import { create, toBinary } from '@bufbuild/protobuf';
 import { NoteCreatedSchema, NoteDeletedSchema, NoteUpdatedSchema } from '@notes/contracts/common/v1';
 import { type Event, topics } from '@notes/kafka';
 import { appendToOutbox } from '@notes/outbox';
-import type { Queryable } from '@notes/postgres';
+import type { Transaction } from '@notes/postgres';
 import { v7 as uuidv7 } from 'uuid';
 import type { NoteEvents } from '../app/ports.ts';
 
@@ -19,17 +19,17 @@ export interface NoteEventsOptions {
 }
 
 /**
- * A note's events written to the outbox through tx, the client of the transaction that changes
- * the note: each becomes one row of the outbox (topic notes.events, aggregate = the note), which
+ * A note's events written to the outbox in tx, the transaction that changes the note: each
+ * becomes one row of the outbox (a deferred write, sent with the transaction's other writes) (topic notes.events, aggregate = the note), which
  * the relay publishes once the transaction committed. The use cases call them after writing the
  * note's row, so the row lock orders one note's events as their transactions commit.
  */
-export function createNoteEvents(tx: Queryable, options: NoteEventsOptions = {}): NoteEvents {
+export function createNoteEvents(tx: Transaction, options: NoteEventsOptions = {}): NoteEvents {
   const newEventId = options.newEventId ?? (() => uuidv7());
 
-  function append(noteId: string, type: string, occurredAt: Date, payload: Uint8Array): Promise<void> {
+  async function append(noteId: string, type: string, occurredAt: Date, payload: Uint8Array): Promise<void> {
     const event: Event = { eventId: newEventId(), aggregateId: noteId, type, occurredAt, payload };
-    return appendToOutbox(tx, topics.notesEvents, [event]);
+    appendToOutbox(tx, topics.notesEvents, [event]);
   }
 
   return {

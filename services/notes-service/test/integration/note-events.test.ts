@@ -14,7 +14,7 @@ import { makeDeleteNote } from '../../src/app/delete-note.ts';
 import type { InTransaction } from '../../src/app/ports.ts';
 import { makeUpdateNote } from '../../src/app/update-note.ts';
 import { migrateNotesDatabase } from '../../src/db/migrations.ts';
-import { createNotesRepository } from '../../src/db/notes-repository.ts';
+import { createNoteReads, createNotesRepository } from '../../src/db/notes-repository.ts';
 import { NoteNotFound, VersionMismatch } from '../../src/domain/errors.ts';
 import { createNoteEvents } from '../../src/outbox/note-events.ts';
 
@@ -151,6 +151,41 @@ describe('note events in the outbox', () => {
     assert.deepEqual(await outboxRowsOf(missing), []);
   });
 
+  test('a create whose outbox row fails leaves no note, and one whose note row fails leaves no event', async () => {
+    // The note and its event are one statement (deferred writes): PostgreSQL commits both or neither.
+    const ownerId = randomUUID();
+    const takenEventId = randomUUID();
+    const withEventId: InTransaction = (work) =>
+      withTransaction(pool, (tx) =>
+        work({
+          notes: createNotesRepository(tx),
+          events: createNoteEvents(tx, { newEventId: () => takenEventId }),
+          replies: createSagaReplies(tx, { clock }),
+        }),
+      );
+    const lostId = randomUUID();
+    const ids = [randomUUID(), lostId];
+    const createNote = makeCreateNote({
+      inTransaction: withEventId,
+      clock: steppingClock(),
+      newId: () => ids.shift() ?? randomUUID(),
+    });
+    const first = await createNote({ ownerId, title: 'first', content: '' });
+
+    await assert.rejects(createNote({ ownerId, title: 'its event id is taken', content: '' }), /outbox_pkey/);
+    const { rowCount } = await pool.query('SELECT 1 FROM notes WHERE id = $1', [lostId]);
+    assert.equal(rowCount, 0, 'no note without its event');
+
+    const sameId = first.id;
+    const duplicateNote = makeCreateNote({ inTransaction, clock: steppingClock(), newId: () => sameId });
+    await assert.rejects(duplicateNote({ ownerId, title: 'its id is taken', content: '' }), /notes_pkey/);
+    assert.deepEqual(
+      (await outboxRowsOf(first.id)).map((row) => row.id),
+      [takenEventId],
+      'no event without its note',
+    );
+  });
+
   test('a transaction that fails after the outbox append leaves neither the note nor its event', async () => {
     const afterAppend: string[] = [];
     // The real adapters, with a failure right after each event was appended (the note's row
@@ -203,7 +238,7 @@ describe('note events in the outbox', () => {
     const { rowCount } = await pool.query('SELECT 1 FROM notes WHERE id = $1', [createdId]);
     assert.equal(rowCount, 0, 'the created note rolled back');
     assert.deepEqual(await outboxRowsOf(createdId), [], 'its event rolled back');
-    const kept = await createNotesRepository(pool).findLive(ref);
+    const kept = await createNoteReads(pool).findLive(ref);
     assert.deepEqual(kept, committed, 'the update and the delete rolled back');
     assert.deepEqual(
       (await outboxRowsOf(committed.id)).map((row) => row.type),
