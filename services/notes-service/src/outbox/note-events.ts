@@ -20,8 +20,8 @@ export interface NoteEventsOptions {
 
 /**
  * A note's events written to the outbox in tx, the transaction that changes the note: each
- * becomes one row of the outbox (a deferred write, sent with the transaction's other writes) (topic notes.events, aggregate = the note), which
- * the relay publishes once the transaction committed. The use cases call them after writing the
+ * becomes one row of the outbox (topic notes.events, aggregate = the note), a deferred write sent
+ * with the transaction's other writes, which the relay publishes once the transaction committed. The use cases call them after writing the
  * note's row, so the row lock orders one note's events as their transactions commit.
  */
 export function createNoteEvents(tx: Transaction, options: NoteEventsOptions = {}): NoteEvents {
