@@ -44,6 +44,7 @@ try {
   };
   const { serverVersion } = await runPgbenchOnce({ ...pgbench, script: 'seed-notes.sql' });
   const ceiling = async (script: string, connections: number) => {
+    await runPgbenchOnce({ ...pgbench, script: 'analyze.sql' });
     await runPgbench({ ...pgbench, script, connections, seconds: warmUpSeconds });
     return measured(() => runPgbench({ ...pgbench, script, connections, seconds }));
   };
