@@ -40,8 +40,11 @@ export {
   handleOnce,
   type IdempotentHandlerOptions,
   idempotentHandler,
+  type ProcessedEventsRetention,
+  type ProcessedEventsRetentionOptions,
   processedEventsMigrations,
   purgeProcessedEvents,
+  startProcessedEventsRetention,
   type TransactionalEffects,
 } from './processed-events.ts';
 export { createEventProducer, type EventProducer, type EventProducerOptions } from './producer.ts';

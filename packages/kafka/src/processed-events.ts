@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { Logger } from '@notes/logger';
 import { type Pool, type Queryable, type Transaction, withTransaction } from '@notes/postgres';
 import type { ConsumedEvent, EventHandler } from './consumer.ts';
 
@@ -72,4 +73,53 @@ export async function purgeProcessedEvents(db: Queryable, olderThanMs: number, b
     deleted += result.rowCount ?? 0;
     if ((result.rowCount ?? 0) < batchSize) return deleted;
   }
+}
+
+export interface ProcessedEventsRetentionOptions {
+  /** The service's database, where processedEventsMigrations were applied. */
+  pool: Queryable;
+  logger: Logger;
+  /** How long a record is kept (default 14 days: see purgeProcessedEvents for the window's rule). */
+  keepMs?: number;
+  /** How often older records are deleted (default hourly). */
+  everyMs?: number;
+}
+
+export interface ProcessedEventsRetention {
+  /** No purge starts after this; resolves once a purge under way has finished. */
+  stop(): Promise<void>;
+}
+
+const fourteenDaysMs = 14 * 24 * 60 * 60 * 1000;
+
+/**
+ * Keeps processed_events from growing without bound while a service consumes: every everyMs it
+ * deletes the records older than keepMs. A purge that fails is logged and tried at the next period.
+ */
+export function startProcessedEventsRetention(options: ProcessedEventsRetentionOptions): ProcessedEventsRetention {
+  const { pool, logger, keepMs = fourteenDaysMs, everyMs = 3_600_000 } = options;
+  let running = true;
+  let purging: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const schedule = () => {
+    timer = setTimeout(() => {
+      purging = purgeProcessedEvents(pool, keepMs).then(
+        (deleted) => {
+          if (deleted > 0) logger.info({ deleted }, 'processed events past their window deleted');
+        },
+        (error: unknown) => logger.warn({ err: error }, 'purging processed events failed; retried at the next period'),
+      );
+      void purging.then(() => {
+        if (running) schedule();
+      });
+    }, everyMs);
+  };
+  schedule();
+  return {
+    async stop() {
+      running = false;
+      clearTimeout(timer);
+      await purging;
+    },
+  };
 }

@@ -1,7 +1,12 @@
 import { join } from 'node:path';
 import { AuthService } from '@notes/contracts/auth/v1';
 import { createGrpcServer, errorInterceptor, type GrpcTls, registerHealth, validationInterceptor } from '@notes/grpc';
-import { createDeadLetterPublisher, type KafkaMetrics, processedEventsMigrations } from '@notes/kafka';
+import {
+  createDeadLetterPublisher,
+  type KafkaMetrics,
+  processedEventsMigrations,
+  startProcessedEventsRetention,
+} from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
 import { createOutboxMetrics, createServiceOutbox, outboxMigrations, type ServiceOutbox } from '@notes/outbox';
 import { createPool, type MigrationResult, migrate, type Pool, type Transaction } from '@notes/postgres';
@@ -159,11 +164,17 @@ function startSignInAttemptsPurge(
 }
 
 interface SagaParticipant {
-  /** Stops the consumer (the command in flight finishes and is committed), then its dead-letter publisher. */
+  /**
+   * Stops the consumer (the command in flight finishes and is committed), then the retention of
+   * its processed_events, then its dead-letter publisher.
+   */
   stop(): Promise<void>;
 }
 
-/** auth-service's part in the sagas: the saga-command consumer, with a dead-letter publisher of its own. */
+/**
+ * auth-service's part in the sagas: the saga-command consumer, with a dead-letter publisher of its
+ * own and the retention of the processed_events it records.
+ */
 function startSagaParticipant(
   config: AuthConfig,
   { pool, clock, outbox, logger, metrics }: AuthUseCaseDependencies & { logger: Logger; metrics: KafkaMetrics },
@@ -184,11 +195,13 @@ function startSagaParticipant(
     deleteUser: deleteUserForSaga,
     afterCommit: () => outbox.afterCommit(),
   });
+  const retention = startProcessedEventsRetention({ pool, logger });
   return {
     async stop() {
       try {
         await consumer.stop();
       } finally {
+        await retention.stop();
         await deadLetter.close();
       }
     },

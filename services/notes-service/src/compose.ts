@@ -1,6 +1,12 @@
 import { NotesService } from '@notes/contracts/notes/v1';
 import { createGrpcServer, errorInterceptor, type GrpcTls, registerHealth, validationInterceptor } from '@notes/grpc';
-import { createDeadLetterPublisher, type DeadLetterPublisher, type EventConsumer } from '@notes/kafka';
+import {
+  createDeadLetterPublisher,
+  type DeadLetterPublisher,
+  type EventConsumer,
+  type ProcessedEventsRetention,
+  startProcessedEventsRetention,
+} from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
 import { createOutboxMetrics, createServiceOutbox } from '@notes/outbox';
 import { createPool, type Transaction, withTransaction } from '@notes/postgres';
@@ -119,7 +125,9 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
   });
 
   // notes-service's part in the sagas, started once processed_events exists (after the migrations).
-  let sagaParticipant: { consumer: EventConsumer; deadLetter: DeadLetterPublisher } | undefined;
+  let sagaParticipant:
+    | { consumer: EventConsumer; retention: ProcessedEventsRetention; deadLetter: DeadLetterPublisher }
+    | undefined;
   const startSagaParticipant = () => {
     const deadLetter = createDeadLetterPublisher({
       brokers: config.kafka.brokers,
@@ -138,7 +146,7 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
       deleteUserNotes: makeDeleteUserNotes({ clock }),
       afterCommit: () => outbox.afterCommit(),
     });
-    return { consumer, deadLetter };
+    return { consumer, retention: startProcessedEventsRetention({ pool, logger }), deadLetter };
   };
 
   return {
@@ -159,6 +167,7 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
       await operations.close();
       // The consumer's last command commits its reply to the outbox before the outbox stops.
       await sagaParticipant?.consumer.stop();
+      await sagaParticipant?.retention.stop();
       await sagaParticipant?.deadLetter.close();
       await outbox.stop();
       await pool.end();

@@ -7,7 +7,14 @@ import {
   registerHealth,
   validationInterceptor,
 } from '@notes/grpc';
-import { createDeadLetterPublisher, type EventConsumer, startEventConsumer, topics } from '@notes/kafka';
+import {
+  createDeadLetterPublisher,
+  type EventConsumer,
+  type ProcessedEventsRetention,
+  startEventConsumer,
+  startProcessedEventsRetention,
+  topics,
+} from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
 import { createOutboxMetrics, createServiceOutbox } from '@notes/outbox';
 import { createPool } from '@notes/postgres';
@@ -126,6 +133,7 @@ export function composeSagaOrchestrator(
     clientId: 'saga-orchestrator',
   });
   let consumer: EventConsumer | undefined;
+  let retention: ProcessedEventsRetention | undefined;
   let scanner: TimeoutScanner | undefined;
 
   return {
@@ -150,6 +158,7 @@ export function composeSagaOrchestrator(
         startAt: config.kafka.startAt,
         metrics: kafkaMetrics,
       });
+      retention = startProcessedEventsRetention({ pool, logger });
       scanner = startTimeoutScanner({ engine, intervalMs: config.saga.scanIntervalMs, logger });
       return { port, httpPort };
     },
@@ -162,6 +171,7 @@ export function composeSagaOrchestrator(
     },
     async stop() {
       await consumer?.stop();
+      await retention?.stop();
       await scanner?.stop();
       await server.close();
       await operations.close();
