@@ -19,9 +19,10 @@ export interface SagaRepliesOptions {
 }
 
 /**
- * A participant's replies to saga commands, written to the outbox through tx, the client of the
- * transaction that carries the command out: each becomes one outbox row (a deferred write of tx) on saga.replies, keyed and
- * correlated by the saga id (so one saga's messages stay in order), naming the command answered.
+ * A participant's replies to saga commands, written to the outbox in tx, the transaction that
+ * carries the command out: each becomes one outbox row on saga.replies (a deferred write of tx),
+ * keyed and correlated by the saga id (so one saga's messages stay in order), naming the command
+ * answered.
  */
 export function createSagaReplies(tx: Transaction, options: SagaRepliesOptions) {
   const newEventId = options.newEventId ?? (() => uuidv7());
