@@ -20,10 +20,10 @@ export interface UserEventsOptions {
 }
 
 /**
- * A user's events written to the outbox through tx, the client of the transaction that changes
- * the user: each becomes one outbox row (a deferred write of tx) (topic auth.events, aggregate = the user id, payload the
- * binary common.v1.UserCreated / UserDeleted) that the relay publishes once the transaction has
- * committed.
+ * A user's events written to the outbox in tx, the transaction that changes the user: each becomes
+ * one outbox row (topic auth.events, aggregate = the user id, payload the binary
+ * common.v1.UserCreated / UserDeleted), a deferred write of tx, that the relay publishes once the
+ * transaction has committed.
  */
 export function createUserEvents(tx: Transaction, options: UserEventsOptions): UserEvents {
   const newEventId = options.newEventId ?? (() => uuidv7());
