@@ -1,3 +1,4 @@
+import { topics } from '@notes/contracts/names';
 import { SagaService } from '@notes/contracts/saga/v1';
 import {
   createGrpcServer,
@@ -13,7 +14,6 @@ import {
   type ProcessedEventsRetention,
   startEventConsumer,
   startProcessedEventsRetention,
-  topics,
 } from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
 import { createOutboxMetrics, createServiceOutbox } from '@notes/outbox';

@@ -1,4 +1,5 @@
 import { fromBinary } from '@bufbuild/protobuf';
+import { sagaCommandTypes, topics } from '@notes/contracts/names';
 import { DeleteUserSchema } from '@notes/contracts/saga/v1/messages';
 import {
   type ConsumedEvent,
@@ -8,7 +9,6 @@ import {
   type KafkaConnection,
   type KafkaMetrics,
   startEventConsumer,
-  topics,
 } from '@notes/kafka';
 import type { Logger } from '@notes/logger';
 import type { Pool, Transaction } from '@notes/postgres';
@@ -19,7 +19,7 @@ import type { SagaCommand, TransactionalRepositories } from '../app/ports.ts';
 export const sagaCommandsGroup = 'auth-service';
 
 /** The one command of the messaging contract that auth-service carries out. */
-export const deleteUserCommandType = 'saga.DeleteUser';
+export const deleteUserCommandType = sagaCommandTypes.DeleteUser;
 
 export interface SagaCommandConsumerOptions {
   pool: Pool;

@@ -1,11 +1,13 @@
 // The note's events in the outbox table, written by the use cases through the db and outbox
 // adapters in one transaction (wired as compose.ts wires them), without a relay: what the rows
 // hold, and that a transaction that fails leaves none.
+
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';
 import { NoteCreatedSchema, NoteDeletedSchema, NoteUpdatedSchema } from '@notes/contracts/common/v1';
+import { eventTypes, topics } from '@notes/contracts/names';
 import { createPool, type Pool, withTransaction } from '@notes/postgres';
 import { createSagaReplies } from '@notes/saga';
 import { createTestDatabase, type TestDatabase } from '@notes/testkit';
@@ -97,10 +99,10 @@ describe('note events in the outbox', () => {
     const outbox = await outboxRowsOf(created.id);
     assert.deepEqual(
       outbox.map((row) => row.type),
-      ['notes.NoteCreated', 'notes.NoteUpdated', 'notes.NoteDeleted'],
+      [eventTypes.NoteCreated, eventTypes.NoteUpdated, eventTypes.NoteDeleted],
     );
     for (const row of outbox) {
-      assert.equal(row.topic, 'notes.events');
+      assert.equal(row.topic, topics.notesEvents);
       assert.equal(row.aggregate_id, created.id);
       assert.match(row.id, uuidV7, 'the event id is a UUIDv7');
       assert.equal(row.correlation_id, null);
@@ -146,7 +148,7 @@ describe('note events in the outbox', () => {
 
     assert.deepEqual(
       (await outboxRowsOf(note.id)).map((row) => row.type),
-      ['notes.NoteCreated'],
+      [eventTypes.NoteCreated],
     );
     assert.deepEqual(await outboxRowsOf(missing), []);
   });
@@ -242,7 +244,7 @@ describe('note events in the outbox', () => {
     assert.deepEqual(kept, committed, 'the update and the delete rolled back');
     assert.deepEqual(
       (await outboxRowsOf(committed.id)).map((row) => row.type),
-      ['notes.NoteCreated'],
+      [eventTypes.NoteCreated],
       'their events rolled back',
     );
   });
