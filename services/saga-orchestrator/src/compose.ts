@@ -20,7 +20,7 @@ import { createOutboxMetrics, createServiceOutbox } from '@notes/outbox';
 import { createPool } from '@notes/postgres';
 import { createSagaEngine, createSagaMetrics, startTimeoutScanner, type TimeoutScanner } from '@notes/saga';
 import { createServiceOperations } from '@notes/service-main';
-import { makeStartDeleteUserSaga } from './app/start-delete-user-saga.ts';
+import { createStartDeleteUserSaga } from './app/start-delete-user-saga.ts';
 import { createAuthAccounts } from './auth/auth-accounts.ts';
 import type { SagaConfig } from './config.ts';
 import { migrateSagaDatabase } from './db/migrations.ts';
@@ -102,7 +102,7 @@ export function composeSagaOrchestrator(
   });
   // Renewed by reloadGrpcTls; the transport to auth-service presents it from its next connection on.
   let grpcTls = config.grpcTls;
-  const startDeleteUserSaga = makeStartDeleteUserSaga({
+  const startDeleteUserSaga = createStartDeleteUserSaga({
     accounts: createAuthAccounts(
       createGrpcTransport(config.auth.url, {
         tls: grpcTls && (() => grpcTls as GrpcTls),

@@ -11,8 +11,8 @@ import { StepReplySchema } from '@notes/contracts/saga/v1/messages';
 import { createPool, type Pool, withTransaction } from '@notes/postgres';
 import { createSagaReplies } from '@notes/saga';
 import { createTestDatabase, type TestDatabase } from '@notes/testkit';
-import { type CreateWelcomeNoteCommand, makeCreateWelcomeNote } from '../../src/app/create-welcome-note.ts';
-import { type DeleteUserNotesCommand, makeDeleteUserNotes } from '../../src/app/delete-user-notes.ts';
+import { type CreateWelcomeNoteCommand, createCreateWelcomeNote } from '../../src/app/create-welcome-note.ts';
+import { createDeleteUserNotes, type DeleteUserNotesCommand } from '../../src/app/delete-user-notes.ts';
 import type { TransactionScope } from '../../src/app/ports.ts';
 import { migrateNotesDatabase } from '../../src/db/migrations.ts';
 import { createNotesRepository } from '../../src/db/notes-repository.ts';
@@ -40,8 +40,8 @@ function inTransaction(step: (scope: TransactionScope) => Promise<void>): Promis
   );
 }
 
-const createWelcomeNote = makeCreateWelcomeNote({ clock, newId: () => randomUUID(), refuse: false });
-const deleteUserNotes = makeDeleteUserNotes({ clock });
+const createWelcomeNote = createCreateWelcomeNote({ clock, newId: () => randomUUID(), refuse: false });
+const deleteUserNotes = createDeleteUserNotes({ clock });
 
 function welcomeNoteCommand(userId: string, sagaId = randomUUID()): CreateWelcomeNoteCommand {
   return { sagaId, commandId: randomUUID(), commandType: sagaCommandTypes.CreateWelcomeNote, userId };
@@ -139,7 +139,7 @@ describe('CreateWelcomeNote', () => {
   });
 
   test('refused by the switch: a failure reply with its reason, and no note', async () => {
-    const refusing = makeCreateWelcomeNote({ clock, newId: () => randomUUID(), refuse: true });
+    const refusing = createCreateWelcomeNote({ clock, newId: () => randomUUID(), refuse: true });
     const userId = randomUUID();
     const command = welcomeNoteCommand(userId);
     await inTransaction((scope) => refusing(command, scope));
