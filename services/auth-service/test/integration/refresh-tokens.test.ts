@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
+import { ManualClock } from '@notes/testkit/fakes';
 import type { TokenPair } from '../../src/app/token-pair.ts';
 import { createAuthUseCases } from '../../src/compose.ts';
 import { createRefreshTokenSecrets } from '../../src/crypto/refresh-token-secrets.ts';
 import { InvalidRefreshToken } from '../../src/domain/errors.ts';
 import type { AuthUseCases } from '../../src/grpc/auth-service.ts';
-import { ManualClock } from '../support/clock.ts';
 import { testConfig } from '../support/config.ts';
 import { createMigratedDatabase, type MigratedDatabase } from '../support/database.ts';
 

@@ -4,10 +4,10 @@ import { after, before, beforeEach, test } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';
 import { UserCreatedSchema, UserDeletedSchema } from '@notes/contracts/common/v1';
 import { eventTypes, topics } from '@notes/contracts/names';
+import { ManualClock } from '@notes/testkit/fakes';
 import { createAuthUseCases } from '../../src/compose.ts';
 import { EmailTaken } from '../../src/domain/errors.ts';
 import type { AuthUseCases } from '../../src/grpc/auth-service.ts';
-import { ManualClock } from '../support/clock.ts';
 import { testConfig } from '../support/config.ts';
 import { createMigratedDatabase, type MigratedDatabase } from '../support/database.ts';
 

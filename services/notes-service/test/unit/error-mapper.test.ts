@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ViolationsSchema } from '@bufbuild/protovalidate/gen/buf/validate/validate_pb.js';
 import { Code } from '@connectrpc/connect';
-import { InvalidCursor, InvalidNote, InvalidPageLimit, NoteNotFound, VersionMismatch } from '../../src/domain/errors.ts';
+import {
+  InvalidCursor,
+  InvalidNote,
+  InvalidPageLimit,
+  NoteNotFound,
+  VersionMismatch,
+} from '../../src/domain/errors.ts';
 import { mapNotesError } from '../../src/grpc/error-mapper.ts';
 
 test('notes errors map to their gRPC status, keeping their message', () => {
