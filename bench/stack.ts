@@ -6,7 +6,7 @@ import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { allTopics } from '@notes/kafka';
+import { allTopics } from '@notes/contracts/names';
 import {
   ensureSigningKeys,
   freePlatformPorts,

@@ -6,7 +6,7 @@
 // per service in .data/tls for mutual TLS on the gRPC hops, and every service runs as its own process. Ctrl-C or SIGTERM stops everything.
 import { chmod, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { allTopics } from '@notes/kafka';
+import { allTopics } from '@notes/contracts/names';
 import {
   ensureDatabases,
   ensureSigningKeys,

@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { chmod, glob, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { allTopics } from '@notes/kafka';
+import { allTopics } from '@notes/contracts/names';
 import { freePort, type LocalKafka, type LocalPostgres, startLocalKafka, startLocalPostgres } from '@notes/local-infra';
 
 const tiers = ['unit', 'integration', 'component', 'e2e'] as const;

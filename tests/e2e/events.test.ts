@@ -1,5 +1,6 @@
 // Events end to end: what the public API does reaches Kafka through the services' outboxes,
 // exactly as docs/contract/events.md says, and nothing is lost while the broker is down.
+
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';
 import { NoteCreatedSchema, NoteDeletedSchema, NoteUpdatedSchema, UserCreatedSchema } from '@notes/contracts/common/v1';
+import { allTopics, eventTypes, topics } from '@notes/contracts/names';
 import { freePort, type LocalKafka, startLocalKafka } from '@notes/local-infra';
 import { collectEvents, type ReceivedEvent, testKafkaBrokers } from '@notes/testkit';
 import { apiClient } from './api.ts';
@@ -29,7 +31,7 @@ describe('events on the shared broker', () => {
     const user = await api.signedInUser();
     const events = await collectEvents({
       brokers: testKafkaBrokers(),
-      topic: 'auth.events',
+      topic: topics.authEvents,
       keep: (key) => key === user.userId,
     });
     try {
@@ -39,10 +41,10 @@ describe('events on the shared broker', () => {
       assert.equal(events.received.length, 1);
       const [event] = events.received as [ReceivedEvent];
       assert.equal(event.key, user.userId);
-      assert.equal(event.envelope.type, 'auth.UserCreated');
+      assert.equal(event.envelope.type, eventTypes.UserCreated);
       assert.equal(event.envelope.aggregateId, user.userId);
       assert.equal(event.headers.get('event_id'), event.envelope.eventId);
-      assert.equal(event.headers.get('type'), 'auth.UserCreated');
+      assert.equal(event.headers.get('type'), eventTypes.UserCreated);
       const payload = fromBinary(UserCreatedSchema, event.envelope.payload);
       assert.deepEqual({ userId: payload.userId, email: payload.email }, { userId: user.userId, email: user.email });
     } finally {
@@ -62,12 +64,16 @@ describe('events on the shared broker', () => {
     assert.equal((await api.call('DELETE', `/v1/notes/${noteId}`, { token })).status, 204);
     const events = await collectEvents({
       brokers: testKafkaBrokers(),
-      topic: 'notes.events',
+      topic: topics.notesEvents,
       keep: (key) => key === noteId,
     });
     try {
       await events.waitFor((received) => received.length >= 3, eventually);
-      assert.deepEqual(types(events.received), ['notes.NoteCreated', 'notes.NoteUpdated', 'notes.NoteDeleted']);
+      assert.deepEqual(types(events.received), [
+        eventTypes.NoteCreated,
+        eventTypes.NoteUpdated,
+        eventTypes.NoteDeleted,
+      ]);
       const [createdEvent, updatedEvent, deletedEvent] = events.received.map((event) => event.envelope.payload) as [
         Uint8Array,
         Uint8Array,
@@ -94,7 +100,7 @@ describe('a broker outage', () => {
       dataDir: scratch,
       port: await freePort(),
       controllerPort: await freePort(),
-      topics: ['auth.events', 'notes.events', 'saga.commands', 'saga.replies', 'dlq'].map((name) => ({
+      topics: allTopics.map((name) => ({
         name,
         partitions: 3,
       })),
@@ -127,12 +133,12 @@ describe('a broker outage', () => {
     const wanted = new Set(noteIds);
     const events = await collectEvents({
       brokers: kafka.brokers,
-      topic: 'notes.events',
+      topic: topics.notesEvents,
       keep: (key) => wanted.has(key),
     });
     try {
       await events.waitFor((received) => new Set(received.map((event) => event.key)).size === wanted.size, 60_000);
-      assert.ok(events.received.every((event) => event.envelope.type === 'notes.NoteCreated'));
+      assert.ok(events.received.every((event) => event.envelope.type === eventTypes.NoteCreated));
     } finally {
       await events.close();
     }

@@ -1,8 +1,10 @@
 // /metrics of every service, scraped before and after traffic (sign-ups and their SignUpSagas, an
 // account deletion, notes created and listed, bad requests): the documented series move.
+
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
+import { topics } from '@notes/contracts/names';
 import { metricFamiliesByService } from '../platform-metrics.ts';
 import { type Exposition, parseExposition, total } from '../prometheus-text.ts';
 import { apiClient } from './api.ts';
@@ -69,29 +71,33 @@ const mustGrow: Growth[] = [
     labels: { grpc_service: 'auth.v1.AuthService', grpc_method: 'BeginUserDeletion', grpc_code: 'OK' },
   },
   // The outboxes' relays and Kafka.
-  { service: 'auth', name: 'outbox_events_published_total', labels: { topic: 'auth.events' } },
-  { service: 'auth', name: 'outbox_publish_duration_seconds_count', labels: { topic: 'auth.events' } },
-  { service: 'auth', name: 'outbox_publish_delay_seconds_count', labels: { topic: 'auth.events' } },
-  { service: 'auth', name: 'kafka_messages_produced_total', labels: { topic: 'auth.events' } },
-  { service: 'auth', name: 'kafka_messages_consumed_total', labels: { topic: 'saga.commands', group: 'auth-service' } },
-  { service: 'notes', name: 'kafka_messages_produced_total', labels: { topic: 'notes.events' } },
-  { service: 'notes', name: 'outbox_events_published_total', labels: { topic: 'saga.replies' } },
+  { service: 'auth', name: 'outbox_events_published_total', labels: { topic: topics.authEvents } },
+  { service: 'auth', name: 'outbox_publish_duration_seconds_count', labels: { topic: topics.authEvents } },
+  { service: 'auth', name: 'outbox_publish_delay_seconds_count', labels: { topic: topics.authEvents } },
+  { service: 'auth', name: 'kafka_messages_produced_total', labels: { topic: topics.authEvents } },
+  {
+    service: 'auth',
+    name: 'kafka_messages_consumed_total',
+    labels: { topic: topics.sagaCommands, group: 'auth-service' },
+  },
+  { service: 'notes', name: 'kafka_messages_produced_total', labels: { topic: topics.notesEvents } },
+  { service: 'notes', name: 'outbox_events_published_total', labels: { topic: topics.sagaReplies } },
   {
     service: 'notes',
     name: 'kafka_messages_consumed_total',
-    labels: { topic: 'saga.commands', group: 'notes-service' },
+    labels: { topic: topics.sagaCommands, group: 'notes-service' },
   },
-  { service: 'saga', name: 'outbox_events_published_total', labels: { topic: 'saga.commands' } },
-  { service: 'saga', name: 'kafka_messages_produced_total', labels: { topic: 'saga.commands' } },
+  { service: 'saga', name: 'outbox_events_published_total', labels: { topic: topics.sagaCommands } },
+  { service: 'saga', name: 'kafka_messages_produced_total', labels: { topic: topics.sagaCommands } },
   {
     service: 'saga',
     name: 'kafka_messages_consumed_total',
-    labels: { topic: 'auth.events', group: 'saga-orchestrator' },
+    labels: { topic: topics.authEvents, group: 'saga-orchestrator' },
   },
   {
     service: 'saga',
     name: 'kafka_messages_consumed_total',
-    labels: { topic: 'saga.replies', group: 'saga-orchestrator' },
+    labels: { topic: topics.sagaReplies, group: 'saga-orchestrator' },
   },
   // The sagas: counted in the store at each scrape, and their transitions and durations.
   { service: 'saga', name: 'sagas_in_state', labels: { type: 'SignUpSaga', state: 'COMPLETED' } },

@@ -1,8 +1,10 @@
 // The sagas end to end, every service a process: SignUpSaga (the welcome note, its compensation)
 // and DeleteUserSaga, through crashes, outages and redelivery.
+
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from '@connectrpc/connect';
+import { topics } from '@notes/contracts/names';
 import { SagaService } from '@notes/contracts/saga/v1';
 import { createGrpcTransport } from '@notes/grpc';
 import { createEventProducer } from '@notes/kafka';
@@ -72,7 +74,7 @@ describe('sagas', () => {
     const user = await apiClient(platform.bffUrl).signedInUser(password);
     const events = await collectEvents({
       brokers: testKafkaBrokers(),
-      topic: 'auth.events',
+      topic: topics.authEvents,
       keep: (key) => key === user.userId,
     });
     const producer = createEventProducer({ brokers: testKafkaBrokers(), clientId: 'e2e-redelivery' });
@@ -87,7 +89,7 @@ describe('sagas', () => {
         occurredAt: new Date(Number(original.envelope.occurredAt)),
         payload: original.envelope.payload,
       };
-      await producer.publish('auth.events', [redelivery, redelivery]);
+      await producer.publish(topics.authEvents, [redelivery, redelivery]);
       await events.waitFor((received) => received.length === 3, 15_000);
       await signUpSagaOf(platform, user.userId, ['COMPLETED']);
       // Long enough for the redelivered copies to have been handled.

@@ -1,6 +1,6 @@
+import { topics } from '@notes/contracts/names';
 import { type Message, ProduceAcks, Producer } from '@platformatic/kafka';
 import type { KafkaConnection } from './connection.ts';
-import { topics } from './topics.ts';
 
 /**
  * A Kafka record as bytes, kept as it was read: the dead-letter queue and its replay move records

@@ -48,4 +48,3 @@ export {
   type TransactionalEffects,
 } from './processed-events.ts';
 export { createEventProducer, type EventProducer, type EventProducerOptions } from './producer.ts';
-export { allTopics, type TopicName, topics } from './topics.ts';

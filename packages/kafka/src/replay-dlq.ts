@@ -11,6 +11,7 @@
 // group that never commits, and prints one line per chosen message on standard output.
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { topics } from '@notes/contracts/names';
 import { Consumer, ListOffsetTimestamps, type Message } from '@platformatic/kafka';
 import { type KafkaConnection, kafkaConnectionFromEnv } from './connection.ts';
 import {
@@ -24,7 +25,6 @@ import {
   replayRecord,
 } from './dlq.ts';
 import { decodeEnvelope } from './envelope.ts';
-import { topics } from './topics.ts';
 
 export interface ReplayOptions {
   brokers: string | readonly string[];

@@ -5,7 +5,7 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { allTopics } from '@notes/kafka';
+import { allTopics } from '@notes/contracts/names';
 import { freePort, type LocalKafka, type LocalPostgres, startLocalKafka, startLocalPostgres } from '@notes/local-infra';
 import { createPool, migrate, type Pool } from '@notes/postgres';
 import pg from 'pg';

@@ -5,9 +5,11 @@
 //   after-commit  createOutboxNotifier().afterCommit() after the commit (debounced, 10 ms window)
 // The modes run twice in alternating order. PostgreSQL with default durability (fsync on).
 //   node packages/outbox/bench/notify-cost.ts     BENCH_CONNECTIONS=32 BENCH_DURATION=10
+
 import { randomUUID } from 'node:crypto';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { NoteCreatedSchema } from '@notes/contracts/common/v1';
+import { eventTypes, topics } from '@notes/contracts/names';
 import { type Pool, withTransaction } from '@notes/postgres';
 import pg from 'pg';
 import { appendToOutbox, createOutboxNotifier, outboxChannel } from '../src/index.ts';
@@ -41,11 +43,11 @@ async function run(pool: Pool, url: string, mode: Mode) {
           'INSERT INTO notes (id, owner_id, title, content, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)',
           [noteId, ownerId, 'benchmark note', 'x'.repeat(200), now],
         );
-        await appendToOutbox(tx, 'notes.events', [
+        await appendToOutbox(tx, topics.notesEvents, [
           {
             eventId: randomUUID(),
             aggregateId: noteId,
-            type: 'notes.NoteCreated',
+            type: eventTypes.NoteCreated,
             occurredAt: now,
             payload: toBinary(NoteCreatedSchema, create(NoteCreatedSchema, { noteId, ownerId })),
           },

@@ -1,12 +1,14 @@
 // The relay's figures, measured against a real broker (3 partitions) and PostgreSQL with default
 // durability: its throughput, the broker's own ceiling beside it, and commit-to-consume latency.
 // relay-throughput.ts (make bench-relay) and bench/run.ts (make bench) both run these.
+
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { NoteCreatedSchema } from '@notes/contracts/common/v1';
+import { eventTypes, topics } from '@notes/contracts/names';
 import { createEventProducer, decodeEnvelope, encodeEvent } from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
 import { type Pool, withTransaction } from '@notes/postgres';
@@ -14,7 +16,7 @@ import { Admin, Consumer } from '@platformatic/kafka';
 import { appendToOutbox, createOutboxNotifier, createOutboxRelay, type OutboxRelay } from '../src/index.ts';
 import { type BenchInfra, percentile } from './infra.ts';
 
-const topic = 'notes.events';
+const topic = topics.notesEvents;
 const quietLogger = () => createLogger({ service: 'outbox-bench', level: 'warn' });
 const execFileAsync = promisify(execFile);
 
@@ -26,7 +28,7 @@ const payload = Buffer.from(
 export const envelopeSize = encodeEvent({
   eventId: randomUUID(),
   aggregateId: 'note-1234',
-  type: 'notes.NoteCreated',
+  type: eventTypes.NoteCreated,
   occurredAt: new Date(),
   payload,
 }).value.byteLength;
@@ -47,7 +49,7 @@ async function fill(pool: Pool, count: number): Promise<void> {
   for (let start = 0; start < count; start += 20_000) {
     await pool.query(
       `INSERT INTO outbox (id, aggregate_id, topic, type, payload, occurred_at)
-       SELECT gen_random_uuid(), 'note-' || (i % 10000), $3, 'notes.NoteCreated', $4, now()
+       SELECT gen_random_uuid(), 'note-' || (i % 10000), $3, '${eventTypes.NoteCreated}', $4, now()
        FROM generate_series($1::int, $2::int) AS i`,
       [start, Math.min(count, start + 20_000) - 1, topic, payload],
     );
@@ -153,7 +155,7 @@ function startWriters(pool: Pool, rate: number, afterCommit: () => void, committ
           {
             eventId,
             aggregateId: noteId,
-            type: 'notes.NoteCreated',
+            type: eventTypes.NoteCreated,
             occurredAt: new Date(),
             payload: toBinary(NoteCreatedSchema, create(NoteCreatedSchema, { noteId, ownerId: noteId })),
           },

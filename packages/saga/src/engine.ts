@@ -1,4 +1,5 @@
-import { type ConsumedEvent, type EventHandler, handleOnce, topics } from '@notes/kafka';
+import { topics } from '@notes/contracts/names';
+import { type ConsumedEvent, type EventHandler, handleOnce } from '@notes/kafka';
 import { type Logger, withLogFields } from '@notes/logger';
 import { appendToOutbox } from '@notes/outbox';
 import { type Pool, type Transaction, withTransaction } from '@notes/postgres';

@@ -1,10 +1,12 @@
 import type { Saga } from './saga.ts';
 
+export type SagaErrorCode = 'SAGA_NOT_FOUND' | 'SAGA_STATE_CONFLICT';
+
 /** An operator's request the engine refuses. `code` is stable: services map it to a status. */
 export class SagaError extends Error {
-  readonly code: string;
+  readonly code: SagaErrorCode;
 
-  constructor(code: string, message: string) {
+  constructor(code: SagaErrorCode, message: string) {
     super(message);
     this.code = code;
     this.name = new.target.name;

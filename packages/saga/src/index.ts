@@ -16,8 +16,8 @@ export {
   type StartedSaga,
   type StartSagaRequest,
 } from './engine.ts';
-export { SagaError, SagaNotFound, SagaStateConflict } from './errors.ts';
-export { commandEvent, type ReceivedStepReply, readStepReply, stepReplyEvent, stepReplyType } from './messages.ts';
+export { SagaError, type SagaErrorCode, SagaNotFound, SagaStateConflict } from './errors.ts';
+export { commandEvent, type ReceivedStepReply, readStepReply, stepReplyEvent } from './messages.ts';
 export { createSagaMetrics } from './metrics.ts';
 export { sagaMigrations } from './migrations.ts';
 export { type AnsweredCommand, createSagaReplies, type SagaRepliesOptions } from './participant-replies.ts';

@@ -2,12 +2,11 @@
 // replies on saga.replies, each an envelope whose aggregate id (the Kafka key) and correlation id
 // are the saga id, so one saga's messages stay in order on one partition.
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { sagaReplyType } from '@notes/contracts/names';
 import { StepReplySchema } from '@notes/contracts/saga/v1/messages';
 import type { Event } from '@notes/kafka';
 import type { Saga } from './saga.ts';
 import type { OutgoingCommand, StepReply } from './transitions.ts';
-
-export const stepReplyType = 'saga.StepReply';
 
 /** A saga's command as an event for saga.commands: its event id is the command id. */
 export function commandEvent(
@@ -37,7 +36,7 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * (another type, a payload that does not decode, no saga id or command id), which is then ignored.
  */
 export function readStepReply(event: Event): ReceivedStepReply | undefined {
-  if (event.type !== stepReplyType) return undefined;
+  if (event.type !== sagaReplyType) return undefined;
   let reply: ReturnType<typeof fromBinary<typeof StepReplySchema>>;
   try {
     reply = fromBinary(StepReplySchema, event.payload);
@@ -75,7 +74,7 @@ export function stepReplyEvent(
     eventId: reply.eventId,
     aggregateId: sagaId,
     correlationId: sagaId,
-    type: stepReplyType,
+    type: sagaReplyType,
     occurredAt: reply.occurredAt,
     payload: toBinary(StepReplySchema, payload),
   };

@@ -1,4 +1,4 @@
-import { topics } from '@notes/kafka';
+import { topics } from '@notes/contracts/names';
 import { appendToOutbox } from '@notes/outbox';
 import type { Transaction } from '@notes/postgres';
 import { v7 as uuidv7 } from 'uuid';

@@ -12,10 +12,11 @@ import { createOutboxMetrics, createServiceOutbox, outboxMigrations, type Servic
 import { createPool, type MigrationResult, migrate, type Pool, type Transaction } from '@notes/postgres';
 import { createSagaReplies } from '@notes/saga';
 import { createServiceOperations } from '@notes/service-main';
+import { v7 as uuidv7 } from 'uuid';
 import { createBeginUserDeletion } from './app/begin-user-deletion.ts';
 import { createDeleteUser, deleteUserForSaga } from './app/delete-user.ts';
 import { createGetJwks } from './app/get-jwks.ts';
-import type { Clock, TransactionalRepositories } from './app/ports.ts';
+import type { Clock, NewId, TransactionScope } from './app/ports.ts';
 import { createRefresh } from './app/refresh.ts';
 import { createSignIn } from './app/sign-in.ts';
 import { createSignOut } from './app/sign-out.ts';
@@ -23,13 +24,14 @@ import { createSignUp } from './app/sign-up.ts';
 import { createTokenPairIssuer } from './app/token-pair.ts';
 import type { AuthConfig, MigrationConfig } from './config.ts';
 import { createArgon2PasswordHasher } from './crypto/argon2-password-hasher.ts';
+import { createRefreshTokenSecrets } from './crypto/refresh-token-secrets.ts';
 import { createRs256AccessTokens } from './crypto/rs256-access-tokens.ts';
 import { createRefreshTokensRepository } from './db/refresh-tokens-repository.ts';
 import { createSignInAttemptsRepository } from './db/sign-in-attempts-repository.ts';
 import { createDbRepositories, createUnitOfWork } from './db/unit-of-work.ts';
 import { createUsersRepository } from './db/users-repository.ts';
-import { mapAuthError } from './grpc/auth-error-mapper.ts';
 import { type AuthUseCases, createAuthServiceImpl } from './grpc/auth-service.ts';
+import { mapAuthError } from './grpc/error-mapper.ts';
 import { startSagaCommandConsumer } from './kafka/saga-commands.ts';
 
 import { createUserEvents } from './outbox/user-events.ts';
@@ -231,13 +233,17 @@ export function createAuthUseCases(config: AuthConfig, { pool, clock, outbox }: 
     repositories: transactionalRepositories(clock),
     afterCommit: () => outbox.afterCommit(),
   });
+  const newId: NewId = () => uuidv7();
+  const secrets = createRefreshTokenSecrets();
   const issueTokenPair = createTokenPairIssuer({
     accessTokens,
+    secrets,
     clock,
+    newId,
     refreshTtlSeconds: config.jwt.refreshTtlSeconds,
   });
   return {
-    signUp: createSignUp({ unitOfWork, passwords, clock }),
+    signUp: createSignUp({ unitOfWork, passwords, clock, newId }),
     signIn: createSignIn({
       users,
       refreshTokens,
@@ -245,10 +251,11 @@ export function createAuthUseCases(config: AuthConfig, { pool, clock, outbox }: 
       passwords,
       issueTokenPair,
       clock,
+      newId,
       limit: config.signIn,
     }),
-    refresh: createRefresh({ unitOfWork, issueTokenPair, clock }),
-    signOut: createSignOut({ refreshTokens, clock }),
+    refresh: createRefresh({ unitOfWork, issueTokenPair, secrets, clock }),
+    signOut: createSignOut({ refreshTokens, secrets, clock }),
     deleteUser: createDeleteUser({ unitOfWork }),
     beginUserDeletion: createBeginUserDeletion({ unitOfWork, clock }),
     getJwks: createGetJwks({ keys: accessTokens }),
@@ -259,7 +266,7 @@ export function createAuthUseCases(config: AuthConfig, { pool, clock, outbox }: 
  * One transaction's repositories, events and saga replies on its client: the user's row and its
  * outbox rows commit together (the outbox is woken after the commit, never inside it).
  */
-function transactionalRepositories(clock: Clock): (tx: Transaction) => TransactionalRepositories {
+function transactionalRepositories(clock: Clock): (tx: Transaction) => TransactionScope {
   return (tx) => ({
     ...createDbRepositories(tx),
     events: createUserEvents(tx, { clock }),

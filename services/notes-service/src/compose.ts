@@ -13,14 +13,14 @@ import { createPool, type Transaction, withTransaction } from '@notes/postgres';
 import { createSagaReplies } from '@notes/saga';
 import { createServiceOperations } from '@notes/service-main';
 import { v7 as uuidv7 } from 'uuid';
-import { makeCreateNote } from './app/create-note.ts';
-import { makeCreateWelcomeNote } from './app/create-welcome-note.ts';
-import { makeDeleteNote } from './app/delete-note.ts';
-import { makeDeleteUserNotes } from './app/delete-user-notes.ts';
-import { makeGetNote } from './app/get-note.ts';
-import { makeListNotes } from './app/list-notes.ts';
-import type { Clock, InTransaction, NewId, TransactionScope } from './app/ports.ts';
-import { makeUpdateNote } from './app/update-note.ts';
+import { createCreateNote } from './app/create-note.ts';
+import { createCreateWelcomeNote } from './app/create-welcome-note.ts';
+import { createDeleteNote } from './app/delete-note.ts';
+import { createDeleteUserNotes } from './app/delete-user-notes.ts';
+import { createGetNote } from './app/get-note.ts';
+import { createListNotes } from './app/list-notes.ts';
+import type { Clock, NewId, TransactionScope, UnitOfWork } from './app/ports.ts';
+import { createUpdateNote } from './app/update-note.ts';
 import type { NotesConfig } from './config.ts';
 import { migrateNotesDatabase } from './db/migrations.ts';
 import { createNoteReads, createNotesRepository } from './db/notes-repository.ts';
@@ -98,17 +98,19 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
     events: createNoteEvents(tx),
     replies: createSagaReplies(tx, { clock }),
   });
-  const inTransaction: InTransaction = async (work) => {
-    const result = await withTransaction(pool, (tx) => work(scopeOf(tx)));
-    outbox.afterCommit();
-    return result;
+  const unitOfWork: UnitOfWork = {
+    async run(work) {
+      const result = await withTransaction(pool, (tx) => work(scopeOf(tx)));
+      outbox.afterCommit();
+      return result;
+    },
   };
   const useCases = {
-    createNote: makeCreateNote({ inTransaction, clock, newId }),
-    getNote: makeGetNote({ notes }),
-    listNotes: makeListNotes({ notes }),
-    updateNote: makeUpdateNote({ inTransaction, clock }),
-    deleteNote: makeDeleteNote({ inTransaction, clock }),
+    createNote: createCreateNote({ unitOfWork, clock, newId }),
+    getNote: createGetNote({ notes }),
+    listNotes: createListNotes({ notes }),
+    updateNote: createUpdateNote({ unitOfWork, clock }),
+    deleteNote: createDeleteNote({ unitOfWork, clock }),
   };
   const server = createGrpcServer({
     host: config.grpc.host,
@@ -142,8 +144,8 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
       deadLetter,
       metrics: kafkaMetrics,
       scope: scopeOf,
-      createWelcomeNote: makeCreateWelcomeNote({ clock, newId, refuse: config.saga.refuseWelcomeNote }),
-      deleteUserNotes: makeDeleteUserNotes({ clock }),
+      createWelcomeNote: createCreateWelcomeNote({ clock, newId, refuse: config.saga.refuseWelcomeNote }),
+      deleteUserNotes: createDeleteUserNotes({ clock }),
       afterCommit: () => outbox.afterCommit(),
     });
     return { consumer, retention: startProcessedEventsRetention({ pool, logger }), deadLetter };

@@ -1,3 +1,4 @@
+import { topics } from '@notes/contracts/names';
 import { SagaService } from '@notes/contracts/saga/v1';
 import {
   createGrpcServer,
@@ -13,14 +14,13 @@ import {
   type ProcessedEventsRetention,
   startEventConsumer,
   startProcessedEventsRetention,
-  topics,
 } from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
 import { createOutboxMetrics, createServiceOutbox } from '@notes/outbox';
 import { createPool } from '@notes/postgres';
 import { createSagaEngine, createSagaMetrics, startTimeoutScanner, type TimeoutScanner } from '@notes/saga';
 import { createServiceOperations } from '@notes/service-main';
-import { makeStartDeleteUserSaga } from './app/start-delete-user-saga.ts';
+import { createStartDeleteUserSaga } from './app/start-delete-user-saga.ts';
 import { createAuthAccounts } from './auth/auth-accounts.ts';
 import type { SagaConfig } from './config.ts';
 import { migrateSagaDatabase } from './db/migrations.ts';
@@ -102,7 +102,7 @@ export function composeSagaOrchestrator(
   });
   // Renewed by reloadGrpcTls; the transport to auth-service presents it from its next connection on.
   let grpcTls = config.grpcTls;
-  const startDeleteUserSaga = makeStartDeleteUserSaga({
+  const startDeleteUserSaga = createStartDeleteUserSaga({
     accounts: createAuthAccounts(
       createGrpcTransport(config.auth.url, {
         tls: grpcTls && (() => grpcTls as GrpcTls),

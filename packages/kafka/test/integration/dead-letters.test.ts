@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { topics } from '@notes/contracts/names';
 import { testKafkaBrokers } from '@notes/testkit';
 import type { ConsumedEvent } from '../../src/consumer.ts';
 import { createDeadLetterPublisher, type DeadLetterPublisher, type DeadLetterSender } from '../../src/dlq.ts';
@@ -15,7 +16,7 @@ import {
   watchDeadLetters,
 } from './support.ts';
 
-const topic = 'saga.commands';
+const topic = topics.sagaCommands;
 
 let producer: TestProducer;
 let deadLetters: DeadLetterPublisher;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { topics } from '@notes/contracts/names';
 import { createLogger } from '@notes/logger';
 import { testKafkaBrokers } from '@notes/testkit';
 import { murmur2 } from '@platformatic/kafka';
@@ -20,7 +21,7 @@ import {
   waitFor,
 } from './support.ts';
 
-const topic = 'auth.events';
+const topic = topics.authEvents;
 
 let db: TestDb;
 let producer: TestProducer;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { topics } from '@notes/contracts/names';
 import { testKafkaBrokers } from '@notes/testkit';
 import { Registry } from 'prom-client';
 import { createDeadLetterPublisher, type DeadLetterPublisher } from '../../src/dlq.ts';
@@ -7,7 +8,7 @@ import { createKafkaMetrics } from '../../src/metrics.ts';
 import { createEventProducer, type EventProducer } from '../../src/producer.ts';
 import { newEvent, startTestConsumer, uniqueId, waitFor } from './support.ts';
 
-const topic = 'notes.events';
+const topic = topics.notesEvents;
 const registry = new Registry();
 const metrics = createKafkaMetrics(registry);
 let producer: EventProducer;

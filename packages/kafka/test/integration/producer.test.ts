@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
+import { eventTypes, topics } from '@notes/contracts/names';
 import { freePort } from '@notes/local-infra';
 import { testKafkaBrokers } from '@notes/testkit';
 import { Consumer, stringDeserializer } from '@platformatic/kafka';
@@ -11,7 +12,7 @@ function event(aggregateId: string, n: number, extra: Partial<Event> = {}): Even
   return {
     eventId: randomUUID(),
     aggregateId,
-    type: 'notes.NoteDeleted',
+    type: eventTypes.NoteDeleted,
     occurredAt: new Date(1_700_000_000_000 + n),
     payload: new Uint8Array([n]),
     ...extra,
@@ -35,7 +36,7 @@ async function consumeOwn(prefix: string, count: number): Promise<Received[]> {
     maxWaitTime: 200,
   });
   try {
-    const stream = await consumer.consume({ topics: ['saga.replies'], mode: 'earliest', autocommit: false });
+    const stream = await consumer.consume({ topics: [topics.sagaReplies], mode: 'earliest', autocommit: false });
     const received: Received[] = [];
     await new Promise<void>((resolve, reject) => {
       stream.on('error', reject);
@@ -65,8 +66,8 @@ test('publish sends a batch with key = aggregate id, the binary envelope and the
   ];
   const producer = createEventProducer({ brokers: testKafkaBrokers(), clientId: 'producer-test' });
   try {
-    await producer.publish('saga.replies', events);
-    await producer.publish('saga.replies', []);
+    await producer.publish(topics.sagaReplies, events);
+    await producer.publish(topics.sagaReplies, []);
   } finally {
     await producer.close();
   }
@@ -98,7 +99,9 @@ test('concurrent publish calls reach the partition in the order they were made',
   const prefix = `producer-${randomUUID().slice(0, 8)}-`;
   const producer = createEventProducer({ brokers: testKafkaBrokers(), clientId: 'producer-test' });
   try {
-    await Promise.all(Array.from({ length: 30 }, (_, n) => producer.publish('saga.replies', [event(`${prefix}a`, n)])));
+    await Promise.all(
+      Array.from({ length: 30 }, (_, n) => producer.publish(topics.sagaReplies, [event(`${prefix}a`, n)])),
+    );
   } finally {
     await producer.close();
   }
@@ -116,7 +119,7 @@ test('publish throws when no broker takes the events', { timeout: 30_000 }, asyn
     retryDelayMs: 50,
   });
   try {
-    await assert.rejects(producer.publish('notes.events', [event('nobody', 1)]));
+    await assert.rejects(producer.publish(topics.notesEvents, [event('nobody', 1)]));
   } finally {
     await producer.close();
   }

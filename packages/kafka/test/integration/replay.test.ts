@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { eventTypes, topics } from '@notes/contracts/names';
 import { testKafkaBrokers } from '@notes/testkit';
 import type { ConsumedEvent, EventHandler } from '../../src/consumer.ts';
 import { createDeadLetterPublisher, type DeadLetterPublisher } from '../../src/dlq.ts';
@@ -20,7 +21,7 @@ import {
   watchDeadLetters,
 } from './support.ts';
 
-const topic = 'notes.events';
+const topic = topics.notesEvents;
 const cli = join(import.meta.dirname, '..', '..', 'src', 'replay-dlq.ts');
 
 let db: TestDb;
@@ -70,7 +71,7 @@ test('a dead letter replayed after the fix is handled, once however often it is 
 }, async () => {
   const aggregateId = uniqueId('note');
   const group = uniqueId('test-replay');
-  const event = newEvent(aggregateId, { type: 'notes.NoteCreated' });
+  const event = newEvent(aggregateId, { type: eventTypes.NoteCreated });
   let fixed = false;
   const deliveries: ConsumedEvent[] = [];
   const effects = idempotentHandler({ pool: db.pool, group }, async (delivered, tx) => {
@@ -161,7 +162,7 @@ test('a dead letter replayed after the fix is handled, once however often it is 
     assert.equal(replayed.headers.get('dlq.replayed_from_offset'), deadLetter.offset.toString());
     assert.equal(replayed.headers.get('dlq.replayed_from_partition'), String(deadLetter.partition));
     assert.equal(replayed.headers.get('dlq.error'), undefined, 'no dlq header of the dead letter');
-    assert.equal(replayed.headers.get('type'), 'notes.NoteCreated', 'the original headers');
+    assert.equal(replayed.headers.get('type'), eventTypes.NoteCreated, 'the original headers');
     assert.equal(replayed.partition, deadLetter.info.sourcePartition, 'same key, same partition');
 
     // Replayed again by mistake: delivered, but the effect stays single.

@@ -1,12 +1,14 @@
 // The security settings end to end with a real broker: the local Kafka with a SASL_PLAINTEXT
 // listener (PLAIN), reached by the producer and the consumer with what kafkaConnection makes of
 // the KAFKA_SASL_* settings. A broker of its own (the shared test broker has no SASL listener).
+
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { topics } from '@notes/contracts/names';
 import { freePort, type LocalKafka, startLocalKafka } from '@notes/local-infra';
 import { createLogger } from '@notes/logger';
 import { kafkaConnectionFromEnv } from '../../src/connection.ts';
@@ -31,7 +33,7 @@ before(async () => {
     controllerPort,
     topics: [
       { name: topic, partitions: 1 },
-      { name: 'dlq', partitions: 1 },
+      { name: topics.deadLetters, partitions: 1 },
     ],
     saslPlain: { port: saslPort, users: { 'notes-service': password } },
   });

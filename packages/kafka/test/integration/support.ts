@@ -1,7 +1,9 @@
 // Shared by the integration tests. The topics are shared by every test file running at the same
 // time, so each test uses aggregate ids, event ids and consumer groups of its own and looks only at
 // its own messages.
+
 import { randomUUID } from 'node:crypto';
+import { topics } from '@notes/contracts/names';
 import { createLogger } from '@notes/logger';
 import { createPool, migrate, type Pool } from '@notes/postgres';
 import { createTestDatabase, type TestDatabase, testKafkaBrokers } from '@notes/testkit';
@@ -118,7 +120,7 @@ export async function watchDeadLetters(): Promise<DlqWatcher> {
     maxWaitTime: 300,
   });
   const seen: DeadLetterSeen[] = [];
-  const stream = await consumer.consume({ topics: ['dlq'], mode: 'earliest', autocommit: false });
+  const stream = await consumer.consume({ topics: [topics.deadLetters], mode: 'earliest', autocommit: false });
   stream.on('data', (message: Message<Buffer, Buffer, Buffer, Buffer>) => {
     const headers: RawHeader[] = message.headerEntries.map(([name, value]) => [name.toString('utf8'), value]);
     seen.push({

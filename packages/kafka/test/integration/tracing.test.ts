@@ -1,15 +1,17 @@
 // The consumer continues the trace of the message it handles: a CONSUMER span per attempt, a child
 // of the message's traceparent, active while the handler runs; log lines carry the saga id.
+
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { after, before, test } from 'node:test';
+import { topics } from '@notes/contracts/names';
 import { createLogger } from '@notes/logger';
 import { type InMemoryTracing, startInMemoryTracing } from '@notes/telemetry/testing';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { DeadLetterSender } from '../../src/dlq.ts';
 import { createTestProducer, newEvent, startTestConsumer, type TestProducer, uniqueId, waitFor } from './support.ts';
 
-const topic = 'saga.commands';
+const topic = topics.sagaCommands;
 const noDeadLetters: DeadLetterSender = { send: async () => undefined };
 
 let producer: TestProducer;

@@ -1,16 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { eventTypes, topics } from '@notes/contracts/names';
 import { decodeConsumedEvent, UndecodableEventError } from '../../src/consumer.ts';
 import type { RawHeader } from '../../src/dlq.ts';
 import { encodeEvent } from '../../src/envelope.ts';
 
-const where = { topic: 'auth.events', partition: 1, offset: 12n };
+const where = { topic: topics.authEvents, partition: 1, offset: 12n };
 
 test('a record of the contract decodes into the event with its headers and position', () => {
   const record = encodeEvent({
     eventId: '7d9f3f4e-1a2b-4c3d-8e9f-0a1b2c3d4e5f',
     aggregateId: 'user-1',
-    type: 'auth.UserCreated',
+    type: eventTypes.UserCreated,
     occurredAt: new Date('2026-03-04T05:06:07.089Z'),
     payload: new Uint8Array([1, 2, 3]),
     correlationId: 'saga-9',
@@ -23,15 +24,15 @@ test('a record of the contract decodes into the event with its headers and posit
   );
   assert.equal(event.eventId, '7d9f3f4e-1a2b-4c3d-8e9f-0a1b2c3d4e5f');
   assert.equal(event.aggregateId, 'user-1');
-  assert.equal(event.type, 'auth.UserCreated');
+  assert.equal(event.type, eventTypes.UserCreated);
   assert.equal(event.occurredAt.toISOString(), '2026-03-04T05:06:07.089Z');
   assert.deepEqual([...event.payload], [1, 2, 3]);
   assert.equal(event.correlationId, 'saga-9');
   assert.deepEqual(event.traceHeaders, { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
-  assert.equal(event.headers.get('type'), 'auth.UserCreated');
+  assert.equal(event.headers.get('type'), eventTypes.UserCreated);
   assert.deepEqual(
     [event.topic, event.partition, event.offset, event.key, event.attempt],
-    ['auth.events', 1, 12n, 'user-1', 2],
+    [topics.authEvents, 1, 12n, 'user-1', 2],
   );
 });
 
@@ -39,7 +40,7 @@ test('no correlation id reads as undefined', () => {
   const record = encodeEvent({
     eventId: '7d9f3f4e-1a2b-4c3d-8e9f-0a1b2c3d4e5f',
     aggregateId: 'user-1',
-    type: 'auth.UserDeleted',
+    type: eventTypes.UserDeleted,
     occurredAt: new Date(0),
     payload: new Uint8Array(),
   });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { eventTypes, topics } from '@notes/contracts/names';
 import {
   type ConsumedRecord,
   deadLetterRecord,
@@ -14,14 +15,14 @@ import {
 const text = (headers: RawHeader[]) => headers.map(([name, value]) => [name, value.toString('utf8')]);
 
 const source: ConsumedRecord = {
-  topic: 'notes.events',
+  topic: topics.notesEvents,
   partition: 2,
   offset: 41n,
   key: Buffer.from('note-1'),
   value: Buffer.from([0, 1, 2, 255]),
   headers: [
     ['event_id', Buffer.from('2f1c8f8e-4a0b-4c39-9d8e-0c4b3f0c1a11')],
-    ['type', Buffer.from('notes.NoteCreated')],
+    ['type', Buffer.from(eventTypes.NoteCreated)],
     ['traceparent', Buffer.from('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01')],
   ],
 };
@@ -38,9 +39,9 @@ test('a dead letter keeps the key, value and headers and adds every dlq header',
   assert.equal(record.value, source.value);
   assert.deepEqual(text(record.headers), [
     ['event_id', '2f1c8f8e-4a0b-4c39-9d8e-0c4b3f0c1a11'],
-    ['type', 'notes.NoteCreated'],
+    ['type', eventTypes.NoteCreated],
     ['traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'],
-    ['dlq.source_topic', 'notes.events'],
+    ['dlq.source_topic', topics.notesEvents],
     ['dlq.source_partition', '2'],
     ['dlq.source_offset', '41'],
     ['dlq.consumer_group', 'search-indexer'],
@@ -49,7 +50,7 @@ test('a dead letter keeps the key, value and headers and adds every dlq header',
     ['dlq.failed_at', '2026-01-02T03:04:05.678Z'],
   ]);
   assert.deepEqual(readDeadLetterHeaders(record.headers), {
-    sourceTopic: 'notes.events',
+    sourceTopic: topics.notesEvents,
     sourcePartition: 2,
     sourceOffset: 41n,
     consumerGroup: 'search-indexer',

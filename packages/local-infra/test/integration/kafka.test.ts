@@ -8,9 +8,10 @@ import { after, before, test } from 'node:test';
 import { Admin, Consumer, type Message, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { freePort, type LocalKafka, type LocalKafkaOptions, startLocalKafka } from '../../src/index.ts';
 
-const topics = ['auth.events', 'notes.events', 'saga.commands', 'saga.replies', 'dlq'].map((name) => ({
+// Any names: the broker knows nothing of the platform's topics (@notes/contracts/names).
+const topics = ['events.one', 'events.two', 'commands', 'replies', 'dead-letters'].map((name) => ({
   name,
-  partitions: name === 'dlq' ? 1 : 3,
+  partitions: name === 'dead-letters' ? 1 : 3,
 }));
 
 let scratch: string;
@@ -76,11 +77,11 @@ test('a produced message is consumed, and again after a restart on the same data
   });
   const value = JSON.stringify({ noteId: randomUUID() });
   try {
-    await producer.send({ messages: [{ topic: 'notes.events', key: 'note-1', value }] });
+    await producer.send({ messages: [{ topic: 'events.one', key: 'note-1', value }] });
   } finally {
     await producer.close();
   }
-  const first = await firstMessage(kafka.brokers, 'notes.events');
+  const first = await firstMessage(kafka.brokers, 'events.one');
   assert.deepEqual([first.key, first.value, first.offset], ['note-1', value, 0n]);
 
   await kafka.stop();
@@ -88,6 +89,6 @@ test('a produced message is consumed, and again after a restart on the same data
   // The same options again: the storage is already formatted and the topics exist.
   kafka = await startLocalKafka(options);
   assert.deepEqual(await partitionCounts(kafka.brokers), declared);
-  const again = await firstMessage(kafka.brokers, 'notes.events');
+  const again = await firstMessage(kafka.brokers, 'events.one');
   assert.deepEqual([again.key, again.value, again.offset], ['note-1', value, 0n]);
 });

@@ -1,16 +1,18 @@
 // Shared by the outbox's integration tests: a fresh database with the outbox migrated, events of
 // the contract, and a consumer (a fresh group from the earliest offset) that keeps the messages
 // whose key starts with the test's own prefix, since the topics are shared.
+
 import { randomUUID } from 'node:crypto';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { NoteUpdatedSchema } from '@notes/contracts/common/v1';
+import { eventTypes, topics } from '@notes/contracts/names';
 import type { Event } from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
 import { createPool, migrate, type Pool, withTransaction } from '@notes/postgres';
 import { collectEvents, createTestDatabase, type EventCollector, type ReceivedEvent } from '@notes/testkit';
 import { appendToOutbox, outboxMigrations } from '../../src/index.ts';
 
-export const topic = 'notes.events';
+export const topic = topics.notesEvents;
 
 export interface OutboxDatabase {
   url: string;
@@ -47,7 +49,7 @@ export function noteUpdated(aggregateId: string, n: number, extra: Partial<Event
   return {
     eventId: randomUUID(),
     aggregateId,
-    type: 'notes.NoteUpdated',
+    type: eventTypes.NoteUpdated,
     occurredAt: new Date(),
     payload: toBinary(
       NoteUpdatedSchema,

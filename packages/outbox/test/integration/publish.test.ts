@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
+import { eventTypes } from '@notes/contracts/names';
 import { createEventProducer, type EventProducer } from '@notes/kafka';
 import { withTransaction } from '@notes/postgres';
 import { testKafkaBrokers } from '@notes/testkit';
@@ -77,11 +78,11 @@ test('events of a committed transaction are published once, as the contract says
       assert.ok(message);
       assert.equal(message.key, event.aggregateId);
       assert.equal(message.envelope.aggregateId, event.aggregateId);
-      assert.equal(message.envelope.type, 'notes.NoteUpdated');
+      assert.equal(message.envelope.type, eventTypes.NoteUpdated);
       assert.equal(message.envelope.occurredAt, BigInt(event.occurredAt.getTime()));
       assert.deepEqual(new Uint8Array(message.envelope.payload), event.payload);
       assert.equal(message.envelope.correlationId, event.correlationId ?? '');
-      const expectedHeaders: Record<string, string> = { event_id: event.eventId, type: 'notes.NoteUpdated' };
+      const expectedHeaders: Record<string, string> = { event_id: event.eventId, type: eventTypes.NoteUpdated };
       if (event.correlationId) expectedHeaders.correlation_id = event.correlationId;
       Object.assign(expectedHeaders, event.traceHeaders);
       assert.deepEqual(Object.fromEntries(message.headers), expectedHeaders);

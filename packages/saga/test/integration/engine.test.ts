@@ -1,9 +1,11 @@
 // The engine against a real PostgreSQL: what one transition writes (saga row, history, command in
 // the outbox), replies applied once, deadlines driven by concurrent scanners, resuming after a restart.
+
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, test } from 'node:test';
-import { type ConsumedEvent, type Event, processedEventsMigrations, topics } from '@notes/kafka';
+import { topics } from '@notes/contracts/names';
+import { type ConsumedEvent, type Event, processedEventsMigrations } from '@notes/kafka';
 import { createLogger } from '@notes/logger';
 import { outboxMigrations } from '@notes/outbox';
 import { createPool, migrate, type Pool } from '@notes/postgres';
@@ -115,7 +117,7 @@ describe('starting a saga', () => {
     const commands = await commandsOf(pool, saga.id);
     assert.deepEqual(
       commands.map(({ id, type, correlation_id, topic }) => ({ id, type, correlation_id, topic })),
-      [{ id: saga.currentCommandId, type: 'saga.First', correlation_id: saga.id, topic: 'saga.commands' }],
+      [{ id: saga.currentCommandId, type: 'saga.First', correlation_id: saga.id, topic: topics.sagaCommands }],
     );
     const stored = await engine.get(saga.id);
     assert.deepEqual(stored.saga, saga);

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, test } from 'node:test';
-import { type ConsumedEvent, processedEventsMigrations, topics } from '@notes/kafka';
+import { topics } from '@notes/contracts/names';
+import { type ConsumedEvent, processedEventsMigrations } from '@notes/kafka';
 import { createLogger } from '@notes/logger';
 import { outboxMigrations } from '@notes/outbox';
 import { createPool, migrate, type Pool } from '@notes/postgres';

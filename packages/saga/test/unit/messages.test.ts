@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
+import { sagaCommandTypes, sagaReplyType } from '@notes/contracts/names';
 import { StepReplySchema } from '@notes/contracts/saga/v1/messages';
-import { commandEvent, readStepReply, stepReplyEvent, stepReplyType } from '../../src/index.ts';
+import { commandEvent, readStepReply, stepReplyEvent } from '../../src/index.ts';
 
 const sagaId = '0190f5f4-7b1c-7a3e-8f00-3c5d2b1a9e77';
 const commandId = '0190f5f4-7b1c-7a3e-8f00-3c5d2b1a9e78';
@@ -22,20 +23,20 @@ test('a command is an event keyed and correlated by the saga id, whose event id 
 });
 
 test("a participant's reply names the command it answers and reads back as the engine's StepReply", () => {
-  const command = { eventId: commandId, aggregateId: sagaId, correlationId: sagaId, type: 'saga.DeleteUser' };
+  const command = { eventId: commandId, aggregateId: sagaId, correlationId: sagaId, type: sagaCommandTypes.DeleteUser };
   const reply = stepReplyEvent(command, { succeeded: false, reason: 'locked' }, { eventId: 'r-1', occurredAt: at });
-  assert.equal(reply.type, stepReplyType);
+  assert.equal(reply.type, sagaReplyType);
   assert.equal(reply.aggregateId, sagaId);
   assert.equal(reply.correlationId, sagaId);
   const message = fromBinary(StepReplySchema, reply.payload);
   assert.deepEqual(
     { type: message.commandType, id: message.commandId, ok: message.succeeded, reason: message.reason },
-    { type: 'saga.DeleteUser', id: commandId, ok: false, reason: 'locked' },
+    { type: sagaCommandTypes.DeleteUser, id: commandId, ok: false, reason: 'locked' },
   );
   assert.deepEqual(readStepReply(reply), {
     sagaId,
     commandId,
-    commandType: 'saga.DeleteUser',
+    commandType: sagaCommandTypes.DeleteUser,
     succeeded: false,
     reason: 'locked',
   });
@@ -43,7 +44,7 @@ test("a participant's reply names the command it answers and reads back as the e
 
 test('what is not a StepReply of the contract reads as nothing', () => {
   const valid = create(StepReplySchema, { commandType: 'saga.X', commandId, succeeded: true });
-  const event = { eventId: 'e', aggregateId: sagaId, correlationId: sagaId, type: stepReplyType, occurredAt: at };
+  const event = { eventId: 'e', aggregateId: sagaId, correlationId: sagaId, type: sagaReplyType, occurredAt: at };
   assert.ok(readStepReply({ ...event, payload: toBinary(StepReplySchema, valid) }));
   assert.equal(readStepReply({ ...event, type: 'saga.Other', payload: toBinary(StepReplySchema, valid) }), undefined);
   assert.equal(readStepReply({ ...event, payload: new Uint8Array([0xff, 0xff, 0xff]) }), undefined);

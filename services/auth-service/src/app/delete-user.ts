@@ -1,4 +1,4 @@
-import type { SagaCommand, TransactionalRepositories, UnitOfWork } from './ports.ts';
+import type { SagaCommand, TransactionScope, UnitOfWork } from './ports.ts';
 
 export interface DeleteUserDependencies {
   unitOfWork: UnitOfWork;
@@ -11,7 +11,7 @@ export interface DeleteUserDependencies {
 export type DeleteUser = (userId: string) => Promise<void>;
 
 export function createDeleteUser(deps: DeleteUserDependencies): DeleteUser {
-  return (userId) => deps.unitOfWork.run((repositories) => deleteAccount(repositories, userId));
+  return (userId) => deps.unitOfWork.run((scope) => deleteAccount(scope, userId));
 }
 
 /** The saga command that deletes an account (DeleteUserSaga's last step, SignUpSaga's compensation). */
@@ -25,14 +25,11 @@ export interface DeleteUserCommand extends SagaCommand {
  * event, the reply and that record commit together. An account already gone counts as deleted:
  * a command sent again still gets its success reply.
  */
-export async function deleteUserForSaga(
-  command: DeleteUserCommand,
-  repositories: TransactionalRepositories,
-): Promise<void> {
-  await deleteAccount(repositories, command.userId);
-  await repositories.replies.succeeded(command);
+export async function deleteUserForSaga(command: DeleteUserCommand, scope: TransactionScope): Promise<void> {
+  await deleteAccount(scope, command.userId);
+  await scope.replies.succeeded(command);
 }
 
-async function deleteAccount({ users, events }: TransactionalRepositories, userId: string): Promise<void> {
+async function deleteAccount({ users, events }: TransactionScope, userId: string): Promise<void> {
   if (await users.delete(userId)) await events.userDeleted(userId);
 }

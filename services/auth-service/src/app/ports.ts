@@ -4,6 +4,17 @@ export interface Clock {
   now(): Date;
 }
 
+/** A new, time-ordered id (UUIDv7): users, refresh tokens, token families. */
+export type NewId = () => string;
+
+/** Refresh tokens are opaque: only the client keeps one; the database keeps what identifies it. */
+export interface RefreshTokenSecrets {
+  /** A new refresh token, unguessable. */
+  generate(): string;
+  /** What is stored and looked up instead of the token, so a database leak yields no usable token. */
+  hash(refreshToken: string): Uint8Array;
+}
+
 export interface UserRecord {
   id: string;
   /** Normalised (lower-case). */
@@ -83,7 +94,7 @@ export interface SagaReplies {
 }
 
 /** The repositories bound to one transaction, and the events and saga replies recorded with it. */
-export interface TransactionalRepositories {
+export interface TransactionScope {
   users: UsersRepository;
   refreshTokens: RefreshTokensRepository;
   events: UserEvents;
@@ -92,7 +103,7 @@ export interface TransactionalRepositories {
 
 export interface UnitOfWork {
   /** Runs work in one transaction: committed when it resolves, rolled back when it throws. */
-  run<T>(work: (repositories: TransactionalRepositories) => Promise<T>): Promise<T>;
+  run<T>(work: (scope: TransactionScope) => Promise<T>): Promise<T>;
 }
 
 /**

@@ -1,13 +1,13 @@
 import { mayAuthenticate } from '../domain/account.ts';
 import { InvalidRefreshToken } from '../domain/errors.ts';
 import { judgeRefreshToken } from '../domain/refresh-token.ts';
-import type { Clock, UnitOfWork } from './ports.ts';
-import { hashRefreshToken } from './refresh-token-secret.ts';
+import type { Clock, RefreshTokenSecrets, UnitOfWork } from './ports.ts';
 import type { IssueTokenPair, TokenPair } from './token-pair.ts';
 
 export interface RefreshDependencies {
   unitOfWork: UnitOfWork;
   issueTokenPair: IssueTokenPair;
+  secrets: Pick<RefreshTokenSecrets, 'hash'>;
   clock: Clock;
 }
 
@@ -20,7 +20,7 @@ export type Refresh = (refreshToken: string) => Promise<TokenPair>;
 
 export function createRefresh(deps: RefreshDependencies): Refresh {
   return async (refreshToken) => {
-    const tokenHash = hashRefreshToken(refreshToken);
+    const tokenHash = deps.secrets.hash(refreshToken);
     // A refusal leaves the transaction as a value, not as an exception: the family revocation
     // that reuse triggers has to be committed, not rolled back.
     const tokens = await deps.unitOfWork.run(async ({ users, refreshTokens }) => {

@@ -1,8 +1,14 @@
-import { v7 as uuidv7 } from 'uuid';
 import { mayAuthenticate } from '../domain/account.ts';
 import { normalizeEmail } from '../domain/email.ts';
 import { InvalidCredentials, TooManySignInAttempts } from '../domain/errors.ts';
-import type { Clock, PasswordHasher, RefreshTokensRepository, SignInAttempts, UsersRepository } from './ports.ts';
+import type {
+  Clock,
+  NewId,
+  PasswordHasher,
+  RefreshTokensRepository,
+  SignInAttempts,
+  UsersRepository,
+} from './ports.ts';
 import type { Credentials } from './sign-up.ts';
 import type { IssueTokenPair, TokenPair } from './token-pair.ts';
 
@@ -19,6 +25,7 @@ export interface SignInDependencies {
   passwords: PasswordHasher;
   issueTokenPair: IssueTokenPair;
   clock: Clock;
+  newId: NewId;
   limit: SignInLimit;
 }
 
@@ -47,6 +54,6 @@ export function createSignIn(deps: SignInDependencies): SignIn {
     const passwordMatches = await deps.passwords.verify(user?.passwordHash ?? (await dummyPasswordHash), password);
     if (user === undefined || !passwordMatches || !mayAuthenticate(user)) throw new InvalidCredentials();
     await deps.attempts.succeeded(normalized);
-    return deps.issueTokenPair(deps.refreshTokens, { userId: user.id, familyId: uuidv7() });
+    return deps.issueTokenPair(deps.refreshTokens, { userId: user.id, familyId: deps.newId() });
   };
 }

@@ -1,8 +1,8 @@
-import type { Clock, RefreshTokensRepository } from './ports.ts';
-import { hashRefreshToken } from './refresh-token-secret.ts';
+import type { Clock, RefreshTokenSecrets, RefreshTokensRepository } from './ports.ts';
 
 export interface SignOutDependencies {
   refreshTokens: RefreshTokensRepository;
+  secrets: Pick<RefreshTokenSecrets, 'hash'>;
   clock: Clock;
 }
 
@@ -10,5 +10,5 @@ export interface SignOutDependencies {
 export type SignOut = (refreshToken: string) => Promise<void>;
 
 export function createSignOut(deps: SignOutDependencies): SignOut {
-  return (refreshToken) => deps.refreshTokens.revokeFamilyOf(hashRefreshToken(refreshToken), deps.clock.now());
+  return (refreshToken) => deps.refreshTokens.revokeFamilyOf(deps.secrets.hash(refreshToken), deps.clock.now());
 }

@@ -1,12 +1,12 @@
-import { v7 as uuidv7 } from 'uuid';
 import { normalizeEmail } from '../domain/email.ts';
 import { checkNewPassword } from '../domain/password.ts';
-import type { Clock, PasswordHasher, UnitOfWork } from './ports.ts';
+import type { Clock, NewId, PasswordHasher, UnitOfWork } from './ports.ts';
 
 export interface SignUpDependencies {
   unitOfWork: UnitOfWork;
   passwords: PasswordHasher;
   clock: Clock;
+  newId: NewId;
 }
 
 export interface Credentials {
@@ -28,7 +28,7 @@ export function createSignUp(deps: SignUpDependencies): SignUp {
     const normalizedEmail = normalizeEmail(email);
     checkNewPassword(password);
     const user = {
-      id: uuidv7(),
+      id: deps.newId(),
       email: normalizedEmail,
       passwordHash: await deps.passwords.hash(password),
       createdAt: deps.clock.now(),

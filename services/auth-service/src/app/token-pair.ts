@@ -1,6 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
-import type { AccessTokenIssuer, Clock, RefreshTokensRepository } from './ports.ts';
-import { hashRefreshToken, newRefreshToken } from './refresh-token-secret.ts';
+import type { AccessTokenIssuer, Clock, NewId, RefreshTokenSecrets, RefreshTokensRepository } from './ports.ts';
 
 /** An OAuth 2.0-style token response. */
 export interface TokenPair {
@@ -13,7 +11,9 @@ export interface TokenPair {
 
 export interface TokenPairDependencies {
   accessTokens: AccessTokenIssuer;
+  secrets: RefreshTokenSecrets;
   clock: Clock;
+  newId: NewId;
   refreshTtlSeconds: number;
 }
 
@@ -26,12 +26,12 @@ export type IssueTokenPair = (
 export function createTokenPairIssuer(deps: TokenPairDependencies): IssueTokenPair {
   return async (refreshTokens, { userId, familyId }) => {
     const now = deps.clock.now();
-    const refreshToken = newRefreshToken();
+    const refreshToken = deps.secrets.generate();
     await refreshTokens.insert({
-      id: uuidv7(),
+      id: deps.newId(),
       userId,
       familyId,
-      tokenHash: hashRefreshToken(refreshToken),
+      tokenHash: deps.secrets.hash(refreshToken),
       expiresAt: new Date(now.getTime() + deps.refreshTtlSeconds * 1000),
       createdAt: now,
       usedAt: null,

@@ -1,10 +1,10 @@
 import { type Pool, type Queryable, type Transaction, withTransaction } from '@notes/postgres';
-import type { TransactionalRepositories, UnitOfWork } from '../app/ports.ts';
+import type { TransactionScope, UnitOfWork } from '../app/ports.ts';
 import { createRefreshTokensRepository } from './refresh-tokens-repository.ts';
 import { createUsersRepository } from './users-repository.ts';
 
 /** The database's repositories on one transaction's client. */
-export function createDbRepositories(tx: Queryable): Pick<TransactionalRepositories, 'users' | 'refreshTokens'> {
+export function createDbRepositories(tx: Queryable): Pick<TransactionScope, 'users' | 'refreshTokens'> {
   return { users: createUsersRepository(tx), refreshTokens: createRefreshTokensRepository(tx) };
 }
 
@@ -14,7 +14,7 @@ export interface UnitOfWorkOptions {
    * createDbRepositories(tx), the events and the saga replies (written to the outbox through the
    * same client).
    */
-  repositories(tx: Transaction): TransactionalRepositories;
+  repositories(tx: Transaction): TransactionScope;
   /** Called after the COMMIT of a unit of work that wrote to the outbox, never inside the transaction. */
   afterCommit(): void;
 }

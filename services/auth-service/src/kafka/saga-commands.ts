@@ -1,4 +1,5 @@
 import { fromBinary } from '@bufbuild/protobuf';
+import { sagaCommandTypes, topics } from '@notes/contracts/names';
 import { DeleteUserSchema } from '@notes/contracts/saga/v1/messages';
 import {
   type ConsumedEvent,
@@ -8,18 +9,17 @@ import {
   type KafkaConnection,
   type KafkaMetrics,
   startEventConsumer,
-  topics,
 } from '@notes/kafka';
 import type { Logger } from '@notes/logger';
 import type { Pool, Transaction } from '@notes/postgres';
 import type { DeleteUserCommand } from '../app/delete-user.ts';
-import type { SagaCommand, TransactionalRepositories } from '../app/ports.ts';
+import type { SagaCommand, TransactionScope } from '../app/ports.ts';
 
 /** auth-service's consumer group on saga.commands, also the name of its processed_events rows. */
 export const sagaCommandsGroup = 'auth-service';
 
 /** The one command of the messaging contract that auth-service carries out. */
-export const deleteUserCommandType = 'saga.DeleteUser';
+export const deleteUserCommandType = sagaCommandTypes.DeleteUser;
 
 export interface SagaCommandConsumerOptions {
   pool: Pool;
@@ -31,8 +31,8 @@ export interface SagaCommandConsumerOptions {
   /** Where the consumer reports what it consumed, its failures and its lag. */
   metrics?: KafkaMetrics;
   /** A transaction's repositories (the unit of work's): a command runs in the one that records it as processed. */
-  repositories(tx: Transaction): TransactionalRepositories;
-  deleteUser(command: DeleteUserCommand, repositories: TransactionalRepositories): Promise<void>;
+  repositories(tx: Transaction): TransactionScope;
+  deleteUser(command: DeleteUserCommand, repositories: TransactionScope): Promise<void>;
   /** Called after a command's transaction committed: its reply waits in the outbox. */
   afterCommit(): void;
 }

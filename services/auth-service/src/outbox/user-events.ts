@@ -1,16 +1,11 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import { UserCreatedSchema, UserDeletedSchema } from '@notes/contracts/common/v1';
-import { type Event, topics } from '@notes/kafka';
+import { eventTypes, topics } from '@notes/contracts/names';
+import type { Event } from '@notes/kafka';
 import { appendToOutbox } from '@notes/outbox';
 import type { Transaction } from '@notes/postgres';
 import { v7 as uuidv7 } from 'uuid';
 import type { Clock, UserEvents } from '../app/ports.ts';
-
-/** The event types auth-service publishes on auth.events (the Kafka contract, docs/contract/events.md). */
-export const userEventTypes = {
-  created: 'auth.UserCreated',
-  deleted: 'auth.UserDeleted',
-} as const;
 
 export interface UserEventsOptions {
   /** occurred_at of every event: the clock's now when it is recorded. */
@@ -42,11 +37,11 @@ export function createUserEvents(tx: Transaction, options: UserEventsOptions): U
   return {
     userCreated(user) {
       const payload = create(UserCreatedSchema, { userId: user.id, email: user.email });
-      return append(user.id, userEventTypes.created, toBinary(UserCreatedSchema, payload));
+      return append(user.id, eventTypes.UserCreated, toBinary(UserCreatedSchema, payload));
     },
     userDeleted(userId) {
       const payload = create(UserDeletedSchema, { userId });
-      return append(userId, userEventTypes.deleted, toBinary(UserDeletedSchema, payload));
+      return append(userId, eventTypes.UserDeleted, toBinary(UserDeletedSchema, payload));
     },
   };
 }

@@ -6,6 +6,7 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { type Client, Code, ConnectError, createClient } from '@connectrpc/connect';
 import { AuthService } from '@notes/contracts/auth/v1';
 import { UserCreatedSchema, UserDeletedSchema } from '@notes/contracts/common/v1';
+import { eventTypes, topics } from '@notes/contracts/names';
 import { createGrpcTransport } from '@notes/grpc';
 import { createPool, type Pool } from '@notes/postgres';
 import {
@@ -53,7 +54,7 @@ const uniqueEmail = (prefix: string) => `${prefix}-${randomUUID()}@example.com`;
 
 /** Every message on auth.events from the earliest offset, in a consumer group of its own; closed after the file. */
 async function collectAuthEvents(): Promise<EventCollector> {
-  const collector = await collectEvents({ brokers: testKafkaBrokers(), topic: 'auth.events', keep: () => true });
+  const collector = await collectEvents({ brokers: testKafkaBrokers(), topic: topics.authEvents, keep: () => true });
   collectors.push(collector);
   return collector;
 }
@@ -65,7 +66,7 @@ const ofUser = (received: ReceivedEvent[], userId: string, type: string) =>
 const createdFor = (received: ReceivedEvent[], email: string) =>
   received.filter(
     (event) =>
-      event.envelope.type === 'auth.UserCreated' &&
+      event.envelope.type === eventTypes.UserCreated &&
       fromBinary(UserCreatedSchema, event.envelope.payload).email === email,
   );
 
@@ -92,7 +93,7 @@ test('sign-up publishes exactly one auth.UserCreated on auth.events, keyed by th
   const userId = await signUp(email);
   const collector = await collectAuthEvents();
 
-  await collector.waitFor((received) => ofUser(received, userId, 'auth.UserCreated').length >= 1, arrivalTimeoutMs);
+  await collector.waitFor((received) => ofUser(received, userId, eventTypes.UserCreated).length >= 1, arrivalTimeoutMs);
   await sleep(quietPeriodMs);
 
   const messages = collector.received.filter((event) => event.key === userId);
@@ -100,14 +101,14 @@ test('sign-up publishes exactly one auth.UserCreated on auth.events, keyed by th
   const [message] = messages;
   assert.ok(message !== undefined);
   const { envelope, headers } = message;
-  assert.equal(envelope.type, 'auth.UserCreated');
+  assert.equal(envelope.type, eventTypes.UserCreated);
   assert.equal(envelope.aggregateId, userId);
   assert.match(envelope.eventId, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   assert.equal(envelope.correlationId, '');
   const occurredAt = Number(envelope.occurredAt);
   assert.ok(occurredAt >= startedAt && occurredAt <= Date.now(), 'occurred during the sign-up');
   assert.equal(headers.get('event_id'), envelope.eventId);
-  assert.equal(headers.get('type'), 'auth.UserCreated');
+  assert.equal(headers.get('type'), eventTypes.UserCreated);
   assert.equal(headers.has('correlation_id'), false);
   const payload = fromBinary(UserCreatedSchema, envelope.payload);
   assert.deepEqual({ userId: payload.userId, email: payload.email }, { userId, email });
@@ -146,21 +147,21 @@ test('delete-user publishes one auth.UserDeleted after the UserCreated; deleting
   await auth.deleteUser({ userId });
   const collector = await collectAuthEvents();
 
-  await collector.waitFor((received) => ofUser(received, userId, 'auth.UserDeleted').length >= 1, arrivalTimeoutMs);
+  await collector.waitFor((received) => ofUser(received, userId, eventTypes.UserDeleted).length >= 1, arrivalTimeoutMs);
   await outboxDrained();
   await sleep(quietPeriodMs);
 
   const messages = collector.received.filter((event) => event.key === userId);
   assert.deepEqual(
     messages.map((event) => event.envelope.type),
-    ['auth.UserCreated', 'auth.UserDeleted'],
+    [eventTypes.UserCreated, eventTypes.UserDeleted],
     'in commit order, one UserDeleted',
   );
   const deleted = messages[1];
   assert.ok(deleted !== undefined);
   assert.equal(deleted.envelope.aggregateId, userId);
   assert.equal(deleted.headers.get('event_id'), deleted.envelope.eventId);
-  assert.equal(deleted.headers.get('type'), 'auth.UserDeleted');
+  assert.equal(deleted.headers.get('type'), eventTypes.UserDeleted);
   assert.equal(fromBinary(UserDeletedSchema, deleted.envelope.payload).userId, userId);
 });
 
@@ -179,7 +180,7 @@ test('with outbox.relay off the service writes its events but leaves publishing 
       'SELECT type, sent_at FROM outbox WHERE aggregate_id = $1',
       [user.userId],
     );
-    assert.deepEqual(rows, [{ type: 'auth.UserCreated', sent_at: null }]);
+    assert.deepEqual(rows, [{ type: eventTypes.UserCreated, sent_at: null }]);
   } finally {
     await quiet.stop();
     await ownPool.end();

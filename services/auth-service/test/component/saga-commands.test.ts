@@ -1,6 +1,7 @@
 // auth-service as a saga participant, whole and in-process: saga.DeleteUser commands published to
 // the shared broker's saga.commands, the replies read back from saga.replies. Both topics are shared
 // with tests running in parallel: every saga id here is new, and only its messages are kept.
+
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
@@ -8,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { type Client, createClient } from '@connectrpc/connect';
 import { AuthService } from '@notes/contracts/auth/v1';
+import { eventTypes, sagaCommandTypes, sagaReplyType, topics } from '@notes/contracts/names';
 import { CreateWelcomeNoteSchema, DeleteUserSchema, StepReplySchema } from '@notes/contracts/saga/v1/messages';
 import { createGrpcTransport } from '@notes/grpc';
 import { createEventProducer, type Event, type EventProducer } from '@notes/kafka';
@@ -65,14 +67,14 @@ function command(sagaId: string, type: string, payload: Uint8Array): Event {
 }
 
 function deleteUserCommand(sagaId: string, userId: string): Event {
-  return command(sagaId, 'saga.DeleteUser', toBinary(DeleteUserSchema, create(DeleteUserSchema, { userId })));
+  return command(sagaId, sagaCommandTypes.DeleteUser, toBinary(DeleteUserSchema, create(DeleteUserSchema, { userId })));
 }
 
 /** saga.replies from the earliest offset, keeping the replies to this saga. */
 async function collectReplies(sagaId: string): Promise<EventCollector> {
   const collector = await collectEvents({
     brokers: testKafkaBrokers(),
-    topic: 'saga.replies',
+    topic: topics.sagaReplies,
     keep: (key) => key === sagaId,
   });
   collectors.push(collector);
@@ -89,7 +91,9 @@ async function count(sql: string, values: unknown[]): Promise<number> {
 
 const usersWithId = (userId: string) => count('SELECT count(*)::int AS n FROM users WHERE id = $1', [userId]);
 const userDeletedEvents = (userId: string) =>
-  count("SELECT count(*)::int AS n FROM outbox WHERE aggregate_id = $1 AND type = 'auth.UserDeleted'", [userId]);
+  count(`SELECT count(*)::int AS n FROM outbox WHERE aggregate_id = $1 AND type = '${eventTypes.UserDeleted}'`, [
+    userId,
+  ]);
 
 test('DeleteUser delivered three times: the account is deleted once, with one UserDeleted and one reply', async () => {
   const userId = await signedUpUser();
@@ -97,13 +101,13 @@ test('DeleteUser delivered three times: the account is deleted once, with one Us
   const replies = await collectReplies(sagaId);
   const deleteUser = deleteUserCommand(sagaId, userId);
 
-  await producer.publish('saga.commands', [deleteUser, deleteUser, deleteUser]);
+  await producer.publish(topics.sagaCommands, [deleteUser, deleteUser, deleteUser]);
   await replies.waitFor((received) => received.length >= 1, replyTimeoutMs);
   await sleep(quietPeriodMs);
 
   assert.equal(replies.received.length, 1, 'one reply, no duplicate');
   const [reply] = replies.received as [ReceivedEvent];
-  assert.equal(reply.envelope.type, 'saga.StepReply');
+  assert.equal(reply.envelope.type, sagaReplyType);
   assert.equal(reply.envelope.aggregateId, sagaId);
   assert.equal(reply.envelope.correlationId, sagaId);
   assert.equal(reply.headers.get('correlation_id'), sagaId);
@@ -116,7 +120,7 @@ test('DeleteUser delivered three times: the account is deleted once, with one Us
       succeeded: answer.succeeded,
       reason: answer.reason,
     },
-    { commandType: 'saga.DeleteUser', commandId: deleteUser.eventId, succeeded: true, reason: '' },
+    { commandType: sagaCommandTypes.DeleteUser, commandId: deleteUser.eventId, succeeded: true, reason: '' },
   );
   assert.equal(await usersWithId(userId), 0);
   assert.equal(await userDeletedEvents(userId), 1);
@@ -136,9 +140,9 @@ test('DeleteUser sent again with a new id: no second effect, and a success reply
   const first = deleteUserCommand(sagaId, userId);
   const resent = deleteUserCommand(sagaId, userId);
 
-  await producer.publish('saga.commands', [first]);
+  await producer.publish(topics.sagaCommands, [first]);
   await replies.waitFor((received) => received.length >= 1, replyTimeoutMs);
-  await producer.publish('saga.commands', [resent]);
+  await producer.publish(topics.sagaCommands, [resent]);
   await replies.waitFor((received) => received.length >= 2, replyTimeoutMs);
   await sleep(quietPeriodMs);
 
@@ -155,13 +159,13 @@ test("another participant's command is acknowledged without effect or reply", as
   const replies = await collectReplies(sagaId);
   const welcomeNote = command(
     sagaId,
-    'saga.CreateWelcomeNote',
+    sagaCommandTypes.CreateWelcomeNote,
     toBinary(CreateWelcomeNoteSchema, create(CreateWelcomeNoteSchema, { userId })),
   );
   // The same saga id puts both on one partition: once DeleteUser is answered, the other was handled.
   const deleteUser = deleteUserCommand(sagaId, userId);
 
-  await producer.publish('saga.commands', [welcomeNote, deleteUser]);
+  await producer.publish(topics.sagaCommands, [welcomeNote, deleteUser]);
   await replies.waitFor((received) => received.length >= 1, replyTimeoutMs);
   await sleep(quietPeriodMs);
 

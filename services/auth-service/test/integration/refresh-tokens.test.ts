@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { hashRefreshToken } from '../../src/app/refresh-token-secret.ts';
+import { ManualClock } from '@notes/testkit/fakes';
 import type { TokenPair } from '../../src/app/token-pair.ts';
 import { createAuthUseCases } from '../../src/compose.ts';
+import { createRefreshTokenSecrets } from '../../src/crypto/refresh-token-secrets.ts';
 import { InvalidRefreshToken } from '../../src/domain/errors.ts';
 import type { AuthUseCases } from '../../src/grpc/auth-service.ts';
-import { ManualClock } from '../support/clock.ts';
 import { testConfig } from '../support/config.ts';
 import { createMigratedDatabase, type MigratedDatabase } from '../support/database.ts';
 
@@ -43,7 +43,7 @@ interface StoredToken {
 async function stored(refreshToken: string): Promise<StoredToken> {
   const { rows } = await database.pool.query<StoredToken>(
     'SELECT family_id, used_at, revoked_at, expires_at FROM refresh_tokens WHERE token_hash = $1',
-    [hashRefreshToken(refreshToken)],
+    [createRefreshTokenSecrets().hash(refreshToken)],
   );
   assert.ok(rows[0] !== undefined, 'the token is stored (by its hash)');
   return rows[0];

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
+import { ManualClock } from '@notes/testkit/fakes';
 import { createAuthUseCases } from '../../src/compose.ts';
 import { createSignInAttemptsRepository } from '../../src/db/sign-in-attempts-repository.ts';
 import { InvalidCredentials, TooManySignInAttempts } from '../../src/domain/errors.ts';
 import type { AuthUseCases } from '../../src/grpc/auth-service.ts';
-import { ManualClock } from '../support/clock.ts';
 import { testConfig } from '../support/config.ts';
 import { createMigratedDatabase, type MigratedDatabase } from '../support/database.ts';
 

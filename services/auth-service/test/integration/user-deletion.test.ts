@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { hashRefreshToken, newRefreshToken } from '../../src/app/refresh-token-secret.ts';
+import { ManualClock } from '@notes/testkit/fakes';
 import { createAuthUseCases } from '../../src/compose.ts';
+import { createRefreshTokenSecrets } from '../../src/crypto/refresh-token-secrets.ts';
 import { createRefreshTokensRepository } from '../../src/db/refresh-tokens-repository.ts';
 import { InvalidCredentials, InvalidRefreshToken, UserNotFound } from '../../src/domain/errors.ts';
 import type { AuthUseCases } from '../../src/grpc/auth-service.ts';
-import { ManualClock } from '../support/clock.ts';
 import { testConfig } from '../support/config.ts';
 import { createMigratedDatabase, type MigratedDatabase } from '../support/database.ts';
 
@@ -82,12 +82,13 @@ test('a refresh token issued while the deletion began (a racing refresh) is refu
   const { userId } = await signedUpUser();
   await useCases.beginUserDeletion(userId);
   // As a refresh that committed its new token just after the revocation would have left it.
-  const latecomer = newRefreshToken();
+  const secrets = createRefreshTokenSecrets();
+  const latecomer = secrets.generate();
   await createRefreshTokensRepository(database.pool).insert({
     id: randomUUID(),
     userId,
     familyId: randomUUID(),
-    tokenHash: hashRefreshToken(latecomer),
+    tokenHash: secrets.hash(latecomer),
     expiresAt: new Date(clock.now().getTime() + 3_600_000),
     createdAt: clock.now(),
     usedAt: null,

@@ -3,10 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, test } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';
 import { UserCreatedSchema, UserDeletedSchema } from '@notes/contracts/common/v1';
+import { eventTypes, topics } from '@notes/contracts/names';
+import { ManualClock } from '@notes/testkit/fakes';
 import { createAuthUseCases } from '../../src/compose.ts';
 import { EmailTaken } from '../../src/domain/errors.ts';
 import type { AuthUseCases } from '../../src/grpc/auth-service.ts';
-import { ManualClock } from '../support/clock.ts';
 import { testConfig } from '../support/config.ts';
 import { createMigratedDatabase, type MigratedDatabase } from '../support/database.ts';
 
@@ -62,7 +63,7 @@ async function outboxRows(aggregateId: string): Promise<OutboxRow[]> {
 /** The UserCreated rows whose payload names the email, whatever their aggregate. */
 async function userCreatedRowsFor(email: string): Promise<OutboxRow[]> {
   const { rows } = await database.pool.query<OutboxRow>(
-    "SELECT id, aggregate_id, type, payload FROM outbox WHERE type = 'auth.UserCreated'",
+    `SELECT id, aggregate_id, type, payload FROM outbox WHERE type = '${eventTypes.UserCreated}'`,
   );
   return rows.filter((row) => fromBinary(UserCreatedSchema, row.payload).email === email);
 }
@@ -75,8 +76,8 @@ test('sign-up writes one auth.UserCreated outbox row with the user, in its trans
   assert.equal(rows.length, 1);
   const [row] = rows;
   assert.ok(row !== undefined);
-  assert.equal(row.topic, 'auth.events');
-  assert.equal(row.type, 'auth.UserCreated');
+  assert.equal(row.topic, topics.authEvents);
+  assert.equal(row.type, eventTypes.UserCreated);
   assert.equal(row.aggregate_id, user.userId);
   assert.match(row.id, uuidV7);
   assert.notEqual(row.id, user.userId);
@@ -127,11 +128,11 @@ test('delete-user writes one auth.UserDeleted after the UserCreated; deleting ag
   const rows = await outboxRows(user.userId);
   assert.deepEqual(
     rows.map((row) => row.type),
-    ['auth.UserCreated', 'auth.UserDeleted'],
+    [eventTypes.UserCreated, eventTypes.UserDeleted],
   );
   const deleted = rows[1];
   assert.ok(deleted !== undefined);
-  assert.equal(deleted.topic, 'auth.events');
+  assert.equal(deleted.topic, topics.authEvents);
   assert.match(deleted.id, uuidV7);
   assert.deepEqual(deleted.occurred_at, clock.now());
   assert.equal(fromBinary(UserDeletedSchema, deleted.payload).userId, user.userId);
@@ -154,6 +155,6 @@ test('two simultaneous deletes of one user: one UserDeleted', async () => {
   const rows = await outboxRows(user.userId);
   assert.deepEqual(
     rows.map((row) => row.type),
-    ['auth.UserCreated', 'auth.UserDeleted'],
+    [eventTypes.UserCreated, eventTypes.UserDeleted],
   );
 });

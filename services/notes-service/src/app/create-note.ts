@@ -1,5 +1,5 @@
 import { assertValidNoteFields, type Note, type NoteFields } from '../domain/note.ts';
-import type { Clock, InTransaction, NewId } from './ports.ts';
+import type { Clock, NewId, UnitOfWork } from './ports.ts';
 
 export interface CreateNoteCommand extends NoteFields {
   ownerId: string;
@@ -7,18 +7,18 @@ export interface CreateNoteCommand extends NoteFields {
 
 export type CreateNote = (command: CreateNoteCommand) => Promise<Note>;
 
-export interface CreateNoteDeps {
-  inTransaction: InTransaction;
+export interface CreateNoteDependencies {
+  unitOfWork: UnitOfWork;
   clock: Clock;
   newId: NewId;
 }
 
-export function makeCreateNote(deps: CreateNoteDeps): CreateNote {
+export function createCreateNote(deps: CreateNoteDependencies): CreateNote {
   return async ({ ownerId, title, content }) => {
     assertValidNoteFields({ title, content });
     const now = deps.clock.now();
     const note: Note = { id: deps.newId(), ownerId, title, content, version: 1, createdAt: now, updatedAt: now };
-    await deps.inTransaction(async ({ notes, events }) => {
+    await deps.unitOfWork.run(async ({ notes, events }) => {
       await notes.insert(note);
       await events.created(note);
     });

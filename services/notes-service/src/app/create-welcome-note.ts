@@ -17,7 +17,7 @@ export type CreateWelcomeNote = (command: CreateWelcomeNoteCommand, scope: Trans
 /** The reason given when welcome notes are refused. */
 export const welcomeNotesSwitchedOff = 'welcome notes are switched off';
 
-export interface CreateWelcomeNoteDeps {
+export interface CreateWelcomeNoteDependencies {
   clock: Clock;
   newId: NewId;
   /**
@@ -27,7 +27,7 @@ export interface CreateWelcomeNoteDeps {
   refuse: boolean;
 }
 
-export function makeCreateWelcomeNote(deps: CreateWelcomeNoteDeps): CreateWelcomeNote {
+export function createCreateWelcomeNote(deps: CreateWelcomeNoteDependencies): CreateWelcomeNote {
   return async (command, { notes, events, replies }) => {
     if (deps.refuse) return replies.failed(command, welcomeNotesSwitchedOff);
     const now = deps.clock.now();

@@ -1,17 +1,17 @@
 import { NoteNotFound } from '../domain/errors.ts';
-import type { Clock, InTransaction, NoteRef } from './ports.ts';
+import type { Clock, NoteRef, UnitOfWork } from './ports.ts';
 
 export type DeleteNote = (ref: NoteRef) => Promise<void>;
 
-export interface DeleteNoteDeps {
-  inTransaction: InTransaction;
+export interface DeleteNoteDependencies {
+  unitOfWork: UnitOfWork;
   clock: Clock;
 }
 
 /** Soft delete: the row stays with its deleted_at set, and no operation sees the note again. */
-export function makeDeleteNote(deps: DeleteNoteDeps): DeleteNote {
+export function createDeleteNote(deps: DeleteNoteDependencies): DeleteNote {
   return (ref) =>
-    deps.inTransaction(async ({ notes, events }) => {
+    deps.unitOfWork.run(async ({ notes, events }) => {
       const deletedAt = deps.clock.now();
       if (!(await notes.softDeleteLive(ref, deletedAt))) throw new NoteNotFound(ref.noteId);
       await events.deleted(ref, deletedAt);

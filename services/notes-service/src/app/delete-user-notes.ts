@@ -13,11 +13,11 @@ export interface DeleteUserNotesCommand extends SagaCommand {
  */
 export type DeleteUserNotes = (command: DeleteUserNotesCommand, scope: TransactionScope) => Promise<void>;
 
-export interface DeleteUserNotesDeps {
+export interface DeleteUserNotesDependencies {
   clock: Clock;
 }
 
-export function makeDeleteUserNotes(deps: DeleteUserNotesDeps): DeleteUserNotes {
+export function createDeleteUserNotes(deps: DeleteUserNotesDependencies): DeleteUserNotes {
   return async (command, { notes, events, replies }) => {
     const deletedAt = deps.clock.now();
     for (const ref of await notes.deleteAllOf(command.userId)) await events.deleted(ref, deletedAt);

@@ -4,11 +4,11 @@ import type { NoteRef, NotesRepository } from './ports.ts';
 
 export type GetNote = (ref: NoteRef) => Promise<Note>;
 
-export interface GetNoteDeps {
+export interface GetNoteDependencies {
   notes: Pick<NotesRepository, 'findLive'>;
 }
 
-export function makeGetNote(deps: GetNoteDeps): GetNote {
+export function createGetNote(deps: GetNoteDependencies): GetNote {
   return async (ref) => {
     const note = await deps.notes.findLive(ref);
     if (note === undefined) throw new NoteNotFound(ref.noteId);

@@ -18,7 +18,7 @@ export interface NotesPage {
 
 export type ListNotes = (query: ListNotesQuery) => Promise<NotesPage>;
 
-export interface ListNotesDeps {
+export interface ListNotesDependencies {
   notes: Pick<NotesRepository, 'listLive'>;
 }
 
@@ -27,7 +27,7 @@ export interface ListNotesDeps {
  * note, so notes created meanwhile (newer, hence before the cursor) never shift a walk through the
  * pages: every note that existed when it began comes exactly once.
  */
-export function makeListNotes(deps: ListNotesDeps): ListNotes {
+export function createListNotes(deps: ListNotesDependencies): ListNotes {
   return async ({ ownerId, limit, cursor }) => {
     const pageSize = resolvePageLimit(limit);
     const after = cursor === undefined ? undefined : decodeCursor(cursor);

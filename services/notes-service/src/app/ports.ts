@@ -83,7 +83,10 @@ export interface TransactionScope {
 }
 
 /**
- * Runs work in one database transaction. Every write goes through it, so whatever the write
- * records besides the note (its events) commits or rolls back together with it.
+ * One database transaction. Every write goes through it, so whatever the write records besides the
+ * note (its events) commits or rolls back together with it.
  */
-export type InTransaction = <T>(work: (scope: TransactionScope) => Promise<T>) => Promise<T>;
+export interface UnitOfWork {
+  /** Runs work in one transaction: committed when it resolves, rolled back when it throws. */
+  run<T>(work: (scope: TransactionScope) => Promise<T>): Promise<T>;
+}

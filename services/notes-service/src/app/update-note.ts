@@ -1,6 +1,6 @@
 import { NoteNotFound, VersionMismatch } from '../domain/errors.ts';
 import { assertValidNoteFields, type Note, type NoteFields } from '../domain/note.ts';
-import type { Clock, InTransaction, NoteRef } from './ports.ts';
+import type { Clock, NoteRef, UnitOfWork } from './ports.ts';
 
 export interface UpdateNoteCommand extends NoteRef, NoteFields {
   /** Update only if the note is at this version; undefined updates whatever version it is at. */
@@ -9,15 +9,15 @@ export interface UpdateNoteCommand extends NoteRef, NoteFields {
 
 export type UpdateNote = (command: UpdateNoteCommand) => Promise<Note>;
 
-export interface UpdateNoteDeps {
-  inTransaction: InTransaction;
+export interface UpdateNoteDependencies {
+  unitOfWork: UnitOfWork;
   clock: Clock;
 }
 
-export function makeUpdateNote(deps: UpdateNoteDeps): UpdateNote {
+export function createUpdateNote(deps: UpdateNoteDependencies): UpdateNote {
   return async (command) => {
     assertValidNoteFields(command);
-    return deps.inTransaction(async ({ notes, events }) => {
+    return deps.unitOfWork.run(async ({ notes, events }) => {
       // The version check is part of the UPDATE itself, so no concurrent update slips in between.
       const updated = await notes.updateLive({ ...command, updatedAt: deps.clock.now() });
       if (updated !== undefined) {

@@ -1,8 +1,13 @@
+/** The codes of input errors: each names the request field that broke a rule. */
+export type InvalidInputCode = 'INVALID_NOTE' | 'INVALID_CURSOR' | 'INVALID_PAGE_LIMIT';
+
+export type NotesErrorCode = 'NOTE_NOT_FOUND' | 'VERSION_MISMATCH' | InvalidInputCode;
+
 /** A broken rule of the notes domain. `code` is stable: logs, the BFF and clients may rely on it. */
 export class NotesError extends Error {
-  readonly code: string;
+  readonly code: NotesErrorCode;
 
-  constructor(code: string, message: string) {
+  constructor(code: NotesErrorCode, message: string) {
     super(message);
     this.code = code;
     this.name = new.target.name;
@@ -18,9 +23,10 @@ export class NoteNotFound extends NotesError {
 
 /** Input that breaks a rule about one request field, named so the edge can point the caller at it. */
 export class InvalidInput extends NotesError {
+  declare readonly code: InvalidInputCode;
   readonly field: string;
 
-  constructor(code: string, field: string, message: string) {
+  constructor(code: InvalidInputCode, field: string, message: string) {
     super(code, message);
     this.field = field;
   }

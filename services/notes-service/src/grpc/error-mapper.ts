@@ -2,25 +2,36 @@ import { create } from '@bufbuild/protobuf';
 import { ViolationsSchema } from '@bufbuild/protovalidate/gen/buf/validate/validate_pb.js';
 import { Code, ConnectError } from '@connectrpc/connect';
 import type { ErrorMapper } from '@notes/grpc';
-import { InvalidInput, NoteNotFound, VersionMismatch } from '../domain/errors.ts';
+import { InvalidInput, NotesError, type NotesErrorCode } from '../domain/errors.ts';
 
-/** The notes domain errors as gRPC statuses; undefined (→ INTERNAL) for anything else. */
-export const mapNotesError: ErrorMapper = (error) => {
-  if (error instanceof NoteNotFound) return new ConnectError(error.message, Code.NotFound);
-  if (error instanceof VersionMismatch) return new ConnectError(error.message, Code.FailedPrecondition);
-  if (error instanceof InvalidInput) return invalidArgument(error);
-  return undefined;
+// Typed on every code, so a new domain error cannot be forgotten here.
+const statusByErrorCode: Record<NotesErrorCode, Code> = {
+  NOTE_NOT_FOUND: Code.NotFound,
+  VERSION_MISMATCH: Code.FailedPrecondition,
+  INVALID_NOTE: Code.InvalidArgument,
+  INVALID_CURSOR: Code.InvalidArgument,
+  INVALID_PAGE_LIMIT: Code.InvalidArgument,
 };
 
 /**
- * INVALID_ARGUMENT shaped like validationInterceptor's answer (same message form, a
- * buf.validate.Violations detail naming the field), so a client handles both the same way.
+ * The ErrorMapper for errorInterceptor: notes domain errors → gRPC statuses (an input error with a
+ * buf.validate.Violations detail naming its field); anything else stays unknown (INTERNAL).
  */
-function invalidArgument(error: InvalidInput): ConnectError {
+export const mapNotesError: ErrorMapper = (error) => {
+  if (!(error instanceof NotesError)) return undefined;
+  if (error instanceof InvalidInput) return invalidInput(error, statusByErrorCode[error.code]);
+  return new ConnectError(error.message, statusByErrorCode[error.code]);
+};
+
+/**
+ * Shaped like validationInterceptor's answer (same message form, a buf.validate.Violations detail
+ * naming the field), so a client handles both the same way.
+ */
+function invalidInput(error: InvalidInput, status: Code): ConnectError {
   const violations = create(ViolationsSchema, {
     violations: [{ field: { elements: [{ fieldName: error.field }] }, ruleId: error.code, message: error.message }],
   });
-  return new ConnectError(`invalid request: ${error.field}: ${error.message}`, Code.InvalidArgument, undefined, [
+  return new ConnectError(`invalid request: ${error.field}: ${error.message}`, status, undefined, [
     { desc: ViolationsSchema, value: violations },
   ]);
 }

@@ -1,4 +1,5 @@
 import { fromBinary } from '@bufbuild/protobuf';
+import { sagaCommandTypes, topics } from '@notes/contracts/names';
 import { CreateWelcomeNoteSchema, DeleteUserNotesSchema } from '@notes/contracts/saga/v1/messages';
 import {
   type ConsumedEvent,
@@ -9,7 +10,6 @@ import {
   type KafkaConnection,
   type KafkaMetrics,
   startEventConsumer,
-  topics,
 } from '@notes/kafka';
 import type { Logger } from '@notes/logger';
 import type { Pool, Transaction } from '@notes/postgres';
@@ -47,14 +47,14 @@ export function startSagaCommandConsumer(options: SagaCommandConsumerOptions): E
     idempotentHandler({ pool: options.pool, group: sagaCommandsGroup }, (event, tx) => step(event, options.scope(tx)));
   const handlers = new Map<string, EventHandler>([
     [
-      'saga.CreateWelcomeNote',
+      sagaCommandTypes.CreateWelcomeNote,
       carryOutOnce((event, scope) => {
         const { userId } = fromBinary(CreateWelcomeNoteSchema, event.payload);
         return options.createWelcomeNote({ ...sagaCommandOf(event), userId }, scope);
       }),
     ],
     [
-      'saga.DeleteUserNotes',
+      sagaCommandTypes.DeleteUserNotes,
       carryOutOnce((event, scope) => {
         const { userId } = fromBinary(DeleteUserNotesSchema, event.payload);
         return options.deleteUserNotes({ ...sagaCommandOf(event), userId }, scope);

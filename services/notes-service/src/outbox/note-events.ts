@@ -1,17 +1,11 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import { NoteCreatedSchema, NoteDeletedSchema, NoteUpdatedSchema } from '@notes/contracts/common/v1';
-import { type Event, topics } from '@notes/kafka';
+import { eventTypes, topics } from '@notes/contracts/names';
+import type { Event } from '@notes/kafka';
 import { appendToOutbox } from '@notes/outbox';
 import type { Transaction } from '@notes/postgres';
 import { v7 as uuidv7 } from 'uuid';
 import type { NoteEvents } from '../app/ports.ts';
-
-/** The event types of notes.events (the Kafka contract, docs/contract/events.md). */
-export const noteEventTypes = {
-  created: 'notes.NoteCreated',
-  updated: 'notes.NoteUpdated',
-  deleted: 'notes.NoteDeleted',
-} as const;
 
 export interface NoteEventsOptions {
   /** A new event id; UUIDv7 by default (time-ordered). */
@@ -35,7 +29,7 @@ export function createNoteEvents(tx: Transaction, options: NoteEventsOptions = {
   return {
     created(note) {
       const payload = create(NoteCreatedSchema, { noteId: note.id, ownerId: note.ownerId });
-      return append(note.id, noteEventTypes.created, note.createdAt, toBinary(NoteCreatedSchema, payload));
+      return append(note.id, eventTypes.NoteCreated, note.createdAt, toBinary(NoteCreatedSchema, payload));
     },
     updated(note) {
       const payload = create(NoteUpdatedSchema, {
@@ -43,11 +37,11 @@ export function createNoteEvents(tx: Transaction, options: NoteEventsOptions = {
         ownerId: note.ownerId,
         version: BigInt(note.version),
       });
-      return append(note.id, noteEventTypes.updated, note.updatedAt, toBinary(NoteUpdatedSchema, payload));
+      return append(note.id, eventTypes.NoteUpdated, note.updatedAt, toBinary(NoteUpdatedSchema, payload));
     },
     deleted(ref, deletedAt) {
       const payload = create(NoteDeletedSchema, { noteId: ref.noteId, ownerId: ref.ownerId });
-      return append(ref.noteId, noteEventTypes.deleted, deletedAt, toBinary(NoteDeletedSchema, payload));
+      return append(ref.noteId, eventTypes.NoteDeleted, deletedAt, toBinary(NoteDeletedSchema, payload));
     },
   };
 }

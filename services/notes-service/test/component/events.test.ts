@@ -2,6 +2,7 @@
 // the transactional outbox and its in-process relay, as docs/contract/events.md says; what rolls
 // back never does. notes.events is shared with tests running in parallel: each test keeps only
 // the messages of its own notes.
+
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -9,6 +10,7 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { timestampMs } from '@bufbuild/protobuf/wkt';
 import { type Client, Code, ConnectError, createClient } from '@connectrpc/connect';
 import { NoteCreatedSchema, NoteDeletedSchema, NoteUpdatedSchema } from '@notes/contracts/common/v1';
+import { eventTypes, topics } from '@notes/contracts/names';
 import { NotesService } from '@notes/contracts/notes/v1';
 import { createGrpcTransport } from '@notes/grpc';
 import { createLogger } from '@notes/logger';
@@ -24,7 +26,7 @@ import {
 import { composeNotesService, type NotesServiceInstance } from '../../src/compose.ts';
 import { testNotesConfig } from '../support/config.ts';
 
-const topic = 'notes.events';
+const topic = topics.notesEvents;
 /** How long an expected event may take; far above the relay's milliseconds, so only a missing event hits it. */
 const eventually = 30_000;
 /** After the expected events arrived: long enough for a copy (or a stray event) to arrive too. */
@@ -160,7 +162,7 @@ describe('notes-service events on notes.events', () => {
     const ofNote = collector.received.filter((message) => message.key === created.id);
     assert.deepEqual(
       ofNote.map((message) => message.envelope.type),
-      ['notes.NoteCreated', 'notes.NoteUpdated', 'notes.NoteDeleted'],
+      [eventTypes.NoteCreated, eventTypes.NoteUpdated, eventTypes.NoteDeleted],
       'one of each, in commit order, no copies',
     );
     for (const message of ofNote) assertContractMessage(message, created.id);
@@ -185,7 +187,7 @@ describe('notes-service events on notes.events', () => {
     const ofOther = collector.received.filter((message) => message.key === other.id);
     assert.deepEqual(
       ofOther.map((message) => message.envelope.type),
-      ['notes.NoteCreated'],
+      [eventTypes.NoteCreated],
     );
     assertContractMessage(ofOther[0] as ReceivedEvent, other.id);
 
@@ -241,21 +243,21 @@ describe('notes-service events on notes.events', () => {
       assert.deepEqual(await outboxRowsOf(db.pool, rejectedId), [], 'no outbox row of the rolled-back create');
       assert.deepEqual(
         (await outboxRowsOf(db.pool, note.id)).map((row) => row.type),
-        ['notes.NoteCreated', 'notes.NoteUpdated'],
+        [eventTypes.NoteCreated, eventTypes.NoteUpdated],
         'no outbox row of the rolled-back or failed changes',
       );
 
       const collector = await collect([note.id, rejectedId]);
       await collector.waitFor(
-        (received) => received.some((message) => message.envelope.type === 'notes.NoteUpdated'),
+        (received) => received.some((message) => message.envelope.type === eventTypes.NoteUpdated),
         eventually,
       );
       await sleep(settle);
       assert.deepEqual(
         collector.received.map((message) => [message.key, message.envelope.type]),
         [
-          [note.id, 'notes.NoteCreated'],
-          [note.id, 'notes.NoteUpdated'],
+          [note.id, eventTypes.NoteCreated],
+          [note.id, eventTypes.NoteUpdated],
         ],
       );
       const updatedEvent = fromBinary(NoteUpdatedSchema, (collector.received[1] as ReceivedEvent).envelope.payload);
@@ -285,5 +287,5 @@ test('with outbox.relay false the service only writes the outbox; a relay in ano
   await startService(db.url, { 'outbox.relay': true, 'database.migrateOnStart': false });
   await collector.waitFor((received) => received.length >= 1, eventually);
   assert.equal(collector.received[0]?.envelope.eventId, row?.id);
-  assert.equal(collector.received[0]?.envelope.type, 'notes.NoteCreated');
+  assert.equal(collector.received[0]?.envelope.type, eventTypes.NoteCreated);
 });

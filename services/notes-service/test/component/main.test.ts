@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import { createClient } from '@connectrpc/connect';
 import { Health, HealthCheckResponse_ServingStatus } from '@notes/contracts/health/v1';
+import { eventTypes, topics } from '@notes/contracts/names';
 import { NotesService } from '@notes/contracts/notes/v1';
 import { createGrpcTransport } from '@notes/grpc';
 import { collectEvents, createTestDatabase, type TestDatabase, testKafkaBrokers } from '@notes/testkit';
@@ -91,12 +92,12 @@ test('migrates, serves (publishing its events to KAFKA_BROKERS) until SIGTERM, t
     assert.equal(note.version, 1n);
     const events = await collectEvents({
       brokers: testKafkaBrokers(),
-      topic: 'notes.events',
+      topic: topics.notesEvents,
       keep: (key) => key === note.id,
     });
     try {
       await events.waitFor((received) => received.length >= 1, 30_000);
-      assert.equal(events.received[0]?.envelope.type, 'notes.NoteCreated');
+      assert.equal(events.received[0]?.envelope.type, eventTypes.NoteCreated);
     } finally {
       await events.close();
     }

@@ -2,12 +2,14 @@
 // broker's saga.commands, the replies read back from saga.replies. Both topics are shared with tests
 // running in parallel: every saga id here is new, and only its messages are kept. One service at a
 // time is in the notes-service group, so it is the one that gets every command.
+
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { type Client, createClient } from '@connectrpc/connect';
+import { eventTypes, sagaCommandTypes, sagaReplyType, topics } from '@notes/contracts/names';
 import { NotesService } from '@notes/contracts/notes/v1';
 import { CreateWelcomeNoteSchema, DeleteUserNotesSchema, StepReplySchema } from '@notes/contracts/saga/v1/messages';
 import { createGrpcTransport } from '@notes/grpc';
@@ -74,18 +76,22 @@ function command(sagaId: string, type: string, payload: Uint8Array): Event {
 const createWelcomeNote = (sagaId: string, userId: string) =>
   command(
     sagaId,
-    'saga.CreateWelcomeNote',
+    sagaCommandTypes.CreateWelcomeNote,
     toBinary(CreateWelcomeNoteSchema, create(CreateWelcomeNoteSchema, { userId })),
   );
 
 const deleteUserNotes = (sagaId: string, userId: string) =>
-  command(sagaId, 'saga.DeleteUserNotes', toBinary(DeleteUserNotesSchema, create(DeleteUserNotesSchema, { userId })));
+  command(
+    sagaId,
+    sagaCommandTypes.DeleteUserNotes,
+    toBinary(DeleteUserNotesSchema, create(DeleteUserNotesSchema, { userId })),
+  );
 
 /** saga.replies from the earliest offset, keeping the replies to this saga. */
 async function collectReplies(sagaId: string): Promise<EventCollector> {
   const collector = await collectEvents({
     brokers: testKafkaBrokers(),
-    topic: 'saga.replies',
+    topic: topics.sagaReplies,
     keep: (key) => key === sagaId,
   });
   collectors.push(collector);
@@ -95,14 +101,14 @@ async function collectReplies(sagaId: string): Promise<EventCollector> {
 /** Publishes the commands and returns the replies once `expected` arrived and no more came. */
 async function repliesAfter(sagaId: string, commands: Event[], expected: number) {
   const collector = await collectReplies(sagaId);
-  await producer.publish('saga.commands', commands);
+  await producer.publish(topics.sagaCommands, commands);
   await collector.waitFor((received) => received.length >= expected, replyTimeoutMs);
   await sleep(quietPeriodMs);
   return collector.received.map(answerOf);
 }
 
 function answerOf(reply: ReceivedEvent) {
-  assert.equal(reply.envelope.type, 'saga.StepReply');
+  assert.equal(reply.envelope.type, sagaReplyType);
   assert.equal(reply.envelope.correlationId, reply.envelope.aggregateId);
   const { commandType, commandId, succeeded, reason } = fromBinary(StepReplySchema, reply.envelope.payload);
   return { commandType, commandId, succeeded, reason };
@@ -140,7 +146,7 @@ describe('notes-service carrying out saga commands', () => {
     assert.equal(notes.length, 1);
     assert.equal(notes[0]?.title, 'Welcome to Notes');
     const { rows: created } = await service.pool.query(
-      "SELECT id FROM outbox WHERE aggregate_id = $1 AND type = 'notes.NoteCreated'",
+      `SELECT id FROM outbox WHERE aggregate_id = $1 AND type = '${eventTypes.NoteCreated}'`,
       [rows[0]?.id],
     );
     assert.equal(created.length, 1, 'one NoteCreated');
@@ -164,7 +170,7 @@ describe('notes-service carrying out saga commands', () => {
     const { note } = await service.notes.getNote({ ownerId: bystander, noteId: kept.note.id });
     assert.equal(note?.title, "someone else's");
     const { rows: deletedEvents } = await service.pool.query(
-      "SELECT aggregate_id FROM outbox WHERE type = 'notes.NoteDeleted' AND aggregate_id = ANY($1::text[])",
+      `SELECT aggregate_id FROM outbox WHERE type = '${eventTypes.NoteDeleted}' AND aggregate_id = ANY($1::text[])`,
       [[doomed.id, deletedEarlier.id]],
     );
     assert.deepEqual(
@@ -185,7 +191,7 @@ describe('notes-service with saga.refuseWelcomeNote', () => {
 
     assert.deepEqual(await repliesAfter(sagaId, [refused], 1), [
       {
-        commandType: 'saga.CreateWelcomeNote',
+        commandType: sagaCommandTypes.CreateWelcomeNote,
         commandId: refused.eventId,
         succeeded: false,
         reason: 'welcome notes are switched off',

@@ -1,18 +1,20 @@
 // The note's events in the outbox table, written by the use cases through the db and outbox
 // adapters in one transaction (wired as compose.ts wires them), without a relay: what the rows
 // hold, and that a transaction that fails leaves none.
+
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';
 import { NoteCreatedSchema, NoteDeletedSchema, NoteUpdatedSchema } from '@notes/contracts/common/v1';
+import { eventTypes, topics } from '@notes/contracts/names';
 import { createPool, type Pool, withTransaction } from '@notes/postgres';
 import { createSagaReplies } from '@notes/saga';
 import { createTestDatabase, type TestDatabase } from '@notes/testkit';
-import { makeCreateNote } from '../../src/app/create-note.ts';
-import { makeDeleteNote } from '../../src/app/delete-note.ts';
-import type { InTransaction } from '../../src/app/ports.ts';
-import { makeUpdateNote } from '../../src/app/update-note.ts';
+import { createCreateNote } from '../../src/app/create-note.ts';
+import { createDeleteNote } from '../../src/app/delete-note.ts';
+import type { UnitOfWork } from '../../src/app/ports.ts';
+import { createUpdateNote } from '../../src/app/update-note.ts';
 import { migrateNotesDatabase } from '../../src/db/migrations.ts';
 import { createNoteReads, createNotesRepository } from '../../src/db/notes-repository.ts';
 import { NoteNotFound, VersionMismatch } from '../../src/domain/errors.ts';
@@ -33,7 +35,7 @@ after(async () => {
 });
 
 const clock = { now: () => new Date() };
-const inTransaction: InTransaction = (work) =>
+const inTransaction: UnitOfWork['run'] = (work) =>
   withTransaction(pool, (tx) =>
     work({ notes: createNotesRepository(tx), events: createNoteEvents(tx), replies: createSagaReplies(tx, { clock }) }),
   );
@@ -49,12 +51,12 @@ function steppingClock() {
   };
 }
 
-function useCases(overrides: { inTransaction?: InTransaction } = {}) {
-  const deps = { inTransaction: overrides.inTransaction ?? inTransaction, clock: steppingClock() };
+function useCases(overrides: { inTransaction?: UnitOfWork['run'] } = {}) {
+  const deps = { unitOfWork: { run: overrides.inTransaction ?? inTransaction }, clock: steppingClock() };
   return {
-    createNote: makeCreateNote({ ...deps, newId: () => randomUUID() }),
-    updateNote: makeUpdateNote(deps),
-    deleteNote: makeDeleteNote(deps),
+    createNote: createCreateNote({ ...deps, newId: () => randomUUID() }),
+    updateNote: createUpdateNote(deps),
+    deleteNote: createDeleteNote(deps),
   };
 }
 
@@ -97,10 +99,10 @@ describe('note events in the outbox', () => {
     const outbox = await outboxRowsOf(created.id);
     assert.deepEqual(
       outbox.map((row) => row.type),
-      ['notes.NoteCreated', 'notes.NoteUpdated', 'notes.NoteDeleted'],
+      [eventTypes.NoteCreated, eventTypes.NoteUpdated, eventTypes.NoteDeleted],
     );
     for (const row of outbox) {
-      assert.equal(row.topic, 'notes.events');
+      assert.equal(row.topic, topics.notesEvents);
       assert.equal(row.aggregate_id, created.id);
       assert.match(row.id, uuidV7, 'the event id is a UUIDv7');
       assert.equal(row.correlation_id, null);
@@ -146,7 +148,7 @@ describe('note events in the outbox', () => {
 
     assert.deepEqual(
       (await outboxRowsOf(note.id)).map((row) => row.type),
-      ['notes.NoteCreated'],
+      [eventTypes.NoteCreated],
     );
     assert.deepEqual(await outboxRowsOf(missing), []);
   });
@@ -155,7 +157,7 @@ describe('note events in the outbox', () => {
     // The note and its event are one statement (deferred writes): PostgreSQL commits both or neither.
     const ownerId = randomUUID();
     const takenEventId = randomUUID();
-    const withEventId: InTransaction = (work) =>
+    const withEventId: UnitOfWork['run'] = (work) =>
       withTransaction(pool, (tx) =>
         work({
           notes: createNotesRepository(tx),
@@ -165,8 +167,8 @@ describe('note events in the outbox', () => {
       );
     const lostId = randomUUID();
     const ids = [randomUUID(), lostId];
-    const createNote = makeCreateNote({
-      inTransaction: withEventId,
+    const createNote = createCreateNote({
+      unitOfWork: { run: withEventId },
       clock: steppingClock(),
       newId: () => ids.shift() ?? randomUUID(),
     });
@@ -177,7 +179,11 @@ describe('note events in the outbox', () => {
     assert.equal(rowCount, 0, 'no note without its event');
 
     const sameId = first.id;
-    const duplicateNote = makeCreateNote({ inTransaction, clock: steppingClock(), newId: () => sameId });
+    const duplicateNote = createCreateNote({
+      unitOfWork: { run: inTransaction },
+      clock: steppingClock(),
+      newId: () => sameId,
+    });
     await assert.rejects(duplicateNote({ ownerId, title: 'its id is taken', content: '' }), /notes_pkey/);
     assert.deepEqual(
       (await outboxRowsOf(first.id)).map((row) => row.id),
@@ -190,7 +196,7 @@ describe('note events in the outbox', () => {
     const afterAppend: string[] = [];
     // The real adapters, with a failure right after each event was appended (the note's row
     // written before it): the whole transaction must roll back.
-    const failing: InTransaction = (work) =>
+    const failing: UnitOfWork['run'] = (work) =>
       withTransaction(pool, (tx) => {
         const events = createNoteEvents(tx);
         return work({
@@ -220,8 +226,8 @@ describe('note events in the outbox', () => {
     const ref = { ownerId, noteId: committed.id };
     const { updateNote, deleteNote } = useCases({ inTransaction: failing });
     let createdId: string | undefined;
-    const recordingCreate = makeCreateNote({
-      inTransaction: failing,
+    const recordingCreate = createCreateNote({
+      unitOfWork: { run: failing },
       clock: steppingClock(),
       newId: () => {
         createdId = randomUUID();
@@ -242,7 +248,7 @@ describe('note events in the outbox', () => {
     assert.deepEqual(kept, committed, 'the update and the delete rolled back');
     assert.deepEqual(
       (await outboxRowsOf(committed.id)).map((row) => row.type),
-      ['notes.NoteCreated'],
+      [eventTypes.NoteCreated],
       'their events rolled back',
     );
   });

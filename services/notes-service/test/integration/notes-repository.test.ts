@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createPool, type Pool, type Queryable, type Statement, withTransaction } from '@notes/postgres';
 import { createTestDatabase, type TestDatabase } from '@notes/testkit';
-import { makeListNotes } from '../../src/app/list-notes.ts';
+import { createListNotes } from '../../src/app/list-notes.ts';
 import type { NotesRepository } from '../../src/app/ports.ts';
 import { migrateNotesDatabase } from '../../src/db/migrations.ts';
 import { createNoteReads, createNotesRepository } from '../../src/db/notes-repository.ts';
@@ -203,7 +203,7 @@ describe('notes repository', () => {
     // (which would shift an OFFSET-based walk and repeat notes) and ones tied with existing notes.
     const writerPool = createPool({ dsn: database.url, maxConnections: 2, applicationName: 'concurrent-writer' });
     const writer = committing(writerPool);
-    const listNotes = makeListNotes({ notes });
+    const listNotes = createListNotes({ notes });
     const seen: string[] = [];
     let writes = 0;
     try {

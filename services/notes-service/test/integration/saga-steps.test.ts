@@ -1,16 +1,18 @@
 // The saga steps notes-service carries out, through the db and outbox adapters in one transaction
 // (wired as compose.ts wires them), without Kafka: what they leave in the notes table and the outbox.
+
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';
 import { NoteCreatedSchema, NoteDeletedSchema } from '@notes/contracts/common/v1';
+import { eventTypes, sagaCommandTypes, sagaReplyType, topics } from '@notes/contracts/names';
 import { StepReplySchema } from '@notes/contracts/saga/v1/messages';
 import { createPool, type Pool, withTransaction } from '@notes/postgres';
 import { createSagaReplies } from '@notes/saga';
 import { createTestDatabase, type TestDatabase } from '@notes/testkit';
-import { type CreateWelcomeNoteCommand, makeCreateWelcomeNote } from '../../src/app/create-welcome-note.ts';
-import { type DeleteUserNotesCommand, makeDeleteUserNotes } from '../../src/app/delete-user-notes.ts';
+import { type CreateWelcomeNoteCommand, createCreateWelcomeNote } from '../../src/app/create-welcome-note.ts';
+import { createDeleteUserNotes, type DeleteUserNotesCommand } from '../../src/app/delete-user-notes.ts';
 import type { TransactionScope } from '../../src/app/ports.ts';
 import { migrateNotesDatabase } from '../../src/db/migrations.ts';
 import { createNotesRepository } from '../../src/db/notes-repository.ts';
@@ -38,15 +40,15 @@ function inTransaction(step: (scope: TransactionScope) => Promise<void>): Promis
   );
 }
 
-const createWelcomeNote = makeCreateWelcomeNote({ clock, newId: () => randomUUID(), refuse: false });
-const deleteUserNotes = makeDeleteUserNotes({ clock });
+const createWelcomeNote = createCreateWelcomeNote({ clock, newId: () => randomUUID(), refuse: false });
+const deleteUserNotes = createDeleteUserNotes({ clock });
 
 function welcomeNoteCommand(userId: string, sagaId = randomUUID()): CreateWelcomeNoteCommand {
-  return { sagaId, commandId: randomUUID(), commandType: 'saga.CreateWelcomeNote', userId };
+  return { sagaId, commandId: randomUUID(), commandType: sagaCommandTypes.CreateWelcomeNote, userId };
 }
 
 function deleteUserNotesCommand(userId: string): DeleteUserNotesCommand {
-  return { sagaId: randomUUID(), commandId: randomUUID(), commandType: 'saga.DeleteUserNotes', userId };
+  return { sagaId: randomUUID(), commandId: randomUUID(), commandType: sagaCommandTypes.DeleteUserNotes, userId };
 }
 
 interface OutboxRow {
@@ -66,9 +68,9 @@ async function outboxRows(where: string, values: unknown[]): Promise<OutboxRow[]
   return rows;
 }
 
-const repliesTo = (sagaId: string) => outboxRows("topic = 'saga.replies' AND aggregate_id = $1", [sagaId]);
+const repliesTo = (sagaId: string) => outboxRows(`topic = '${topics.sagaReplies}' AND aggregate_id = $1`, [sagaId]);
 const noteCreatedEventsOf = (ownerId: string) =>
-  outboxRows("topic = 'notes.events' AND type = 'notes.NoteCreated'", []).then((rows) =>
+  outboxRows(`topic = '${topics.notesEvents}' AND type = '${eventTypes.NoteCreated}'`, []).then((rows) =>
     rows.filter((row) => fromBinary(NoteCreatedSchema, row.payload).ownerId === ownerId),
   );
 
@@ -105,11 +107,11 @@ describe('CreateWelcomeNote', () => {
     const [reply, ...more] = await repliesTo(command.sagaId);
     assert.equal(more.length, 0);
     assert.ok(reply !== undefined);
-    assert.equal(reply.type, 'saga.StepReply');
+    assert.equal(reply.type, sagaReplyType);
     assert.equal(reply.correlation_id, command.sagaId);
     assert.deepEqual(reply.occurred_at, clock.now());
     assert.deepEqual(answer(reply), {
-      commandType: 'saga.CreateWelcomeNote',
+      commandType: sagaCommandTypes.CreateWelcomeNote,
       commandId: command.commandId,
       succeeded: true,
       reason: '',
@@ -128,7 +130,7 @@ describe('CreateWelcomeNote', () => {
     assert.deepEqual(
       (await repliesTo(sagaId)).map(answer),
       [first, again].map((command) => ({
-        commandType: 'saga.CreateWelcomeNote',
+        commandType: sagaCommandTypes.CreateWelcomeNote,
         commandId: command.commandId,
         succeeded: true,
         reason: '',
@@ -137,7 +139,7 @@ describe('CreateWelcomeNote', () => {
   });
 
   test('refused by the switch: a failure reply with its reason, and no note', async () => {
-    const refusing = makeCreateWelcomeNote({ clock, newId: () => randomUUID(), refuse: true });
+    const refusing = createCreateWelcomeNote({ clock, newId: () => randomUUID(), refuse: true });
     const userId = randomUUID();
     const command = welcomeNoteCommand(userId);
     await inTransaction((scope) => refusing(command, scope));
@@ -145,7 +147,7 @@ describe('CreateWelcomeNote', () => {
     assert.deepEqual(await notesOf(userId), []);
     assert.deepEqual((await repliesTo(command.sagaId)).map(answer), [
       {
-        commandType: 'saga.CreateWelcomeNote',
+        commandType: sagaCommandTypes.CreateWelcomeNote,
         commandId: command.commandId,
         succeeded: false,
         reason: 'welcome notes are switched off',
@@ -174,7 +176,7 @@ describe('DeleteUserNotes', () => {
 
     assert.deepEqual(await notesOf(userId), []);
     assert.equal((await notesOf(bystander)).length, 1);
-    const deleted = await outboxRows("topic = 'notes.events' AND type = 'notes.NoteDeleted'", []);
+    const deleted = await outboxRows(`topic = '${topics.notesEvents}' AND type = '${eventTypes.NoteDeleted}'`, []);
     const ofUser = deleted.filter((row) => fromBinary(NoteDeletedSchema, row.payload).ownerId === userId);
     assert.deepEqual(
       ofUser.map((row) => row.aggregate_id),
@@ -182,7 +184,7 @@ describe('DeleteUserNotes', () => {
     );
     assert.deepEqual(ofUser[0]?.occurred_at, clock.now());
     assert.deepEqual((await repliesTo(command.sagaId)).map(answer), [
-      { commandType: 'saga.DeleteUserNotes', commandId: command.commandId, succeeded: true, reason: '' },
+      { commandType: sagaCommandTypes.DeleteUserNotes, commandId: command.commandId, succeeded: true, reason: '' },
     ]);
   });
 

@@ -3,7 +3,7 @@ import type { Accounts, SagaStarter } from './ports.ts';
 
 export type StartDeleteUserSaga<Started> = (userId: string) => Promise<Started>;
 
-export interface StartDeleteUserSagaDeps<Started> {
+export interface StartDeleteUserSagaDependencies<Started> {
   accounts: Accounts;
   sagas: SagaStarter<Started>;
 }
@@ -13,7 +13,9 @@ export interface StartDeleteUserSagaDeps<Started> {
  * returns and an unknown user gets no saga; then starts the DeleteUserSaga, or returns the one
  * already under way for the user (locking again is harmless: it is idempotent).
  */
-export function makeStartDeleteUserSaga<Started>(deps: StartDeleteUserSagaDeps<Started>): StartDeleteUserSaga<Started> {
+export function createStartDeleteUserSaga<Started>(
+  deps: StartDeleteUserSagaDependencies<Started>,
+): StartDeleteUserSaga<Started> {
   return async (userId) => {
     await deps.accounts.beginUserDeletion(userId);
     return deps.sagas.start({ type: deleteUserSaga.type, userId });

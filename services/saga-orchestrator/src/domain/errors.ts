@@ -1,8 +1,10 @@
+export type OrchestratorErrorCode = 'USER_NOT_FOUND' | 'ACCOUNTS_UNAVAILABLE';
+
 /** A rule of the orchestrator's domain that a request broke. `code` is stable: logs and callers may rely on it. */
 export class OrchestratorError extends Error {
-  readonly code: string;
+  readonly code: OrchestratorErrorCode;
 
-  constructor(code: string, message: string) {
+  constructor(code: OrchestratorErrorCode, message: string) {
     super(message);
     this.code = code;
     this.name = new.target.name;

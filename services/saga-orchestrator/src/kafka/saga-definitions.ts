@@ -1,4 +1,5 @@
 import { create, toBinary } from '@bufbuild/protobuf';
+import { sagaCommandTypes } from '@notes/contracts/names';
 import { CreateWelcomeNoteSchema, DeleteUserNotesSchema, DeleteUserSchema } from '@notes/contracts/saga/v1/messages';
 import type { CommandBuilder, SagaDefinition } from '@notes/saga';
 import type { SagaCommandName, SagaPlan } from '../domain/sagas.ts';
@@ -13,7 +14,7 @@ const encoders: Record<SagaCommandName, (userId: string) => Uint8Array> = {
 function commandBuilder(name: SagaCommandName): CommandBuilder {
   return (saga) => {
     if (saga.userId === null) throw new Error(`saga ${saga.id} has no user to send ${name} about`);
-    return { type: `saga.${name}`, payload: encoders[name](saga.userId) };
+    return { type: sagaCommandTypes[name], payload: encoders[name](saga.userId) };
   };
 }
 

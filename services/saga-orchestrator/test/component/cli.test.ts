@@ -1,10 +1,12 @@
 // The operators' CLI as a process against the orchestrator in-process.
+
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { sagaCommandTypes } from '@notes/contracts/names';
 import { type Harness, startHarness } from './harness.ts';
 
 const cliFile = join(import.meta.dirname, '..', '..', 'src', 'cli.ts');
@@ -43,7 +45,7 @@ async function run(env: Record<string, string>, args: string[]) {
 
 test('list, show, retry and cancel', { timeout }, async () => {
   const userId = harness.knownUser();
-  harness.behave(userId, 'saga.DeleteUserNotes', 'refuse');
+  harness.behave(userId, sagaCommandTypes.DeleteUserNotes, 'refuse');
   const { saga } = await harness.sagas.startDeleteUserSaga({ userId });
   const sagaId = saga?.sagaId ?? '';
   await harness.sagaIn(sagaId, 'FAILED');
@@ -72,7 +74,7 @@ test('list, show, retry and cancel', { timeout }, async () => {
     /^saga: FAILED_PRECONDITION: saga \S+ is FAILED: only a RUNNING saga can be cancelled/,
   );
 
-  harness.behave(userId, 'saga.DeleteUserNotes', 'succeed');
+  harness.behave(userId, sagaCommandTypes.DeleteUserNotes, 'succeed');
   const retried = await cli('retry', sagaId);
   assert.equal(retried.code, 0, retried.stderr);
   assert.match(retried.stdout, /^state {5}RUNNING$/m);

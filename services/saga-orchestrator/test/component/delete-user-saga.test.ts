@@ -1,9 +1,11 @@
 // StartDeleteUserSaga and the operator API over gRPC: auth-service is a fake served on a free
 // port, the participants answer on saga.replies. Each test has users of its own.
+
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { Code } from '@connectrpc/connect';
+import { sagaCommandTypes } from '@notes/contracts/names';
 import { type Harness, startHarness, statusOf } from './harness.ts';
 
 const timeout = 60_000;
@@ -31,7 +33,7 @@ test('StartDeleteUserSaga locks the account at auth-service, then deletes the no
   const done = await harness.sagaIn(saga.sagaId, 'COMPLETED');
   assert.deepEqual(
     [...new Set(harness.commandsOf(userId).map((command) => command.type))],
-    ['saga.DeleteUserNotes', 'saga.DeleteUser'],
+    [sagaCommandTypes.DeleteUserNotes, sagaCommandTypes.DeleteUser],
     'notes first, then the account',
   );
   assert.equal(done.history.at(-1)?.event, 'saga_completed');
@@ -39,14 +41,14 @@ test('StartDeleteUserSaga locks the account at auth-service, then deletes the no
 
 test('a second call while the saga runs returns the running saga', { timeout }, async () => {
   const userId = harness.knownUser();
-  harness.behave(userId, 'saga.DeleteUserNotes', 'ignore');
+  harness.behave(userId, sagaCommandTypes.DeleteUserNotes, 'ignore');
   const { saga: first } = await harness.sagas.startDeleteUserSaga({ userId });
   const { saga: second } = await harness.sagas.startDeleteUserSaga({ userId });
   assert.equal(second?.sagaId, first?.sagaId);
   assert.deepEqual(await harness.sagaIdsOf(userId, 'DeleteUserSaga'), [first?.sagaId]);
 
   // The participant recovers before the last attempt: the re-sent command's reply counts.
-  harness.behave(userId, 'saga.DeleteUserNotes', 'succeed');
+  harness.behave(userId, sagaCommandTypes.DeleteUserNotes, 'succeed');
   await harness.sagaIn(first?.sagaId ?? '', 'COMPLETED');
 });
 
@@ -59,26 +61,26 @@ test('an unknown user is NOT_FOUND and gets no saga', { timeout }, async () => {
 
 test('a refused step FAILS the saga (nothing is undone); a retry resumes it at that step', { timeout }, async () => {
   const userId = harness.knownUser();
-  harness.behave(userId, 'saga.DeleteUser', 'refuse');
+  harness.behave(userId, sagaCommandTypes.DeleteUser, 'refuse');
   const { saga } = await harness.sagas.startDeleteUserSaga({ userId });
   const sagaId = saga?.sagaId ?? '';
   const failed = await harness.sagaIn(sagaId, 'FAILED');
   assert.equal(failed.step, 'delete_account');
   assert.equal(failed.failureReason, 'delete_account: refused by the fake');
-  assert.ok(!harness.commandsOf(userId).some((command) => command.type === 'saga.CreateWelcomeNote'));
+  assert.ok(!harness.commandsOf(userId).some((command) => command.type === sagaCommandTypes.CreateWelcomeNote));
 
   // While it is FAILED, a new request returns it rather than starting another.
   const { saga: again } = await harness.sagas.startDeleteUserSaga({ userId });
   assert.equal(again?.sagaId, sagaId);
 
-  harness.behave(userId, 'saga.DeleteUser', 'succeed');
+  harness.behave(userId, sagaCommandTypes.DeleteUser, 'succeed');
   const { saga: retried } = await harness.sagas.retrySaga({ sagaId });
   assert.equal(retried?.state, 'RUNNING');
   assert.equal(retried?.step, 'delete_account');
   assert.equal(retried?.attempts, 1);
   const done = await harness.sagaIn(sagaId, 'COMPLETED');
   assert.ok(done.history.some((entry) => entry.event === 'retried'));
-  const deleteNotes = harness.commandsOf(userId).filter((command) => command.type === 'saga.DeleteUserNotes');
+  const deleteNotes = harness.commandsOf(userId).filter((command) => command.type === sagaCommandTypes.DeleteUserNotes);
   assert.equal(new Set(deleteNotes.map((command) => command.commandId)).size, 1, 'the done step is not run again');
 
   // Once it completed, the user may be deleted again (e.g. after signing up anew).

@@ -2,15 +2,17 @@
 // participants (a consumer of saga.commands that answers on saga.replies) and a fake auth-service.
 // The topics are shared with tests running in parallel: the orchestrator consumes in a group of
 // its own from the latest offsets, and the fakes only answer commands of sagas in this database.
+
 import { randomUUID } from 'node:crypto';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { type Client, Code, ConnectError, createClient } from '@connectrpc/connect';
 import { AuthService } from '@notes/contracts/auth/v1';
 import { UserCreatedSchema } from '@notes/contracts/common/v1';
+import { eventTypes, topics } from '@notes/contracts/names';
 import { type Saga, SagaService } from '@notes/contracts/saga/v1';
 import { DeleteUserSchema } from '@notes/contracts/saga/v1/messages';
 import { createGrpcServer, createGrpcTransport } from '@notes/grpc';
-import { createDeadLetterPublisher, createEventProducer, startEventConsumer, topics } from '@notes/kafka';
+import { createDeadLetterPublisher, createEventProducer, startEventConsumer } from '@notes/kafka';
 import { createLogger } from '@notes/logger';
 import { createPool } from '@notes/postgres';
 import { stepReplyEvent } from '@notes/saga';
@@ -170,7 +172,7 @@ export async function startHarness() {
       async publishUserCreated(userId: string, eventId: string = randomUUID()): Promise<string> {
         const payload = toBinary(UserCreatedSchema, create(UserCreatedSchema, { userId, email: `${userId}@test` }));
         await authEvents.publish(topics.authEvents, [
-          { eventId, aggregateId: userId, type: 'auth.UserCreated', occurredAt: new Date(), payload },
+          { eventId, aggregateId: userId, type: eventTypes.UserCreated, occurredAt: new Date(), payload },
         ]);
         return eventId;
       },

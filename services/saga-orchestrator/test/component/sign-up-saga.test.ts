@@ -1,9 +1,11 @@
 // SignUpSaga end to end through Kafka: auth.UserCreated in, commands out on saga.commands, fake
 // participants' replies back on saga.replies. Each test has users of its own.
+
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { Code } from '@connectrpc/connect';
+import { sagaCommandTypes } from '@notes/contracts/names';
 import { type Harness, startHarness, statusOf } from './harness.ts';
 
 const timeout = 60_000;
@@ -30,7 +32,9 @@ test('auth.UserCreated starts a SignUpSaga that COMPLETES once the notes partici
   assert.equal(saga.failureReason, '');
   const commands = harness.commandsOf(userId);
   assert.ok(commands.length >= 1);
-  assert.ok(commands.every((command) => command.type === 'saga.CreateWelcomeNote' && command.sagaId === sagaId));
+  assert.ok(
+    commands.every((command) => command.type === sagaCommandTypes.CreateWelcomeNote && command.sagaId === sagaId),
+  );
   // ['command_sent', 'succeeded', 'saga_completed'], unless under load an attempt timed out and was re-sent first.
   const events = saga.history.map((entry) => entry.event);
   assert.equal(events[0], 'command_sent');
@@ -39,14 +43,14 @@ test('auth.UserCreated starts a SignUpSaga that COMPLETES once the notes partici
 
 test('a refused welcome note sends DeleteUser and the saga is COMPENSATED', { timeout }, async () => {
   const userId = randomUUID();
-  harness.behave(userId, 'saga.CreateWelcomeNote', 'refuse');
+  harness.behave(userId, sagaCommandTypes.CreateWelcomeNote, 'refuse');
   await harness.publishUserCreated(userId);
   const saga = await harness.sagaIn(await harness.sagaOf(userId, 'SignUpSaga'), 'COMPENSATED');
 
   assert.equal(saga.failureReason, 'create_welcome_note: refused by the fake');
   assert.deepEqual(
     harness.commandsOf(userId).map((command) => command.type),
-    ['saga.CreateWelcomeNote', 'saga.DeleteUser'],
+    [sagaCommandTypes.CreateWelcomeNote, sagaCommandTypes.DeleteUser],
   );
   assert.deepEqual(
     saga.history.map((entry) => entry.event),
@@ -58,15 +62,15 @@ test('a participant that never answers gets the command again under new ids, the
   timeout,
 }, async () => {
   const userId = randomUUID();
-  harness.behave(userId, 'saga.CreateWelcomeNote', 'ignore');
+  harness.behave(userId, sagaCommandTypes.CreateWelcomeNote, 'ignore');
   await harness.publishUserCreated(userId);
   const saga = await harness.sagaIn(await harness.sagaOf(userId, 'SignUpSaga'), 'COMPENSATED');
 
   const commands = harness.commandsOf(userId);
-  const attempts = commands.filter((command) => command.type === 'saga.CreateWelcomeNote');
+  const attempts = commands.filter((command) => command.type === sagaCommandTypes.CreateWelcomeNote);
   assert.equal(attempts.length, 3, 'maxAttempts sends');
   assert.equal(new Set(attempts.map((command) => command.commandId)).size, 3, 'each with a new command id');
-  assert.equal(commands.at(-1)?.type, 'saga.DeleteUser');
+  assert.equal(commands.at(-1)?.type, sagaCommandTypes.DeleteUser);
   assert.equal(saga.failureReason, 'create_welcome_note: no reply after 3 attempts');
   assert.equal(saga.history.filter((entry) => entry.event === 'timed_out').length, 3);
 });
@@ -76,20 +80,20 @@ test('a compensation that keeps failing leaves the saga FAILED with its reason, 
 }, async () => {
   const failedBefore = await harness.metric('sagas_failed_total', 'type="SignUpSaga"');
   const userId = randomUUID();
-  harness.behave(userId, 'saga.CreateWelcomeNote', 'refuse');
-  harness.behave(userId, 'saga.DeleteUser', 'refuse');
+  harness.behave(userId, sagaCommandTypes.CreateWelcomeNote, 'refuse');
+  harness.behave(userId, sagaCommandTypes.DeleteUser, 'refuse');
   await harness.publishUserCreated(userId);
   const sagaId = await harness.sagaOf(userId, 'SignUpSaga');
   const saga = await harness.sagaIn(sagaId, 'FAILED');
 
   assert.equal(saga.step, 'create_welcome_note');
   assert.equal(saga.failureReason, 'compensation of create_welcome_note: refused by the fake');
-  assert.equal(harness.commandsOf(userId).filter((command) => command.type === 'saga.DeleteUser').length, 3);
+  assert.equal(harness.commandsOf(userId).filter((command) => command.type === sagaCommandTypes.DeleteUser).length, 3);
   assert.equal(await harness.metric('sagas_failed_total', 'type="SignUpSaga"'), failedBefore + 1);
   assert.ok((await harness.metric('saga_transitions_total', 'type="SignUpSaga",state="FAILED"')) >= 1);
 
   // The operator retries once auth-service is fixed: the compensation resumes and ends the saga.
-  harness.behave(userId, 'saga.DeleteUser', 'succeed');
+  harness.behave(userId, sagaCommandTypes.DeleteUser, 'succeed');
   const { saga: retried } = await harness.sagas.retrySaga({ sagaId });
   assert.equal(retried?.state, 'COMPENSATING');
   assert.equal((await harness.sagaIn(sagaId, 'COMPENSATED')).history.at(-1)?.event, 'saga_compensated');
@@ -117,7 +121,7 @@ test('an operator cancels a RUNNING SignUpSaga (it compensates) and cannot retry
   timeout,
 }, async () => {
   const userId = randomUUID();
-  harness.behave(userId, 'saga.CreateWelcomeNote', 'ignore');
+  harness.behave(userId, sagaCommandTypes.CreateWelcomeNote, 'ignore');
   await harness.publishUserCreated(userId);
   const sagaId = await harness.sagaOf(userId, 'SignUpSaga');
 

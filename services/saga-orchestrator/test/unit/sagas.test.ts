@@ -1,7 +1,9 @@
 // The platform's two sagas as the engine runs them: which commands go out, and where failures lead.
+
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';
+import { sagaCommandTypes } from '@notes/contracts/names';
 import { CreateWelcomeNoteSchema, DeleteUserSchema } from '@notes/contracts/saga/v1/messages';
 import { applyDeadline, applyReply, defaultSagaSettings, type Saga, type StepReply, startSaga } from '@notes/saga';
 import { deleteUserSaga, signUpSaga } from '../../src/domain/sagas.ts';
@@ -24,21 +26,21 @@ const reply = (saga: Saga, succeeded: boolean): StepReply => ({
 
 test('SignUpSaga asks for the welcome note of its user, and deletes the user when there can be none', () => {
   const started = startSaga({ id: 's', userId, payload: {}, correlationId: 's' }, context(signUpSaga));
-  assert.equal(started.command?.type, 'saga.CreateWelcomeNote');
+  assert.equal(started.command?.type, sagaCommandTypes.CreateWelcomeNote);
   assert.equal(fromBinary(CreateWelcomeNoteSchema, started.command?.payload ?? new Uint8Array()).userId, userId);
 
   const refused = applyReply(started.saga, reply(started.saga, false), context(signUpSaga));
   assert.equal(refused.saga.state, 'COMPENSATING');
-  assert.equal(refused.command?.type, 'saga.DeleteUser');
+  assert.equal(refused.command?.type, sagaCommandTypes.DeleteUser);
   assert.equal(fromBinary(DeleteUserSchema, refused.command?.payload ?? new Uint8Array()).userId, userId);
   assert.equal(applyReply(refused.saga, reply(refused.saga, true), context(signUpSaga)).saga.state, 'COMPENSATED');
 });
 
 test('DeleteUserSaga deletes the notes, then the account; it never compensates and FAILS for an operator', () => {
   const started = startSaga({ id: 'd', userId, payload: {}, correlationId: 'd' }, context(deleteUserSaga));
-  assert.equal(started.command?.type, 'saga.DeleteUserNotes');
+  assert.equal(started.command?.type, sagaCommandTypes.DeleteUserNotes);
   const second = applyReply(started.saga, reply(started.saga, true), context(deleteUserSaga));
-  assert.equal(second.command?.type, 'saga.DeleteUser');
+  assert.equal(second.command?.type, sagaCommandTypes.DeleteUser);
   assert.equal(applyReply(second.saga, reply(second.saga, true), context(deleteUserSaga)).saga.state, 'COMPLETED');
 
   const refused = applyReply(second.saga, reply(second.saga, false), context(deleteUserSaga));

@@ -10,7 +10,7 @@ import {
   TooManySignInAttempts,
   UserNotFound,
 } from '../../src/domain/errors.ts';
-import { mapAuthError } from '../../src/grpc/auth-error-mapper.ts';
+import { mapAuthError } from '../../src/grpc/error-mapper.ts';
 
 test('domain errors map to their gRPC status, keeping their message', () => {
   const cases = [

@@ -1,4 +1,5 @@
 import { Code, ConnectError } from '@connectrpc/connect';
+import type { ErrorMapper } from '@notes/grpc';
 import { DomainError, type DomainErrorCode, TooManySignInAttempts } from '../domain/errors.ts';
 
 // Typed on every code, so a new domain error cannot be forgotten here.
@@ -16,9 +17,9 @@ const statusByErrorCode: Record<DomainErrorCode, Code> = {
  * The ErrorMapper for errorInterceptor: domain errors → gRPC statuses (RESOURCE_EXHAUSTED with
  * `retry-after` metadata, in seconds); anything else stays unknown (INTERNAL).
  */
-export function mapAuthError(error: unknown): ConnectError | undefined {
+export const mapAuthError: ErrorMapper = (error) => {
   if (!(error instanceof DomainError)) return undefined;
   const metadata =
     error instanceof TooManySignInAttempts ? { 'retry-after': String(error.retryAfterSeconds) } : undefined;
   return new ConnectError(error.message, statusByErrorCode[error.code], metadata);
-}
+};

@@ -1,0 +1,168 @@
+// In-memory fakes of notes-service's ports, for use-case tests with no I/O. Each keeps the rules of
+// the adapter it stands for that a use case relies on (live notes only, one welcome note per owner,
+// a transaction that rolls back when its work throws), and records what was written so that a test
+// can assert it.
+import type {
+  NoteChange,
+  NoteEvents,
+  NoteRef,
+  NotesRepository,
+  SagaCommand,
+  SagaReplies,
+  TransactionScope,
+  UnitOfWork,
+} from '../../src/app/ports.ts';
+import type { Note } from '../../src/domain/note.ts';
+import type { PagePosition } from '../../src/domain/page.ts';
+
+interface NoteRow extends Note {
+  kind: 'note' | 'welcome';
+  deletedAt: Date | null;
+}
+
+/** The notes table: soft delete, newest first by (createdAt, id), at most one welcome note per owner. */
+export class InMemoryNotes implements NotesRepository {
+  rows: NoteRow[] = [];
+
+  async insert(note: Note): Promise<void> {
+    this.add(note, 'note');
+  }
+
+  async findLive(ref: NoteRef): Promise<Note | undefined> {
+    const row = this.live(ref);
+    return row === undefined ? undefined : toNote(row);
+  }
+
+  async listLive(ownerId: string, after: PagePosition | undefined, count: number): Promise<Note[]> {
+    return this.rows
+      .filter((row) => row.ownerId === ownerId && row.deletedAt === null)
+      .filter((row) => after === undefined || compareNewestFirst(row, after) > 0)
+      .sort(compareNewestFirst)
+      .slice(0, count)
+      .map(toNote);
+  }
+
+  async updateLive(change: NoteChange): Promise<Note | undefined> {
+    const row = this.live(change);
+    if (row === undefined) return undefined;
+    if (change.expectedVersion !== undefined && row.version !== change.expectedVersion) return undefined;
+    Object.assign(row, {
+      title: change.title,
+      content: change.content,
+      version: row.version + 1,
+      updatedAt: change.updatedAt,
+    });
+    return toNote(row);
+  }
+
+  async softDeleteLive(ref: NoteRef, deletedAt: Date): Promise<boolean> {
+    const row = this.live(ref);
+    if (row === undefined) return false;
+    row.deletedAt = deletedAt;
+    return true;
+  }
+
+  async insertWelcomeNote(note: Note): Promise<boolean> {
+    if (this.rows.some((row) => row.ownerId === note.ownerId && row.kind === 'welcome')) return false;
+    this.add(note, 'welcome');
+    return true;
+  }
+
+  async deleteAllOf(ownerId: string): Promise<NoteRef[]> {
+    const ofOwner = this.rows.filter((row) => row.ownerId === ownerId);
+    this.rows = this.rows.filter((row) => row.ownerId !== ownerId);
+    return ofOwner.filter((row) => row.deletedAt === null).map((row) => ({ ownerId, noteId: row.id }));
+  }
+
+  private add(note: Note, kind: NoteRow['kind']): void {
+    if (this.rows.some((row) => row.id === note.id)) throw new Error(`duplicate key: note ${note.id}`);
+    this.rows.push({ ...note, kind, deletedAt: null });
+  }
+
+  private live({ ownerId, noteId }: NoteRef): NoteRow | undefined {
+    return this.rows.find((row) => row.id === noteId && row.ownerId === ownerId && row.deletedAt === null);
+  }
+}
+
+function toNote({ kind: _kind, deletedAt: _deletedAt, ...note }: NoteRow): Note {
+  return { ...note };
+}
+
+/** Negative when a comes first on a page (newer; the larger id among equals). */
+function compareNewestFirst(a: PagePosition, b: PagePosition): number {
+  const byTime = b.createdAt.getTime() - a.createdAt.getTime();
+  return byTime !== 0 ? byTime : b.id < a.id ? -1 : b.id > a.id ? 1 : 0;
+}
+
+export type RecordedNoteEvent =
+  | { type: 'created' | 'updated'; note: Note }
+  | { type: 'deleted'; ref: NoteRef; deletedAt: Date };
+
+/** The events the use cases recorded, in order. */
+export class RecordingNoteEvents implements NoteEvents {
+  recorded: RecordedNoteEvent[] = [];
+
+  async created(note: Note): Promise<void> {
+    this.recorded.push({ type: 'created', note });
+  }
+
+  async updated(note: Note): Promise<void> {
+    this.recorded.push({ type: 'updated', note });
+  }
+
+  async deleted(ref: NoteRef, deletedAt: Date): Promise<void> {
+    this.recorded.push({ type: 'deleted', ref, deletedAt });
+  }
+}
+
+export interface RecordedReply {
+  command: SagaCommand;
+  succeeded: boolean;
+  reason: string;
+}
+
+/** The saga replies the use cases recorded, in order. */
+export class RecordingSagaReplies implements SagaReplies {
+  recorded: RecordedReply[] = [];
+
+  async succeeded(command: SagaCommand): Promise<void> {
+    this.recorded.push({ command, succeeded: true, reason: '' });
+  }
+
+  async failed(command: SagaCommand, reason: string): Promise<void> {
+    this.recorded.push({ command, succeeded: false, reason });
+  }
+}
+
+/**
+ * One store with its events and replies; `run` is a transaction over them: when the work throws,
+ * the notes, events and replies are as they were before it.
+ */
+export class InMemoryUnitOfWork implements UnitOfWork {
+  readonly notes = new InMemoryNotes();
+  readonly events = new RecordingNoteEvents();
+  readonly replies = new RecordingSagaReplies();
+  commits = 0;
+
+  get scope(): TransactionScope {
+    return { notes: this.notes, events: this.events, replies: this.replies };
+  }
+
+  async run<T>(work: (scope: TransactionScope) => Promise<T>): Promise<T> {
+    const before = {
+      rows: structuredClone(this.notes.rows),
+      events: [...this.events.recorded],
+      replies: [...this.replies.recorded],
+    };
+    try {
+      const result = await work(this.scope);
+      this.commits += 1;
+      return result;
+    } catch (error) {
+      this.notes.rows = before.rows;
+      this.events.recorded = before.events;
+      this.replies.recorded = before.replies;
+      throw error;
+    }
+  }
+}

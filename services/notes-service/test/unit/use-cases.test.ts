@@ -1,0 +1,262 @@
+// Every use case on in-memory fakes of its ports: what it returns, what it stored, which events and
+// saga replies it recorded, which error it threw. The adapters are tested on PostgreSQL elsewhere.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { sagaCommandTypes } from '@notes/contracts/names';
+import { ManualClock, sequentialUuids } from '@notes/testkit/fakes';
+import { createCreateNote } from '../../src/app/create-note.ts';
+import { createCreateWelcomeNote, welcomeNotesSwitchedOff } from '../../src/app/create-welcome-note.ts';
+import { createDeleteNote } from '../../src/app/delete-note.ts';
+import { createDeleteUserNotes } from '../../src/app/delete-user-notes.ts';
+import { createGetNote } from '../../src/app/get-note.ts';
+import { createListNotes } from '../../src/app/list-notes.ts';
+import { createUpdateNote } from '../../src/app/update-note.ts';
+import {
+  InvalidCursor,
+  InvalidNote,
+  InvalidPageLimit,
+  NoteNotFound,
+  VersionMismatch,
+} from '../../src/domain/errors.ts';
+import { welcomeNoteFields } from '../../src/domain/welcome-note.ts';
+import { InMemoryUnitOfWork } from '../support/fakes.ts';
+
+const alice = '0190f5f4-7b1c-7a3e-8f00-000000000a11';
+const bob = '0190f5f4-7b1c-7a3e-8f00-000000000b0b';
+
+function notesService() {
+  const unitOfWork = new InMemoryUnitOfWork();
+  const clock = new ManualClock(new Date('2026-11-23T10:00:00.000Z'));
+  const newId = sequentialUuids();
+  const { notes } = unitOfWork;
+  return {
+    unitOfWork,
+    clock,
+    createNote: createCreateNote({ unitOfWork, clock, newId }),
+    getNote: createGetNote({ notes }),
+    listNotes: createListNotes({ notes }),
+    updateNote: createUpdateNote({ unitOfWork, clock }),
+    deleteNote: createDeleteNote({ unitOfWork, clock }),
+    createWelcomeNote: createCreateWelcomeNote({ clock, newId, refuse: false }),
+    deleteUserNotes: createDeleteUserNotes({ clock }),
+  };
+}
+
+const eventsOf = (unitOfWork: InMemoryUnitOfWork) =>
+  unitOfWork.events.recorded.map((event) =>
+    event.type === 'deleted'
+      ? [event.type, event.ref.noteId, event.deletedAt.toISOString()]
+      : [event.type, event.note.id, event.note.version],
+  );
+
+describe('CreateNote', () => {
+  test('stores a new note at version 1, stamped now, and records NoteCreated with it', async () => {
+    const service = notesService();
+    const note = await service.createNote({ ownerId: alice, title: 'Groceries', content: 'milk' });
+
+    assert.deepEqual(note, {
+      id: '00000000-0000-7000-8000-000000000001',
+      ownerId: alice,
+      title: 'Groceries',
+      content: 'milk',
+      version: 1,
+      createdAt: new Date('2026-11-23T10:00:00.000Z'),
+      updatedAt: new Date('2026-11-23T10:00:00.000Z'),
+    });
+    assert.deepEqual(await service.getNote({ ownerId: alice, noteId: note.id }), note);
+    assert.deepEqual(eventsOf(service.unitOfWork), [['created', note.id, 1]]);
+  });
+
+  test('refuses a blank title before anything is written', async () => {
+    const service = notesService();
+    await assert.rejects(service.createNote({ ownerId: alice, title: '  ', content: '' }), InvalidNote);
+    assert.equal(service.unitOfWork.notes.rows.length, 0);
+    assert.deepEqual(service.unitOfWork.events.recorded, []);
+    assert.equal(service.unitOfWork.commits, 0);
+  });
+
+  test('a failing write leaves neither the note nor its event', async () => {
+    const service = notesService();
+    service.unitOfWork.events.created = async () => {
+      throw new Error('the outbox is gone');
+    };
+    await assert.rejects(service.createNote({ ownerId: alice, title: 'lost', content: '' }), /outbox is gone/);
+    assert.equal(service.unitOfWork.notes.rows.length, 0);
+  });
+});
+
+describe('GetNote', () => {
+  test("finds the owner's live note, and nobody else's", async () => {
+    const service = notesService();
+    const note = await service.createNote({ ownerId: alice, title: 'mine', content: '' });
+    assert.equal((await service.getNote({ ownerId: alice, noteId: note.id })).title, 'mine');
+    await assert.rejects(service.getNote({ ownerId: bob, noteId: note.id }), NoteNotFound);
+    await service.deleteNote({ ownerId: alice, noteId: note.id });
+    await assert.rejects(service.getNote({ ownerId: alice, noteId: note.id }), NoteNotFound);
+  });
+});
+
+describe('ListNotes', () => {
+  test("pages through the owner's notes newest first, each once, with no cursor after the last page", async () => {
+    const service = notesService();
+    for (const title of ['one', 'two', 'three', 'four', 'five']) {
+      await service.createNote({ ownerId: alice, title, content: '' });
+      service.clock.advanceSeconds(1);
+    }
+    await service.createNote({ ownerId: bob, title: "bob's", content: '' });
+
+    const first = await service.listNotes({ ownerId: alice, limit: 2, cursor: undefined });
+    const second = await service.listNotes({ ownerId: alice, limit: 2, cursor: first.nextCursor });
+    const last = await service.listNotes({ ownerId: alice, limit: 2, cursor: second.nextCursor });
+
+    const titles = (page: { notes: { title: string }[] }) => page.notes.map((note) => note.title);
+    assert.deepEqual([titles(first), titles(second), titles(last)], [['five', 'four'], ['three', 'two'], ['one']]);
+    assert.notEqual(first.nextCursor, undefined);
+    assert.equal(last.nextCursor, undefined);
+  });
+
+  test('a page exactly as long as what is left has no next cursor', async () => {
+    const service = notesService();
+    await service.createNote({ ownerId: alice, title: 'only', content: '' });
+    assert.equal((await service.listNotes({ ownerId: alice, limit: 1, cursor: undefined })).nextCursor, undefined);
+  });
+
+  test('refuses a limit out of range and a cursor it did not issue', async () => {
+    const service = notesService();
+    await assert.rejects(service.listNotes({ ownerId: alice, limit: 101, cursor: undefined }), InvalidPageLimit);
+    await assert.rejects(service.listNotes({ ownerId: alice, limit: 0, cursor: 'not-a-cursor' }), InvalidCursor);
+  });
+});
+
+describe('UpdateNote', () => {
+  test('replaces title and content, bumps the version, stamps now and records NoteUpdated', async () => {
+    const service = notesService();
+    const note = await service.createNote({ ownerId: alice, title: 'draft', content: '' });
+    service.clock.advanceSeconds(60);
+
+    const updated = await service.updateNote({
+      ownerId: alice,
+      noteId: note.id,
+      title: 'final',
+      content: 'done',
+      expectedVersion: 1,
+    });
+
+    assert.deepEqual(
+      [updated.title, updated.content, updated.version, updated.updatedAt.toISOString(), updated.createdAt],
+      ['final', 'done', 2, '2026-11-23T10:01:00.000Z', note.createdAt],
+    );
+    assert.deepEqual(eventsOf(service.unitOfWork), [
+      ['created', note.id, 1],
+      ['updated', note.id, 2],
+    ]);
+  });
+
+  test('a stale expected version is a VersionMismatch naming the current one, and changes nothing', async () => {
+    const service = notesService();
+    const note = await service.createNote({ ownerId: alice, title: 'v1', content: '' });
+    await service.updateNote({ ownerId: alice, noteId: note.id, title: 'v2', content: '', expectedVersion: undefined });
+
+    const stale = service.updateNote({ ownerId: alice, noteId: note.id, title: 'v3', content: '', expectedVersion: 1 });
+    await assert.rejects(stale, (error) => error instanceof VersionMismatch && error.currentVersion === 2);
+    assert.equal((await service.getNote({ ownerId: alice, noteId: note.id })).title, 'v2');
+    assert.equal(service.unitOfWork.events.recorded.length, 2);
+  });
+
+  test("a missing note or another owner's is NoteNotFound, with or without a version; an invalid title is refused", async () => {
+    const service = notesService();
+    const note = await service.createNote({ ownerId: alice, title: 'mine', content: '' });
+    for (const expectedVersion of [undefined, 1]) {
+      const byBob = { ownerId: bob, noteId: note.id, title: 'theirs', content: '', expectedVersion };
+      await assert.rejects(service.updateNote(byBob), NoteNotFound);
+    }
+    const tooLong = { ownerId: alice, noteId: note.id, title: 'x'.repeat(201), content: '', expectedVersion: 1 };
+    await assert.rejects(service.updateNote(tooLong), InvalidNote);
+    assert.deepEqual(eventsOf(service.unitOfWork), [['created', note.id, 1]]);
+  });
+});
+
+describe('DeleteNote', () => {
+  test('soft-deletes the note and records NoteDeleted at the time of deletion; a second delete is NoteNotFound', async () => {
+    const service = notesService();
+    const note = await service.createNote({ ownerId: alice, title: 'bye', content: '' });
+    service.clock.advanceSeconds(5);
+    const ref = { ownerId: alice, noteId: note.id };
+
+    await service.deleteNote(ref);
+
+    assert.equal(service.unitOfWork.notes.rows[0]?.deletedAt?.toISOString(), '2026-11-23T10:00:05.000Z');
+    assert.deepEqual(eventsOf(service.unitOfWork).at(-1), ['deleted', note.id, '2026-11-23T10:00:05.000Z']);
+    await assert.rejects(service.deleteNote(ref), NoteNotFound);
+    await assert.rejects(service.deleteNote({ ownerId: bob, noteId: note.id }), NoteNotFound);
+    assert.equal(service.unitOfWork.events.recorded.length, 2);
+  });
+});
+
+const command = (commandType: string, userId: string) => ({
+  sagaId: '0190f5f4-7b1c-7a3e-8f00-000000005a6a',
+  commandId: '0190f5f4-7b1c-7a3e-8f00-0000000c0de1',
+  commandType,
+  userId,
+});
+
+describe('CreateWelcomeNote', () => {
+  test('creates the welcome note with NoteCreated and answers succeeded; sent again it only answers', async () => {
+    const service = notesService();
+    const { scope, events, replies } = service.unitOfWork;
+    const welcome = command(sagaCommandTypes.CreateWelcomeNote, alice);
+
+    await service.createWelcomeNote(welcome, scope);
+    await service.createWelcomeNote(welcome, scope);
+
+    const page = await service.listNotes({ ownerId: alice, limit: 0, cursor: undefined });
+    assert.deepEqual(
+      page.notes.map((note) => [note.title, note.content, note.version]),
+      [[welcomeNoteFields.title, welcomeNoteFields.content, 1]],
+    );
+    assert.deepEqual(
+      events.recorded.map((event) => event.type),
+      ['created'],
+    );
+    assert.deepEqual(replies.recorded, [
+      { command: welcome, succeeded: true, reason: '' },
+      { command: welcome, succeeded: true, reason: '' },
+    ]);
+  });
+
+  test('switched off, it answers failed with the reason and creates nothing', async () => {
+    const service = notesService();
+    const refusing = createCreateWelcomeNote({ clock: service.clock, newId: sequentialUuids(), refuse: true });
+    const welcome = command(sagaCommandTypes.CreateWelcomeNote, alice);
+
+    await refusing(welcome, service.unitOfWork.scope);
+
+    assert.equal(service.unitOfWork.notes.rows.length, 0);
+    assert.deepEqual(service.unitOfWork.events.recorded, []);
+    assert.deepEqual(service.unitOfWork.replies.recorded, [
+      { command: welcome, succeeded: false, reason: welcomeNotesSwitchedOff },
+    ]);
+  });
+});
+
+describe('DeleteUserNotes', () => {
+  test("removes every note of the user, NoteDeleted for the live ones only, answers succeeded; others' notes stay", async () => {
+    const service = notesService();
+    const kept = await service.createNote({ ownerId: alice, title: 'live', content: '' });
+    const gone = await service.createNote({ ownerId: alice, title: 'deleted before', content: '' });
+    await service.deleteNote({ ownerId: alice, noteId: gone.id });
+    const bobs = await service.createNote({ ownerId: bob, title: "bob's", content: '' });
+    service.clock.advanceSeconds(30);
+    const { scope, replies, notes } = service.unitOfWork;
+    const deleteNotes = command(sagaCommandTypes.DeleteUserNotes, alice);
+
+    await service.deleteUserNotes(deleteNotes, scope);
+
+    assert.deepEqual(
+      notes.rows.map((row) => row.id),
+      [bobs.id],
+    );
+    assert.deepEqual(eventsOf(service.unitOfWork).slice(4), [['deleted', kept.id, '2026-11-23T10:00:30.000Z']]);
+    assert.deepEqual(replies.recorded, [{ command: deleteNotes, succeeded: true, reason: '' }]);
+  });
+});
