@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { testKafkaBrokers } from '@notes/testkit';
-import type { ConsumedEvent, EventHandler } from '../../src/consumer.ts';
+import type { ConsumedEvent, EventHandler } from '../../src/consumed-event.ts';
 import { createDeadLetterPublisher, type DeadLetterPublisher } from '../../src/dlq.ts';
 import { idempotentHandler } from '../../src/processed-events.ts';
 import {

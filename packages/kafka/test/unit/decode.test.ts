@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeConsumedEvent, UndecodableEventError } from '../../src/consumer.ts';
+import { decodeConsumedEvent, UndecodableEventError } from '../../src/consumed-event.ts';
 import type { RawHeader } from '../../src/dlq.ts';
 import { encodeEvent } from '../../src/envelope.ts';
 

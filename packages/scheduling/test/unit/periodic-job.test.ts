@@ -13,7 +13,7 @@ test('the job runs every everyMs, not before, and no more after stop()', async (
     run: async () => {
       runs += 1;
     },
-    onError: assert.fail,
+    onError: assert.ifError,
   });
   t.mock.timers.tick(999);
   assert.equal(runs, 0);
@@ -64,7 +64,7 @@ test('runs never overlap: the next period starts when a slow run ends, and stop(
         finish = resolve;
       });
     },
-    onError: assert.fail,
+    onError: assert.ifError,
   });
   t.mock.timers.tick(100);
   await settle();
@@ -94,7 +94,7 @@ test('a slow run delays the next period until it ends', async (t) => {
         finish = resolve;
       });
     },
-    onError: assert.fail,
+    onError: assert.ifError,
   });
   t.mock.timers.tick(100);
   finish();
