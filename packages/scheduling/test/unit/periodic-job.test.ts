@@ -52,57 +52,57 @@ test('a run that throws is reported, and the job runs again at the next period',
   );
 });
 
-test('runs never overlap: the next period starts when a slow run ends, and stop() waits for it', async (t) => {
-  t.mock.timers.enable({ apis: ['setTimeout'] });
-  let runs = 0;
-  let finish = () => {};
-  const job = startPeriodicJob({
-    everyMs: 100,
+/** A job whose every run lasts until finish() is called. */
+function startSlowJob(everyMs: number) {
+  const job = {
+    runs: 0,
+    finish: () => {},
+    stop: () => Promise.resolve(),
+  };
+  const periodic = startPeriodicJob({
+    everyMs,
     run: () => {
-      runs += 1;
+      job.runs += 1;
       return new Promise<void>((resolve) => {
-        finish = resolve;
+        job.finish = resolve;
       });
     },
     onError: assert.ifError,
   });
+  job.stop = () => periodic.stop();
+  return job;
+}
+
+test('runs never overlap, and stop() waits for the run under way', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const job = startSlowJob(100);
   t.mock.timers.tick(100);
   await settle();
   t.mock.timers.tick(1000);
-  assert.equal(runs, 1);
+  assert.equal(job.runs, 1);
   let stopped = false;
   const stopping = job.stop().then(() => {
     stopped = true;
   });
   await settle();
   assert.equal(stopped, false);
-  finish();
+  job.finish();
   await stopping;
   t.mock.timers.tick(1000);
-  assert.equal(runs, 1);
+  assert.equal(job.runs, 1);
 });
 
-test('a slow run delays the next period until it ends', async (t) => {
+test('the next period is counted from the end of a slow run', async (t) => {
   t.mock.timers.enable({ apis: ['setTimeout'] });
-  let runs = 0;
-  let finish = () => {};
-  const job = startPeriodicJob({
-    everyMs: 100,
-    run: () => {
-      runs += 1;
-      return new Promise<void>((resolve) => {
-        finish = resolve;
-      });
-    },
-    onError: assert.ifError,
-  });
+  const job = startSlowJob(100);
   t.mock.timers.tick(100);
-  finish();
+  t.mock.timers.tick(500);
+  job.finish();
   await settle();
   t.mock.timers.tick(99);
-  assert.equal(runs, 1);
+  assert.equal(job.runs, 1);
   t.mock.timers.tick(1);
-  assert.equal(runs, 2);
-  finish();
+  assert.equal(job.runs, 2);
+  job.finish();
   await job.stop();
 });
