@@ -9,19 +9,9 @@ export {
   type WithKafkaConnection,
   withKafkaConnection,
 } from './connection.ts';
-export {
-  backoffDelay,
-  type ConsumedEvent,
-  decodeConsumedEvent,
-  defaultRetryPolicy,
-  type EventConsumer,
-  type EventConsumerOptions,
-  type EventHandler,
-  type RetryPolicy,
-  retrySchedule,
-  startEventConsumer,
-  UndecodableEventError,
-} from './consumer.ts';
+export { type ConsumedEvent, decodeConsumedEvent, type EventHandler, UndecodableEventError } from './consumed-event.ts';
+export { startEventConsumer } from './consumer.ts';
+export type { EventConsumer, EventConsumerOptions } from './consumer-options.ts';
 export {
   createDeadLetterPublisher,
   type DeadLetterPublisher,
@@ -48,3 +38,4 @@ export {
   type TransactionalEffects,
 } from './processed-events.ts';
 export { createEventProducer, type EventProducer, type EventProducerOptions } from './producer.ts';
+export { backoffDelay, defaultRetryPolicy, type RetryPolicy, retrySchedule } from './retry-policy.ts';

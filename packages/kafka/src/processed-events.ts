@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { Logger } from '@notes/logger';
 import { type Pool, type Queryable, type Transaction, withTransaction } from '@notes/postgres';
-import type { ConsumedEvent, EventHandler } from './consumer.ts';
+import { startPeriodicJob } from '@notes/scheduling';
+import type { ConsumedEvent, EventHandler } from './consumed-event.ts';
 
 /**
  * The processed_events table's migrations, with a bookkeeping table of their own so their versions
@@ -98,28 +99,12 @@ const fourteenDaysMs = 14 * 24 * 60 * 60 * 1000;
  */
 export function startProcessedEventsRetention(options: ProcessedEventsRetentionOptions): ProcessedEventsRetention {
   const { pool, logger, keepMs = fourteenDaysMs, everyMs = 3_600_000 } = options;
-  let running = true;
-  let purging: Promise<void> = Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
-  const schedule = () => {
-    timer = setTimeout(() => {
-      purging = purgeProcessedEvents(pool, keepMs).then(
-        (deleted) => {
-          if (deleted > 0) logger.info({ deleted }, 'processed events past their window deleted');
-        },
-        (error: unknown) => logger.warn({ err: error }, 'purging processed events failed; retried at the next period'),
-      );
-      void purging.then(() => {
-        if (running) schedule();
-      });
-    }, everyMs);
-  };
-  schedule();
-  return {
-    async stop() {
-      running = false;
-      clearTimeout(timer);
-      await purging;
+  return startPeriodicJob({
+    everyMs,
+    async run() {
+      const deleted = await purgeProcessedEvents(pool, keepMs);
+      if (deleted > 0) logger.info({ deleted }, 'processed events past their window deleted');
     },
-  };
+    onError: (error) => logger.warn({ err: error }, 'purging processed events failed; retried at the next period'),
+  });
 }

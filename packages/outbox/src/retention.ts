@@ -1,4 +1,6 @@
+import type { Logger } from '@notes/logger';
 import type { Queryable } from '@notes/postgres';
+import { type PeriodicJob, startPeriodicJob } from '@notes/scheduling';
 
 export interface PurgeOptions {
   /** Sent rows whose sent_at is older than this are deleted. */
@@ -33,4 +35,23 @@ export async function purgeSentOutboxRows(db: Queryable, options: PurgeOptions):
     deleted += count;
     if (count < chunkSize || options.shouldContinue?.() === false) return deleted;
   }
+}
+
+export interface OutboxPurgeOptions extends PurgeOptions {
+  /** How often sent rows are purged. */
+  everyMs: number;
+  logger: Logger;
+}
+
+/** Purges sent rows every everyMs while the relay runs; a purge that fails is logged and tried at the next period. */
+export function startOutboxPurge(db: Queryable, options: OutboxPurgeOptions): PeriodicJob {
+  const { everyMs, logger } = options;
+  return startPeriodicJob({
+    everyMs,
+    async run() {
+      const deleted = await purgeSentOutboxRows(db, options);
+      if (deleted > 0) logger.debug({ deleted }, 'outbox: deleted old sent rows');
+    },
+    onError: (error) => logger.warn({ err: error }, 'outbox retention failed; retried at the next period'),
+  });
 }

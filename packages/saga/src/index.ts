@@ -6,16 +6,16 @@ export {
   type SagaStepDefinition,
   type SagaSubject,
 } from './definition.ts';
-export {
-  type ConsumerHandlerOptions,
-  createSagaEngine,
-  type SagaEngine,
-  type SagaEngineOptions,
-  type SagaStateChange,
-  type SagaWithHistory,
-  type StartedSaga,
-  type StartSagaRequest,
-} from './engine.ts';
+export { createSagaEngine } from './engine.ts';
+export type {
+  ConsumerHandlerOptions,
+  SagaEngine,
+  SagaEngineOptions,
+  SagaStateChange,
+  SagaWithHistory,
+  StartedSaga,
+  StartSagaRequest,
+} from './engine-api.ts';
 export { SagaError, type SagaErrorCode, SagaNotFound, SagaStateConflict } from './errors.ts';
 export { commandEvent, type ReceivedStepReply, readStepReply, stepReplyEvent } from './messages.ts';
 export { createSagaMetrics } from './metrics.ts';

@@ -1,6 +1,6 @@
 import type { Queryable } from '@notes/postgres';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { SagaStateChange } from './engine.ts';
+import type { SagaStateChange } from './engine-api.ts';
 
 const finalStates = new Set(['COMPLETED', 'COMPENSATED', 'FAILED']);
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@notes/logger';
-import type { SagaEngine } from './engine.ts';
+import type { SagaEngine } from './engine-api.ts';
 
 export interface TimeoutScannerOptions {
   engine: Pick<SagaEngine, 'processDueSagas'>;

@@ -1,5 +1,6 @@
 // The saga state machine as pure functions: a saga and a message in, the next saga, the lines of
 // its history and the command to send out. The engine persists each result in one transaction.
+import { backoffDelay } from '@notes/scheduling';
 import type { SagaCommand, SagaDefinition } from './definition.ts';
 import { SagaStateConflict } from './errors.ts';
 import type { ActiveSagaState, Saga, SagaLogEntry, SagaLogEvent } from './saga.ts';
@@ -25,7 +26,7 @@ export const defaultSagaSettings: Readonly<SagaSettings> = {
 
 /** How long attempt n (1, 2, …) of a step waits for its reply: exponential backoff, capped. */
 export function attemptTimeoutMs(attempt: number, settings: SagaSettings): number {
-  return Math.min(settings.maxStepTimeoutMs, settings.stepTimeoutMs * 2 ** Math.min(attempt - 1, 30));
+  return backoffDelay(attempt, { initialMs: settings.stepTimeoutMs, maxMs: settings.maxStepTimeoutMs });
 }
 
 /** A command as sent: its id is the envelope's event id, which the participant's reply names. */

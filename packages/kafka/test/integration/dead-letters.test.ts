@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { topics } from '@notes/contracts/names';
 import { testKafkaBrokers } from '@notes/testkit';
-import type { ConsumedEvent } from '../../src/consumer.ts';
+import type { ConsumedEvent } from '../../src/consumed-event.ts';
 import { createDeadLetterPublisher, type DeadLetterPublisher, type DeadLetterSender } from '../../src/dlq.ts';
 import { encodeEvent } from '../../src/envelope.ts';
 import {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { eventTypes, topics } from '@notes/contracts/names';
 import { testKafkaBrokers } from '@notes/testkit';
-import type { ConsumedEvent, EventHandler } from '../../src/consumer.ts';
+import type { ConsumedEvent, EventHandler } from '../../src/consumed-event.ts';
 import { createDeadLetterPublisher, type DeadLetterPublisher } from '../../src/dlq.ts';
 import { idempotentHandler } from '../../src/processed-events.ts';
 import {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { eventTypes, topics } from '@notes/contracts/names';
-import { decodeConsumedEvent, UndecodableEventError } from '../../src/consumer.ts';
+import { decodeConsumedEvent, UndecodableEventError } from '../../src/consumed-event.ts';
 import type { RawHeader } from '../../src/dlq.ts';
 import { encodeEvent } from '../../src/envelope.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { backoffDelay, defaultRetryPolicy, retryPolicy, retrySchedule } from '../../src/consumer.ts';
+import { backoffDelay, defaultRetryPolicy, retryPolicy, retrySchedule } from '../../src/retry-policy.ts';
 
 test('the default policy waits 100, 200, 400 and 800 ms between its five attempts', () => {
   assert.deepEqual(retrySchedule(defaultRetryPolicy), [100, 200, 400, 800]);

@@ -1,5 +1,6 @@
 import { type CallOptions, Code, ConnectError } from '@connectrpc/connect';
 import { UpstreamConnectTimeout } from '@notes/grpc';
+import { backoffDelay } from '@notes/scheduling';
 
 /** A unary method of a Connect client. */
 export type UnaryCall<Request, Response> = (request: Request, options?: CallOptions) => Promise<Response>;
@@ -22,6 +23,7 @@ export function retryOnUnavailable<Request, Response>(
   call: UnaryCall<Request, Response>,
   policy: RetryPolicy,
 ): UnaryCall<Request, Response> {
+  const backoff = { initialMs: policy.backoffMs, maxMs: Number.POSITIVE_INFINITY, jitter: 0.25 };
   return async (request, options = {}) => {
     const deadline = options.timeoutMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + options.timeoutMs;
     for (let attempt = 1; ; attempt++) {
@@ -29,7 +31,7 @@ export function retryOnUnavailable<Request, Response>(
       try {
         return await call(request, Number.isFinite(deadline) ? { ...options, timeoutMs: remainingMs } : options);
       } catch (error) {
-        const backoffMs = policy.backoffMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2);
+        const backoffMs = backoffDelay(attempt, backoff);
         const retry =
           attempt < policy.attempts &&
           isRetryable(error) &&

@@ -1,7 +1,7 @@
 import { type Client, Code, ConnectError } from '@connectrpc/connect';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AuthService, TokenPair } from '@notes/contracts/auth/v1';
-import { limitFailuresPerIp, type RateLimitSettings } from '../rate-limits.ts';
+import { type FailureLimit, limitFailuresPerIp, type RateLimitSettings } from '../rate-limits.ts';
 import {
   emptyResponse,
   JwksSchema,
@@ -15,6 +15,7 @@ import {
   UserSchema,
 } from '../schemas.ts';
 import { type CallOptionsFor, isoTime, required } from '../upstream.ts';
+import type { TypeboxApp } from './typebox-app.ts';
 
 /** What these routes need of auth-service. */
 export type AuthClient = Pick<Client<typeof AuthService>, 'signUp' | 'signIn' | 'refresh' | 'signOut' | 'getJwks'>;
@@ -29,135 +30,148 @@ export interface AuthRoutesDeps {
 const tokenPairResponse = (description: string) => jsonResponse(description, ref(TokenPairSchema), ['cache-control']);
 
 /** Sign-up, sign-in, token refresh and sign-out, and the JWKS that verifies access tokens. */
-export function authRoutes({ authClient, callOptions, failedSignInsPerIp }: AuthRoutesDeps): FastifyPluginAsyncTypebox {
+export function authRoutes(deps: AuthRoutesDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     const failedSignIns = limitFailuresPerIp(
       app,
-      failedSignInsPerIp,
+      deps.failedSignInsPerIp,
       'Too many failed sign-ins from this address; retry later.',
     );
-
-    app.post(
-      '/v1/auth/sign-up',
-      {
-        schema: {
-          summary: 'Create an account',
-          tags: ['auth'],
-          body: ref(SignUpRequestSchema),
-          response: {
-            201: jsonResponse('The account was created; it gets a welcome note shortly.', ref(UserSchema), [
-              'location',
-            ]),
-            ...problemResponses([400, 409, 413, 415], { 409: 'The email is already registered (in any letter case).' }),
-          },
-        },
-      },
-      async (request, reply) => {
-        const { email, password } = request.body;
-        const { user } = await authClient.signUp({ email, password }, callOptions(request));
-        const created = required(user, 'user');
-        return reply
-          .code(201)
-          .header('location', `/v1/users/${created.userId}`)
-          .send({
-            user_id: created.userId,
-            email: created.email,
-            created_at: isoTime(created.createdAt, 'created_at'),
-          });
-      },
-    );
-
-    app.post(
-      '/v1/auth/sign-in',
-      {
-        schema: {
-          summary: 'Exchange email and password for a token pair',
-          tags: ['auth'],
-          body: ref(SignInRequestSchema),
-          response: {
-            200: tokenPairResponse('A new token pair (a new refresh-token family).'),
-            ...problemResponses([400, 401, 413, 415], {
-              401: 'Wrong password, unknown email or deleted account: the same answer in every case.',
-              429: 'Too many failed sign-ins for this account or from this address, or too many requests: wait for Retry-After seconds.',
-            }),
-          },
-        },
-      },
-      async (request, reply) => {
-        await failedSignIns.assertMayTry(request);
-        const { email, password } = request.body;
-        const { tokens } = await authClient.signIn({ email, password }, callOptions(request)).catch(async (error) => {
-          if (error instanceof ConnectError && error.code === Code.Unauthenticated) {
-            await failedSignIns.recordFailure(request);
-          }
-          throw error;
-        });
-        return reply.header('cache-control', 'no-store').send(tokenResponse(tokens));
-      },
-    );
-
-    app.post(
-      '/v1/auth/refresh',
-      {
-        schema: {
-          summary: 'Exchange a refresh token for a new token pair (single use)',
-          tags: ['auth'],
-          body: ref(RefreshTokenRequestSchema),
-          response: {
-            200: tokenPairResponse('A new token pair of the same family; the refresh token presented is used up.'),
-            ...problemResponses([400, 401, 413, 415], {
-              401: 'Unknown, expired, revoked or already used refresh token; a used one also revokes its whole family.',
-            }),
-          },
-        },
-      },
-      async (request, reply) => {
-        const { tokens } = await authClient.refresh({ refreshToken: request.body.refresh_token }, callOptions(request));
-        return reply.header('cache-control', 'no-store').send(tokenResponse(tokens));
-      },
-    );
-
-    app.post(
-      '/v1/auth/sign-out',
-      {
-        schema: {
-          summary: "Revoke a refresh token's family (idempotent)",
-          tags: ['auth'],
-          body: ref(RefreshTokenRequestSchema),
-          response: {
-            204: emptyResponse('Signed out: no token of the family refreshes any more.'),
-            ...problemResponses([400, 413, 415]),
-          },
-        },
-      },
-      async (request, reply) => {
-        await authClient.signOut({ refreshToken: request.body.refresh_token }, callOptions(request));
-        return reply.code(204).send(null);
-      },
-    );
-
-    app.get(
-      '/.well-known/jwks.json',
-      {
-        schema: {
-          summary: 'The public keys that verify access tokens',
-          tags: ['auth'],
-          response: {
-            200: jsonResponse(
-              'The JWKS (RFC 7517): every key that may have signed a valid access token.',
-              ref(JwksSchema),
-            ),
-            ...problemResponses([]),
-          },
-        },
-      },
-      async (request, reply) => {
-        const { jwksJson } = await authClient.getJwks({}, callOptions(request));
-        // Keys rotate rarely; verifiers may cache them for a few minutes.
-        return reply.header('cache-control', 'public, max-age=300').send(JSON.parse(jwksJson));
-      },
-    );
+    signUp(app, deps);
+    signIn(app, deps, failedSignIns);
+    refresh(app, deps);
+    signOut(app, deps);
+    jwks(app, deps);
   };
+}
+
+function signUp(app: TypeboxApp, { authClient, callOptions }: AuthRoutesDeps): void {
+  app.post(
+    '/v1/auth/sign-up',
+    {
+      schema: {
+        summary: 'Create an account',
+        tags: ['auth'],
+        body: ref(SignUpRequestSchema),
+        response: {
+          201: jsonResponse('The account was created; it gets a welcome note shortly.', ref(UserSchema), ['location']),
+          ...problemResponses([400, 409, 413, 415], { 409: 'The email is already registered (in any letter case).' }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { email, password } = request.body;
+      const { user } = await authClient.signUp({ email, password }, callOptions(request));
+      const created = required(user, 'user');
+      return reply
+        .code(201)
+        .header('location', `/v1/users/${created.userId}`)
+        .send({
+          user_id: created.userId,
+          email: created.email,
+          created_at: isoTime(created.createdAt, 'created_at'),
+        });
+    },
+  );
+}
+
+function signIn(app: TypeboxApp, { authClient, callOptions }: AuthRoutesDeps, failedSignIns: FailureLimit): void {
+  app.post(
+    '/v1/auth/sign-in',
+    {
+      schema: {
+        summary: 'Exchange email and password for a token pair',
+        tags: ['auth'],
+        body: ref(SignInRequestSchema),
+        response: {
+          200: tokenPairResponse('A new token pair (a new refresh-token family).'),
+          ...problemResponses([400, 401, 413, 415], {
+            401: 'Wrong password, unknown email or deleted account: the same answer in every case.',
+            429: 'Too many failed sign-ins for this account or from this address, or too many requests: wait for Retry-After seconds.',
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      await failedSignIns.assertMayTry(request);
+      const { email, password } = request.body;
+      const { tokens } = await authClient.signIn({ email, password }, callOptions(request)).catch(async (error) => {
+        if (error instanceof ConnectError && error.code === Code.Unauthenticated) {
+          await failedSignIns.recordFailure(request);
+        }
+        throw error;
+      });
+      return reply.header('cache-control', 'no-store').send(tokenResponse(tokens));
+    },
+  );
+}
+
+function refresh(app: TypeboxApp, { authClient, callOptions }: AuthRoutesDeps): void {
+  app.post(
+    '/v1/auth/refresh',
+    {
+      schema: {
+        summary: 'Exchange a refresh token for a new token pair (single use)',
+        tags: ['auth'],
+        body: ref(RefreshTokenRequestSchema),
+        response: {
+          200: tokenPairResponse('A new token pair of the same family; the refresh token presented is used up.'),
+          ...problemResponses([400, 401, 413, 415], {
+            401: 'Unknown, expired, revoked or already used refresh token; a used one also revokes its whole family.',
+          }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { tokens } = await authClient.refresh({ refreshToken: request.body.refresh_token }, callOptions(request));
+      return reply.header('cache-control', 'no-store').send(tokenResponse(tokens));
+    },
+  );
+}
+
+function signOut(app: TypeboxApp, { authClient, callOptions }: AuthRoutesDeps): void {
+  app.post(
+    '/v1/auth/sign-out',
+    {
+      schema: {
+        summary: "Revoke a refresh token's family (idempotent)",
+        tags: ['auth'],
+        body: ref(RefreshTokenRequestSchema),
+        response: {
+          204: emptyResponse('Signed out: no token of the family refreshes any more.'),
+          ...problemResponses([400, 413, 415]),
+        },
+      },
+    },
+    async (request, reply) => {
+      await authClient.signOut({ refreshToken: request.body.refresh_token }, callOptions(request));
+      return reply.code(204).send(null);
+    },
+  );
+}
+
+function jwks(app: TypeboxApp, { authClient, callOptions }: AuthRoutesDeps): void {
+  app.get(
+    '/.well-known/jwks.json',
+    {
+      schema: {
+        summary: 'The public keys that verify access tokens',
+        tags: ['auth'],
+        response: {
+          200: jsonResponse(
+            'The JWKS (RFC 7517): every key that may have signed a valid access token.',
+            ref(JwksSchema),
+          ),
+          ...problemResponses([]),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { jwksJson } = await authClient.getJwks({}, callOptions(request));
+      // Keys rotate rarely; verifiers may cache them for a few minutes.
+      return reply.header('cache-control', 'public, max-age=300').send(JSON.parse(jwksJson));
+    },
+  );
 }
 
 /** A token pair as an OAuth 2.0 token response (sent with Cache-Control: no-store, RFC 6749 §5.1). */

@@ -21,6 +21,7 @@ import {
   UpdateNoteRequestSchema,
 } from '../schemas.ts';
 import { type CallOptionsFor, isoTime, required } from '../upstream.ts';
+import type { TypeboxApp } from './typebox-app.ts';
 
 /** What these routes need of notes-service. */
 export type NotesClient = Pick<
@@ -40,158 +41,170 @@ const noteNotFound = "No such note: it never existed, was deleted, or is someone
  * The caller's notes (/v1/notes). Every route is authenticated, and the owner of every upstream
  * call is the token's subject: nothing in a request can name another owner.
  */
-export function notesRoutes({
-  notesClient,
-  accessTokenVerifier,
-  callOptions,
-}: NotesRoutesDeps): FastifyPluginAsyncTypebox {
+export function notesRoutes(deps: NotesRoutesDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    requireAccessToken(app, accessTokenVerifier);
-
-    app.post(
-      '/v1/notes',
-      {
-        schema: {
-          summary: 'Create a note',
-          tags: ['notes'],
-          security: bearerAuth,
-          body: ref(CreateNoteRequestSchema),
-          response: {
-            201: jsonResponse('The note, created.', ref(NoteSchema), ['location', 'etag']),
-            ...problemResponses([400, 401, 413, 415]),
-          },
-        },
-      },
-      async (request, reply) => {
-        const { title, content = '' } = request.body;
-        const { note } = await notesClient.createNote(
-          { ownerId: request.ownerId, title, content },
-          callOptions(request),
-        );
-        const created = required(note, 'note');
-        reply.code(201).header('location', `/v1/notes/${created.id}`);
-        return sendNote(reply, created);
-      },
-    );
-
-    app.get(
-      '/v1/notes',
-      {
-        schema: {
-          summary: "List the caller's notes, newest first, a page at a time",
-          description:
-            'Walking every page (passing each `next_cursor` as `cursor`) returns every live note exactly once, ' +
-            'even while notes are being created: new ones are newer than the cursor, so they are never between pages.',
-          tags: ['notes'],
-          security: bearerAuth,
-          querystring: ref(ListNotesQuerySchema),
-          response: {
-            200: jsonResponse('A page of notes.', ref(NotePageSchema)),
-            ...problemResponses([400, 401], { 400: 'A `limit` out of 1..100, or a `cursor` that does not decode.' }),
-          },
-        },
-      },
-      async (request) => {
-        const { limit, cursor = '' } = request.query;
-        const page = await notesClient.listNotes({ ownerId: request.ownerId, limit, cursor }, callOptions(request));
-        return { items: page.notes.map(noteBody), next_cursor: page.nextCursor === '' ? null : page.nextCursor };
-      },
-    );
-
-    app.get(
-      '/v1/notes/:id',
-      {
-        schema: {
-          summary: 'Get a note',
-          tags: ['notes'],
-          security: bearerAuth,
-          params: ref(NoteIdParamsSchema),
-          response: {
-            200: jsonResponse('The note.', ref(NoteSchema), ['etag']),
-            ...problemResponses([400, 401, 404], { 400: 'The id is not a UUID.', 404: noteNotFound }),
-          },
-        },
-      },
-      async (request, reply) => {
-        const { note } = await notesClient.getNote(
-          { ownerId: request.ownerId, noteId: request.params.id },
-          callOptions(request),
-        );
-        return sendNote(reply, required(note, 'note'));
-      },
-    );
-
-    app.put(
-      '/v1/notes/:id',
-      {
-        schema: {
-          summary: "Replace a note's title and content",
-          description: 'With `If-Match: <ETag>` the update happens only while the note is still at that version.',
-          tags: ['notes'],
-          security: bearerAuth,
-          params: ref(NoteIdParamsSchema),
-          headers: Type.Object({
-            'if-match': Type.Optional(Type.String({ description: 'The ETag the note must still have (or `*`).' })),
-          }),
-          body: ref(UpdateNoteRequestSchema),
-          response: {
-            200: jsonResponse('The note, updated: `updated_at` moved, a new ETag.', ref(NoteSchema), ['etag']),
-            ...problemResponses([400, 401, 404, 412, 413, 415], { 404: noteNotFound }),
-          },
-        },
-      },
-      async (request, reply) => {
-        const noteId = request.params.id;
-        const expectedVersion = await expectedVersionOf(request, noteId);
-        const { title, content } = request.body;
-        const { note } = await notesClient.updateNote(
-          { ownerId: request.ownerId, noteId, title, content, expectedVersion },
-          callOptions(request),
-        );
-        return sendNote(reply, required(note, 'note'));
-      },
-    );
-
-    app.delete(
-      '/v1/notes/:id',
-      {
-        schema: {
-          summary: 'Delete a note',
-          tags: ['notes'],
-          security: bearerAuth,
-          params: ref(NoteIdParamsSchema),
-          response: {
-            204: emptyResponse('The note is deleted.'),
-            ...problemResponses([400, 401, 404], { 400: 'The id is not a UUID.', 404: noteNotFound }),
-          },
-        },
-      },
-      async (request, reply) => {
-        await notesClient.deleteNote({ ownerId: request.ownerId, noteId: request.params.id }, callOptions(request));
-        return reply.code(204).send(null);
-      },
-    );
-
-    /**
-     * The `expected_version` for an update: 0 (unconditional) without If-Match or with `*`, the
-     * version its ETag names, or, when it lists several, the current version if it is among them.
-     * notes-service compares atomically, so a concurrent update still ends in 412.
-     */
-    async function expectedVersionOf(request: FastifyRequest, noteId: string): Promise<bigint> {
-      const header = request.headers['if-match'];
-      if (header === undefined) return 0n;
-      const ifMatch = parseIfMatch(header);
-      if (ifMatch.kind === 'any') return 0n;
-      const [only, ...others] = ifMatch.versions;
-      if (only !== undefined && others.length === 0) return only;
-      if (only !== undefined) {
-        const { note } = await notesClient.getNote({ ownerId: request.ownerId, noteId }, callOptions(request));
-        const current = required(note, 'note').version;
-        if (ifMatch.versions.includes(current)) return current;
-      }
-      throw new ProblemError(412, 'The note has changed: If-Match does not name its current ETag.');
-    }
+    requireAccessToken(app, deps.accessTokenVerifier);
+    createNote(app, deps);
+    listNotes(app, deps);
+    getNote(app, deps);
+    updateNote(app, deps);
+    deleteNote(app, deps);
   };
+}
+
+function createNote(app: TypeboxApp, { notesClient, callOptions }: NotesRoutesDeps): void {
+  app.post(
+    '/v1/notes',
+    {
+      schema: {
+        summary: 'Create a note',
+        tags: ['notes'],
+        security: bearerAuth,
+        body: ref(CreateNoteRequestSchema),
+        response: {
+          201: jsonResponse('The note, created.', ref(NoteSchema), ['location', 'etag']),
+          ...problemResponses([400, 401, 413, 415]),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { title, content = '' } = request.body;
+      const { note } = await notesClient.createNote({ ownerId: request.ownerId, title, content }, callOptions(request));
+      const created = required(note, 'note');
+      reply.code(201).header('location', `/v1/notes/${created.id}`);
+      return sendNote(reply, created);
+    },
+  );
+}
+
+function listNotes(app: TypeboxApp, { notesClient, callOptions }: NotesRoutesDeps): void {
+  app.get(
+    '/v1/notes',
+    {
+      schema: {
+        summary: "List the caller's notes, newest first, a page at a time",
+        description:
+          'Walking every page (passing each `next_cursor` as `cursor`) returns every live note exactly once, ' +
+          'even while notes are being created: new ones are newer than the cursor, so they are never between pages.',
+        tags: ['notes'],
+        security: bearerAuth,
+        querystring: ref(ListNotesQuerySchema),
+        response: {
+          200: jsonResponse('A page of notes.', ref(NotePageSchema)),
+          ...problemResponses([400, 401], { 400: 'A `limit` out of 1..100, or a `cursor` that does not decode.' }),
+        },
+      },
+    },
+    async (request) => {
+      const { limit, cursor = '' } = request.query;
+      const page = await notesClient.listNotes({ ownerId: request.ownerId, limit, cursor }, callOptions(request));
+      return { items: page.notes.map(noteBody), next_cursor: page.nextCursor === '' ? null : page.nextCursor };
+    },
+  );
+}
+
+function getNote(app: TypeboxApp, { notesClient, callOptions }: NotesRoutesDeps): void {
+  app.get(
+    '/v1/notes/:id',
+    {
+      schema: {
+        summary: 'Get a note',
+        tags: ['notes'],
+        security: bearerAuth,
+        params: ref(NoteIdParamsSchema),
+        response: {
+          200: jsonResponse('The note.', ref(NoteSchema), ['etag']),
+          ...problemResponses([400, 401, 404], { 400: 'The id is not a UUID.', 404: noteNotFound }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { note } = await notesClient.getNote(
+        { ownerId: request.ownerId, noteId: request.params.id },
+        callOptions(request),
+      );
+      return sendNote(reply, required(note, 'note'));
+    },
+  );
+}
+
+function updateNote(app: TypeboxApp, deps: NotesRoutesDeps): void {
+  app.put(
+    '/v1/notes/:id',
+    {
+      schema: {
+        summary: "Replace a note's title and content",
+        description: 'With `If-Match: <ETag>` the update happens only while the note is still at that version.',
+        tags: ['notes'],
+        security: bearerAuth,
+        params: ref(NoteIdParamsSchema),
+        headers: Type.Object({
+          'if-match': Type.Optional(Type.String({ description: 'The ETag the note must still have (or `*`).' })),
+        }),
+        body: ref(UpdateNoteRequestSchema),
+        response: {
+          200: jsonResponse('The note, updated: `updated_at` moved, a new ETag.', ref(NoteSchema), ['etag']),
+          ...problemResponses([400, 401, 404, 412, 413, 415], { 404: noteNotFound }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const noteId = request.params.id;
+      const expectedVersion = await expectedVersionOf(deps, request, noteId);
+      const { title, content } = request.body;
+      const { note } = await deps.notesClient.updateNote(
+        { ownerId: request.ownerId, noteId, title, content, expectedVersion },
+        deps.callOptions(request),
+      );
+      return sendNote(reply, required(note, 'note'));
+    },
+  );
+}
+
+function deleteNote(app: TypeboxApp, { notesClient, callOptions }: NotesRoutesDeps): void {
+  app.delete(
+    '/v1/notes/:id',
+    {
+      schema: {
+        summary: 'Delete a note',
+        tags: ['notes'],
+        security: bearerAuth,
+        params: ref(NoteIdParamsSchema),
+        response: {
+          204: emptyResponse('The note is deleted.'),
+          ...problemResponses([400, 401, 404], { 400: 'The id is not a UUID.', 404: noteNotFound }),
+        },
+      },
+    },
+    async (request, reply) => {
+      await notesClient.deleteNote({ ownerId: request.ownerId, noteId: request.params.id }, callOptions(request));
+      return reply.code(204).send(null);
+    },
+  );
+}
+
+/**
+ * The `expected_version` for an update: 0 (unconditional) without If-Match or with `*`, the
+ * version its ETag names, or, when it lists several, the current version if it is among them.
+ * notes-service compares atomically, so a concurrent update still ends in 412.
+ */
+async function expectedVersionOf(
+  { notesClient, callOptions }: NotesRoutesDeps,
+  request: FastifyRequest,
+  noteId: string,
+): Promise<bigint> {
+  const header = request.headers['if-match'];
+  if (header === undefined) return 0n;
+  const ifMatch = parseIfMatch(header);
+  if (ifMatch.kind === 'any') return 0n;
+  const [only, ...others] = ifMatch.versions;
+  if (only !== undefined && others.length === 0) return only;
+  if (only !== undefined) {
+    const { note } = await notesClient.getNote({ ownerId: request.ownerId, noteId }, callOptions(request));
+    const current = required(note, 'note').version;
+    if (ifMatch.versions.includes(current)) return current;
+  }
+  throw new ProblemError(412, 'The note has changed: If-Match does not name its current ETag.');
 }
 
 /** A note with its ETag header. */

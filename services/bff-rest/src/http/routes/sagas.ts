@@ -14,6 +14,7 @@ import {
   sagaStates,
 } from '../schemas.ts';
 import { type CallOptionsFor, isoTime, required } from '../upstream.ts';
+import type { TypeboxApp } from './typebox-app.ts';
 
 /** What these routes need of saga-orchestrator. */
 export type SagaClient = Pick<Client<typeof SagaService>, 'startDeleteUserSaga' | 'getSaga'>;
@@ -28,65 +29,67 @@ export interface SagaRoutesDeps {
  * Deleting the caller's account (a DeleteUserSaga) and following the sagas about the caller. Every
  * route is authenticated, and the user is always the token's subject.
  */
-export function sagaRoutes({
-  sagaClient,
-  accessTokenVerifier,
-  callOptions,
-}: SagaRoutesDeps): FastifyPluginAsyncTypebox {
+export function sagaRoutes(deps: SagaRoutesDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
-    requireAccessToken(app, accessTokenVerifier);
-
-    app.delete(
-      '/v1/auth/me',
-      {
-        schema: {
-          summary: "Delete the caller's account",
-          description:
-            'From the 202 on the account cannot sign in and its refresh tokens are revoked; the DeleteUserSaga ' +
-            'then deletes its notes and the account (follow it at `status_url`), after which the email is free again.',
-          tags: ['auth', 'sagas'],
-          security: bearerAuth,
-          response: {
-            202: jsonResponse('The deletion has begun.', ref(SagaAcceptedSchema), ['location']),
-            ...problemResponses([401]),
-          },
-        },
-      },
-      async (request, reply) => {
-        const { saga } = await sagaClient.startDeleteUserSaga({ userId: request.ownerId }, callOptions(request));
-        const sagaId = required(saga, 'saga').sagaId;
-        const statusUrl = `/v1/sagas/${sagaId}`;
-        return reply.code(202).header('location', statusUrl).send({ saga_id: sagaId, status_url: statusUrl });
-      },
-    );
-
-    app.get(
-      '/v1/sagas/:id',
-      {
-        schema: {
-          summary: 'Follow a saga about the caller',
-          tags: ['sagas'],
-          security: bearerAuth,
-          params: ref(SagaIdParamsSchema),
-          response: {
-            200: jsonResponse('The saga.', ref(SagaSchema)),
-            ...problemResponses([400, 401, 404], {
-              400: 'The id is not a UUID.',
-              404: 'No such saga, or one about someone else.',
-            }),
-          },
-        },
-      },
-      async (request) => {
-        const { saga } = await sagaClient.getSaga({ sagaId: request.params.id }, callOptions(request));
-        const found = required(saga, 'saga');
-        // Someone else's saga does not exist for the caller: answered as the orchestrator answers a
-        // missing one, through the same mapping, so the two cannot be told apart.
-        if (found.userId !== request.ownerId) throw new ConnectError('saga of another user', Code.NotFound);
-        return sagaBody(found);
-      },
-    );
+    requireAccessToken(app, deps.accessTokenVerifier);
+    deleteAccount(app, deps);
+    getSaga(app, deps);
   };
+}
+
+function deleteAccount(app: TypeboxApp, { sagaClient, callOptions }: SagaRoutesDeps): void {
+  app.delete(
+    '/v1/auth/me',
+    {
+      schema: {
+        summary: "Delete the caller's account",
+        description:
+          'From the 202 on the account cannot sign in and its refresh tokens are revoked; the DeleteUserSaga ' +
+          'then deletes its notes and the account (follow it at `status_url`), after which the email is free again.',
+        tags: ['auth', 'sagas'],
+        security: bearerAuth,
+        response: {
+          202: jsonResponse('The deletion has begun.', ref(SagaAcceptedSchema), ['location']),
+          ...problemResponses([401]),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { saga } = await sagaClient.startDeleteUserSaga({ userId: request.ownerId }, callOptions(request));
+      const sagaId = required(saga, 'saga').sagaId;
+      const statusUrl = `/v1/sagas/${sagaId}`;
+      return reply.code(202).header('location', statusUrl).send({ saga_id: sagaId, status_url: statusUrl });
+    },
+  );
+}
+
+function getSaga(app: TypeboxApp, { sagaClient, callOptions }: SagaRoutesDeps): void {
+  app.get(
+    '/v1/sagas/:id',
+    {
+      schema: {
+        summary: 'Follow a saga about the caller',
+        tags: ['sagas'],
+        security: bearerAuth,
+        params: ref(SagaIdParamsSchema),
+        response: {
+          200: jsonResponse('The saga.', ref(SagaSchema)),
+          ...problemResponses([400, 401, 404], {
+            400: 'The id is not a UUID.',
+            404: 'No such saga, or one about someone else.',
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const { saga } = await sagaClient.getSaga({ sagaId: request.params.id }, callOptions(request));
+      const found = required(saga, 'saga');
+      // Someone else's saga does not exist for the caller: answered as the orchestrator answers a
+      // missing one, through the same mapping, so the two cannot be told apart.
+      if (found.userId !== request.ownerId) throw new ConnectError('saga of another user', Code.NotFound);
+      return sagaBody(found);
+    },
+  );
 }
 
 function sagaBody(saga: Saga) {

@@ -1,0 +1,56 @@
+import type { Logger } from '@notes/logger';
+import type { KafkaConnection } from './connection.ts';
+import type { EventHandler } from './consumed-event.ts';
+import type { DeadLetterSender } from './dlq.ts';
+import type { KafkaMetrics } from './metrics.ts';
+import type { RetryPolicy } from './retry-policy.ts';
+
+export interface EventConsumerOptions {
+  /** "host:port" bootstrap brokers, as a list or comma-separated. */
+  brokers: string | readonly string[];
+  /** TLS and SASL towards the brokers (kafkaConnection of the service's settings); none by default. */
+  connection?: KafkaConnection;
+  /** The consumer group: one per consuming service and purpose (e.g. "notes-service.user-events"). */
+  groupId: string;
+  clientId: string;
+  topics: readonly string[];
+  handler: EventHandler;
+  logger: Logger;
+  retry?: Partial<RetryPolicy>;
+  /** Where messages go that failed every attempt or cannot be decoded (createDeadLetterPublisher). */
+  deadLetter: DeadLetterSender;
+  /**
+   * Where a group starts on a partition it has no committed offset for: 'earliest' (default: a new
+   * group reads what the topic still holds, so nothing published before its first start is missed)
+   * or 'latest'.
+   */
+  startAt?: 'earliest' | 'latest';
+  /** Messages read ahead of the handlers, over all partitions (default 100). */
+  maxBufferedMessages?: number;
+  /**
+   * How long the group waits for a silent member before giving its partitions to the others
+   * (default 10 s, the client's own is 60 s): after a crash, its messages wait this long.
+   */
+  sessionTimeoutMs?: number;
+  /** Default 3 s: a third of the session timeout, as Kafka recommends. */
+  heartbeatIntervalMs?: number;
+  rebalanceTimeoutMs?: number;
+  /** How long a fetch waits at the broker for new records (default 5000). */
+  maxWaitTimeMs?: number;
+  /** Counts messages consumed, failed attempts and dead letters, and reports the group's lag. */
+  metrics?: Pick<KafkaMetrics, 'consumed' | 'handlerFailed' | 'deadLettered' | 'watchLag'>;
+}
+
+export interface EventConsumer {
+  /**
+   * Resolves once the consumer has joined its group and knows where to read (tests wait for it
+   * before publishing); rejects only when stop() comes first. Awaiting it is optional.
+   */
+  ready: Promise<void>;
+  /**
+   * Stops reading, lets the handler call in flight finish (a retry that is waiting is abandoned: the
+   * message stays uncommitted and is delivered again after the restart), commits, leaves the group
+   * (its partitions move to the other members at once) and closes the connections. Idempotent.
+   */
+  stop(): Promise<void>;
+}
