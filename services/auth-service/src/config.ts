@@ -35,6 +35,8 @@ export const authConfigSchema = Type.Object({
       /** Bootstrap brokers, "host:port[,host:port…]": where the outbox relay publishes auth.events. */
       brokers: Type.String({ minLength: 1 }),
       ...kafkaSecuritySettings,
+      /** The group that carries out auth-service's saga commands, also the name of its processed_events rows. */
+      consumerGroup: Type.String({ minLength: 1 }),
     },
     { default: {} },
   ),
@@ -48,7 +50,7 @@ export const authConfigSchema = Type.Object({
   saga: Type.Object(
     {
       /**
-       * Carry out the saga commands addressed to auth-service (saga.commands, group auth-service);
+       * Carry out the saga commands addressed to auth-service (saga.commands, group kafka.consumerGroup);
        * false keeps this process out of the group (tests, tools).
        */
       consumer: Type.Boolean({ default: true }),
@@ -106,6 +108,7 @@ export const envBindings: Record<string, string> = {
   AUTH_HTTP_PORT: 'http.port',
   KAFKA_BROKERS: 'kafka.brokers',
   ...kafkaSecurityEnvBindings,
+  AUTH_CONSUMER_GROUP: 'kafka.consumerGroup',
   OUTBOX_RELAY: 'outbox.relay',
   SAGA_CONSUMER: 'saga.consumer',
   JWT_PRIVATE_KEY: 'jwt.privateKey',

@@ -30,6 +30,8 @@ export const NotesConfigSchema = Type.Object({
     // Bootstrap brokers, "host:port[,host:port…]".
     brokers: Type.String({ minLength: 1 }),
     ...kafkaSecuritySettings,
+    // The group that carries out notes-service's saga commands, also the name of its processed_events rows.
+    consumerGroup: Type.String({ minLength: 1 }),
   }),
   outbox: Type.Object({
     // Run the outbox relay in this process; false when stand-alone relays serve the outbox table.
@@ -37,12 +39,9 @@ export const NotesConfigSchema = Type.Object({
   }),
   saga: Type.Object(
     {
-      // Carry out the saga commands addressed to notes-service (saga.commands, group notes-service);
-      // false keeps this process out of the group (tests, tools).
+      // Carry out the saga commands addressed to notes-service (saga.commands, group
+      // kafka.consumerGroup); false keeps this process out of the group (tests, tools).
       consumer: Type.Boolean({ default: true }),
-      // Test switch: answer every CreateWelcomeNote with a failure instead of making the note, so
-      // SignUpSaga compensates. Only configuration reaches it, no API.
-      refuseWelcomeNote: Type.Boolean({ default: false }),
     },
     { default: {} },
   ),
@@ -66,9 +65,9 @@ export const notesEnvBindings = {
   NOTES_MIGRATE_ON_START: 'database.migrateOnStart',
   KAFKA_BROKERS: 'kafka.brokers',
   ...kafkaSecurityEnvBindings,
+  NOTES_CONSUMER_GROUP: 'kafka.consumerGroup',
   OUTBOX_RELAY: 'outbox.relay',
   SAGA_CONSUMER: 'saga.consumer',
-  NOTES_REFUSE_WELCOME_NOTE: 'saga.refuseWelcomeNote',
   LOG_LEVEL: 'log.level',
 };
 
