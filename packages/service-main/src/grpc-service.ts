@@ -71,6 +71,12 @@ export interface ServiceParts {
   grpcClientTls: (() => GrpcTls) | undefined;
 }
 
+/** Topics read with a handler of the service's own. */
+export interface ConsumedTopics {
+  topics: readonly string[];
+  handler: EventHandler;
+}
+
 /** A background job, started after the migrations, stopped after the consumer. */
 export type BackgroundJob = () => RunningJob;
 
@@ -85,10 +91,11 @@ export interface ServiceApplication<Scope> {
   routes(router: ConnectRouter): void;
   /** Domain error → gRPC status, for errorInterceptor. */
   mapError: ErrorMapper;
-  /** The saga commands the service answers (saga.commands): a participant. */
-  sagaCommands?: SagaCommandHandlers<Scope> | undefined;
-  /** Or the topics it consumes with a handler of its own (the orchestrator): one group either way. */
-  events?: { topics: readonly string[]; handler: EventHandler } | undefined;
+  /**
+   * What the service consumes, in its one group (kafka.consumerGroup): the saga commands it
+   * answers (a participant), or topics with a handler of its own (the orchestrator).
+   */
+  consumes?: SagaCommandHandlers<Scope> | ConsumedTopics | undefined;
   jobs?: readonly BackgroundJob[];
 }
 
@@ -161,7 +168,7 @@ export function createGrpcService<Scope>(declaration: GrpcServiceDeclaration<Sco
     outbox,
     grpcClientTls: grpcTls && (() => grpcTls as GrpcTls),
   });
-  const consumed = consumedEvents(application, { pool, group: settings.kafka.consumerGroup, outbox });
+  const consumed = consumedTopics(application.consumes, { pool, group: settings.kafka.consumerGroup, outbox });
   const server = createGrpcServer({
     host: settings.grpc.host,
     port: settings.grpc.port,
@@ -230,15 +237,12 @@ export function createGrpcService<Scope>(declaration: GrpcServiceDeclaration<Sco
   };
 }
 
-function consumedEvents<Scope>(
-  application: ServiceApplication<Scope>,
+function consumedTopics<Scope>(
+  consumes: ServiceApplication<Scope>['consumes'],
   context: Parameters<typeof sagaCommandsHandler>[1],
-): { topics: readonly string[]; handler: EventHandler } | undefined {
-  if (application.sagaCommands !== undefined && application.events !== undefined) {
-    throw new Error('a service consumes in one group: declare sagaCommands or events, not both');
-  }
-  if (application.sagaCommands === undefined) return application.events;
-  return { topics: [topics.sagaCommands], handler: sagaCommandsHandler(application.sagaCommands, context) };
+): ConsumedTopics | undefined {
+  if (consumes === undefined || 'topics' in consumes) return consumes;
+  return { topics: [topics.sagaCommands], handler: sagaCommandsHandler(consumes, context) };
 }
 
 /** Runs every step, in order, even after one failed; then fails with the first failure. */

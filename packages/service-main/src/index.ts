@@ -1,5 +1,6 @@
 export {
   type BackgroundJob,
+  type ConsumedTopics,
   createGrpcService,
   type GrpcService,
   type GrpcServiceDeclaration,

@@ -55,7 +55,7 @@ export function composeAuthService(config: AuthConfig, overrides: AuthServiceOve
           createAuthServiceImpl(createAuthUseCases(config, { pool, clock: systemClock, outbox })),
         ),
       mapError: mapAuthError,
-      sagaCommands: config.saga.consumer
+      consumes: config.saga.consumer
         ? { scopeOf: transactionScope(systemClock), handlers: authSagaCommands({ deleteUser: deleteUserForSaga }) }
         : undefined,
       jobs: [() => startSignInAttemptsPurge(config, { pool, clock: systemClock, logger })],

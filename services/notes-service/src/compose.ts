@@ -68,7 +68,7 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
       return {
         routes: (router) => router.service(NotesService, notesServiceImpl(useCases)),
         mapError: mapNotesError,
-        sagaCommands: config.saga.consumer ? { scopeOf, handlers: notesSagaCommands(sagaUseCases) } : undefined,
+        consumes: config.saga.consumer ? { scopeOf, handlers: notesSagaCommands(sagaUseCases) } : undefined,
       };
     },
   });

@@ -56,7 +56,7 @@ export function composeSagaOrchestrator(
         routes: (router) => router.service(SagaService, sagaServiceImpl({ startDeleteUserSaga, sagas: engine })),
         mapError: mapSagaError,
         // One group on both topics: UserCreated starts SignUpSagas, StepReplies move sagas on.
-        events: {
+        consumes: {
           topics: [topics.authEvents, topics.sagaReplies],
           handler: engine.consumerHandler({ group: config.kafka.consumerGroup, startFor: sagaStartedBy }),
         },
