@@ -13,10 +13,9 @@ import {
 } from '@notes/grpc';
 import {
   createDeadLetterPublisher,
-  type DeadLetterPublisher,
-  type EventConsumer,
   type EventHandler,
   type KafkaConnection,
+  type KafkaMetrics,
   startEventConsumer,
   startProcessedEventsRetention,
   topics,
@@ -77,7 +76,7 @@ export interface ConsumedTopics {
   handler: EventHandler;
 }
 
-/** A background job, started after the migrations, stopped after the consumer. */
+/** A background job, started after the consumer, stopped after it (and before the outbox). */
 export type BackgroundJob = () => RunningJob;
 
 export interface RunningJob {
@@ -123,10 +122,10 @@ export interface GrpcService {
   consumerReady(): Promise<void>;
   /**
    * Lets in-flight calls finish and stops listening (gRPC, then operations), stops the consumer
-   * (the command in flight commits, its reply with it, before the outbox stops), the jobs
-   * (retention first), the dead-letter publisher, the outbox (the relay's current batch
-   * finishes), then closes the pool. Every step runs even when one before it failed. Calling it
-   * again, or before start, does nothing more.
+   * (the command in flight commits, its reply with it, before the outbox stops), the retention of
+   * processed_events and the dead-letter publisher, then the jobs, the outbox (the relay's current
+   * batch finishes), and closes the pool. Every step runs even when one before it failed. Calling
+   * it again, or before start, does nothing more.
    */
   stop(): Promise<void>;
   /** Serves new connections with renewed certificates (SIGHUP); a server started without TLS throws. */
@@ -183,8 +182,7 @@ export function createGrpcService<Scope>(declaration: GrpcServiceDeclaration<Sco
     },
   });
 
-  let deadLetter: DeadLetterPublisher | undefined;
-  let consumer: EventConsumer | undefined;
+  let consumer: ServiceConsumer | undefined;
   const jobs: RunningJob[] = [];
   let stopping: Promise<void> | undefined;
   return {
@@ -192,26 +190,8 @@ export function createGrpcService<Scope>(declaration: GrpcServiceDeclaration<Sco
       if (settings.database.migrateOnStart) logMigrations(logger, await migrations(pool, 'up'));
       await outbox.start();
       // After the migrations: a consumer records what it handled in processed_events.
-      if (consumed !== undefined) {
-        deadLetter = createDeadLetterPublisher({
-          brokers: settings.kafka.brokers,
-          connection: settings.kafka.connection,
-          clientId: name,
-        });
-        consumer = startEventConsumer({
-          brokers: settings.kafka.brokers,
-          connection: settings.kafka.connection,
-          groupId: settings.kafka.consumerGroup,
-          clientId: name,
-          topics: consumed.topics,
-          handler: consumed.handler,
-          logger,
-          deadLetter,
-          startAt: settings.kafka.startAt,
-          metrics: kafkaMetrics,
-        });
-        jobs.push(startProcessedEventsRetention({ pool, logger }));
-      }
+      if (consumed !== undefined)
+        consumer = startServiceConsumer(consumed, { name, settings, pool, logger, kafkaMetrics });
       for (const job of application.jobs ?? []) jobs.push(job());
       const { port } = await server.listen();
       const httpPort = await operations.listen();
@@ -228,12 +208,47 @@ export function createGrpcService<Scope>(declaration: GrpcServiceDeclaration<Sco
         () => operations.close(),
         () => consumer?.stop(),
         () => stopInOrder(jobs.map((job) => () => job.stop())),
-        () => deadLetter?.close(),
         () => outbox.stop(),
         () => pool.end(),
       ]);
       return stopping;
     },
+  };
+}
+
+interface ServiceConsumer {
+  ready: Promise<void>;
+  /** The consumer (the message in flight finishes and commits), the retention, the dead-letter publisher. */
+  stop(): Promise<void>;
+}
+
+/** The service's consumer in its group, with its dead-letter publisher and the retention of processed_events. */
+function startServiceConsumer(
+  consumed: ConsumedTopics,
+  context: { name: string; settings: GrpcServiceSettings; pool: Pool; logger: Logger; kafkaMetrics: KafkaMetrics },
+): ServiceConsumer {
+  const { name, settings, pool, logger } = context;
+  const deadLetter = createDeadLetterPublisher({
+    brokers: settings.kafka.brokers,
+    connection: settings.kafka.connection,
+    clientId: name,
+  });
+  const consumer = startEventConsumer({
+    brokers: settings.kafka.brokers,
+    connection: settings.kafka.connection,
+    groupId: settings.kafka.consumerGroup,
+    clientId: name,
+    topics: consumed.topics,
+    handler: consumed.handler,
+    logger,
+    deadLetter,
+    startAt: settings.kafka.startAt,
+    metrics: context.kafkaMetrics,
+  });
+  const retention = startProcessedEventsRetention({ pool, logger });
+  return {
+    ready: consumer.ready,
+    stop: () => stopInOrder([() => consumer.stop(), () => retention.stop(), () => deadLetter.close()]),
   };
 }
 

@@ -22,4 +22,5 @@ export {
   type ServiceOperations,
   type ServiceOperationsOptions,
 } from './service-operations.ts';
+export { grpcServiceEnvBindings, grpcServiceSettings } from './settings.ts';
 export { createUnitOfWork, type OutboxWakeUp, type UnitOfWork, type UnitOfWorkOptions } from './unit-of-work.ts';
