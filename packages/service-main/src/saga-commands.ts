@@ -2,7 +2,7 @@ import { type ConsumedEvent, type EventHandler, idempotentHandler } from '@notes
 import type { Pool, Transaction } from '@notes/postgres';
 import type { OutboxWakeUp } from './unit-of-work.ts';
 
-/** A saga command as its participant receives it: what the reply names, and the command's message. */
+/** A saga command as its participant receives it: what its reply names. */
 export interface ReceivedSagaCommand {
   /** The saga's id: the reply's correlation id (and Kafka key). */
   sagaId: string;
@@ -10,12 +10,17 @@ export interface ReceivedSagaCommand {
   commandId: string;
   /** The command's envelope type, e.g. "saga.DeleteUser". */
   commandType: string;
-  /** The command's protobuf message (binary). */
-  payload: Uint8Array;
 }
 
-/** Carries out one command in the scope of the transaction that records it as processed. */
-export type SagaCommandHandler<Scope> = (command: ReceivedSagaCommand, scope: Scope) => Promise<void>;
+/**
+ * Carries out one command, its protobuf message in payload, in the scope of the transaction that
+ * records it as processed.
+ */
+export type SagaCommandHandler<Scope> = (
+  command: ReceivedSagaCommand,
+  payload: Uint8Array,
+  scope: Scope,
+) => Promise<void>;
 
 /** The saga commands a participant answers, and the transaction scope their handlers get. */
 export interface SagaCommandHandlers<Scope> {
@@ -37,7 +42,9 @@ export function sagaCommandsHandler<Scope>(
   const handlers = new Map<string, EventHandler>(
     Object.entries(declared.handlers).map(([type, handle]) => [
       type,
-      idempotentHandler({ pool, group }, (event, tx) => handle(receivedSagaCommand(event), declared.scopeOf(tx))),
+      idempotentHandler({ pool, group }, (event, tx) =>
+        handle(receivedSagaCommand(event), event.payload, declared.scopeOf(tx)),
+      ),
     ]),
   );
   return async (event) => {
@@ -51,10 +58,5 @@ export function sagaCommandsHandler<Scope>(
 
 function receivedSagaCommand(event: ConsumedEvent): ReceivedSagaCommand {
   // The contract puts the saga id in both; the correlation id is the one meant for replies.
-  return {
-    sagaId: event.correlationId ?? event.aggregateId,
-    commandId: event.eventId,
-    commandType: event.type,
-    payload: event.payload,
-  };
+  return { sagaId: event.correlationId ?? event.aggregateId, commandId: event.eventId, commandType: event.type };
 }

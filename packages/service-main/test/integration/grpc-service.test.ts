@@ -91,7 +91,7 @@ test('stop closes the listeners, lets the command in flight commit its reply, th
       consumes: {
         scopeOf: (tx) => createSagaReplies(tx, { clock: { now: () => new Date() } }),
         handlers: {
-          [commandType]: async (command, replies) => {
+          [commandType]: async (command, _payload, replies) => {
             commandArrived();
             await released;
             seen.push(`command carried out, gRPC ${(await accepts(grpcPort)) ? 'open' : 'closed'}`);

@@ -19,7 +19,7 @@ export function authSagaCommands(
   useCases: AuthSagaCommandUseCases,
 ): Record<string, SagaCommandHandler<TransactionalRepositories>> {
   return {
-    [deleteUserCommandType]: ({ payload, ...command }, repositories) =>
+    [deleteUserCommandType]: (command, payload, repositories) =>
       useCases.deleteUser({ ...command, userId: fromBinary(DeleteUserSchema, payload).userId }, repositories),
   };
 }

@@ -18,9 +18,9 @@ export function notesSagaCommands(
   useCases: NotesSagaCommandUseCases,
 ): Record<string, SagaCommandHandler<TransactionScope>> {
   return {
-    'saga.CreateWelcomeNote': ({ payload, ...command }, scope) =>
+    'saga.CreateWelcomeNote': (command, payload, scope) =>
       useCases.createWelcomeNote({ ...command, userId: fromBinary(CreateWelcomeNoteSchema, payload).userId }, scope),
-    'saga.DeleteUserNotes': ({ payload, ...command }, scope) =>
+    'saga.DeleteUserNotes': (command, payload, scope) =>
       useCases.deleteUserNotes({ ...command, userId: fromBinary(DeleteUserNotesSchema, payload).userId }, scope),
   };
 }
