@@ -136,6 +136,8 @@ test('stop closes the listeners, lets the command in flight commit its reply, th
 
   const stopped = service.stop();
   await until('the gRPC port closed', async () => !(await accepts(port)));
+  // Time for whatever would wrongly stop before the consumer's command is done to do so.
+  await sleep(300);
   releaseCommand();
   await stopped;
 
