@@ -11,7 +11,7 @@ STAMP := node_modules/.install-stamp
 GENERATED := packages/contracts/src/gen/.stamp
 
 .PHONY: help install generate build lint typecheck test test-unit test-integration test-component test-e2e \
-        dev bundle migrate-auth migrate-notes buf-lint buf-breaking bench bench-quick bench-profile bench-relay relay dlq-replay clean \
+        dev bundle migrate-auth migrate-notes migrate-saga buf-lint buf-breaking bench bench-quick bench-profile bench-relay relay dlq-replay clean \
         tools deploy-check helm-template images up down
 
 help: ## list the targets
@@ -79,6 +79,9 @@ migrate-auth: generate ## apply auth-service migrations (AUTH_DB_DSN; `make migr
 
 migrate-notes: generate ## apply notes-service migrations (NOTES_DB_DSN; `make migrate-notes DIRECTION=down`)
 	node services/notes-service/src/main.ts migrate $(or $(DIRECTION),up)
+
+migrate-saga: generate ## apply saga-orchestrator migrations (SAGA_DB_DSN; `make migrate-saga DIRECTION=down`)
+	node services/saga-orchestrator/src/main.ts migrate $(or $(DIRECTION),up)
 
 bench: bundle ## measure the platform next to its ceilings, 10-15 min (bench/README.md); results in bench/results/
 	node bench/run.ts

@@ -26,8 +26,10 @@ export interface RunningPlatform extends Platform {
 export interface TestPlatformOptions {
   /** Added to every service's environment. */
   env?: Record<string, string>;
-  /** Added to one service's environment (test switches). */
+  /** Added to one service's environment. */
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** A test's variant of a service, run in place of its entry (e.g. a notes-service that refuses welcome notes). */
+  entryFiles?: Partial<Record<ServiceName, string>>;
   /** Another broker than the shared test broker (a test that stops its broker brings its own). */
   kafkaBrokers?: string;
   /** The role that owns the databases and that the services connect as; the server's admin by default. */
@@ -60,6 +62,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     env: options.env ?? {},
     serviceEnv: options.serviceEnv ?? {},
     ...(options.serviceEntry === undefined ? {} : { serviceEntry: options.serviceEntry }),
+    ...(options.entryFiles === undefined ? {} : { entryFiles: options.entryFiles }),
     onLine: (service, line) => output.push(`${service}| ${line}`),
     onUnexpectedExit: (service, code) => output.push(`${service} exited with ${code}`),
   }).catch(async (error: unknown) => {

@@ -2,6 +2,7 @@
 // and DeleteUserSaga, through crashes, outages and redelivery.
 
 import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from '@connectrpc/connect';
 import { topics } from '@notes/contracts/names';
@@ -13,6 +14,12 @@ import { apiClient } from './api.ts';
 import { type RunningPlatform, startTestPlatform } from './platform.ts';
 
 const password = 'correct horse battery';
+
+/** notes-service refusing every welcome note: a test's entry, production config has no such switch. */
+const refusingNotesService = resolve(
+  import.meta.dirname,
+  '../../services/notes-service/test/support/main-refusing-welcome-notes.ts',
+);
 
 function sagaClient(platform: RunningPlatform) {
   return createClient(SagaService, createGrpcTransport(platform.grpcUrl('saga'), { tls: platform.grpcClientTls }));
@@ -161,7 +168,7 @@ describe('sagas', () => {
 describe('a participant that refuses', () => {
   let platform: RunningPlatform;
   before(async () => {
-    platform = await startTestPlatform({ serviceEnv: { notes: { NOTES_REFUSE_WELCOME_NOTE: 'true' } } });
+    platform = await startTestPlatform({ entryFiles: { notes: refusingNotesService } });
   });
   after(async () => {
     await platform?.close();

@@ -70,6 +70,8 @@ export interface PlatformOptions {
    * builds from them (services/<name>/dist/main.js), as the images run it (ADR 0009).
    */
   serviceEntry?: ServiceEntry;
+  /** A file run in place of a service's entry: a test's variant of the service (its own overrides). */
+  entryFiles?: Partial<Record<ServiceName, string>>;
 }
 
 export type ServiceEntry = 'sources' | 'bundle';
@@ -221,7 +223,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     const service = services[name];
     const process = startServiceProcess({
       name,
-      entry: serviceEntryFile(options.root, service.dir, options.serviceEntry),
+      entry: options.entryFiles?.[name] ?? serviceEntryFile(options.root, service.dir, options.serviceEntry),
       cwd: options.root,
       env: {
         LOG_LEVEL: options.logLevel,

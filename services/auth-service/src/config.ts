@@ -1,54 +1,19 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, pemFromSetting } from '@notes/config';
-import { type GrpcTls, grpcTlsEnvBindings, grpcTlsSettingsSchema, readGrpcTls } from '@notes/grpc';
-import { type KafkaConnection, kafkaConnection, kafkaSecurityEnvBindings, kafkaSecuritySettings } from '@notes/kafka';
+import { type GrpcTls, readGrpcTls } from '@notes/grpc';
+import { type KafkaConnection, kafkaConnection } from '@notes/kafka';
+import { grpcServiceEnvBindings, grpcServiceSettings } from '@notes/service-main';
 import { type Static, Type } from 'typebox';
 
 const configFile = join(import.meta.dirname, '..', 'config.yaml');
 
-const databaseSettings = Type.Object({
-  dsn: Type.String({ minLength: 1 }),
-  maxConnections: Type.Integer({ minimum: 1 }),
-  migrateOnStart: Type.Boolean(),
-});
-
-const logSettings = Type.Object({
-  level: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
-});
-
 export const authConfigSchema = Type.Object({
-  grpc: Type.Object({
-    host: Type.String({ minLength: 1 }),
-    port: Type.Integer({ minimum: 0, maximum: 65_535 }),
-  }),
-  /** The operations port: /healthz, /readyz and /metrics (Prometheus). */
-  http: Type.Object({
-    host: Type.String({ minLength: 1 }),
-    port: Type.Integer({ minimum: 0, maximum: 65_535 }),
-  }),
-  grpcTls: grpcTlsSettingsSchema,
-  database: databaseSettings,
-  // Not in config.yaml (per environment): a missing KAFKA_BROKERS is reported as kafka.brokers.
-  kafka: Type.Object(
-    {
-      /** Bootstrap brokers, "host:port[,host:port…]": where the outbox relay publishes auth.events. */
-      brokers: Type.String({ minLength: 1 }),
-      ...kafkaSecuritySettings,
-    },
-    { default: {} },
-  ),
-  outbox: Type.Object(
-    {
-      /** Run the outbox relay in this process; false when stand-alone relays serve the outbox table. */
-      relay: Type.Boolean({ default: true }),
-    },
-    { default: {} },
-  ),
+  ...grpcServiceSettings,
   saga: Type.Object(
     {
       /**
-       * Carry out the saga commands addressed to auth-service (saga.commands, group auth-service);
+       * Carry out the saga commands addressed to auth-service (saga.commands, group kafka.consumerGroup);
        * false keeps this process out of the group (tests, tools).
        */
       consumer: Type.Boolean({ default: true }),
@@ -78,7 +43,6 @@ export const authConfigSchema = Type.Object({
     iterations: Type.Integer({ minimum: 2 }),
     parallelism: Type.Integer({ minimum: 1, maximum: 255 }),
   }),
-  log: logSettings,
 });
 
 type AuthSettings = Static<typeof authConfigSchema>;
@@ -91,22 +55,15 @@ export type AuthConfig = Omit<AuthSettings, 'jwt' | 'grpcTls' | 'kafka'> & {
 };
 
 /** What `migrate up|down` needs: no signing key, so migrations run with only AUTH_DB_DSN set. */
-export const migrationConfigSchema = Type.Object({ database: databaseSettings, log: logSettings });
+export const migrationConfigSchema = Type.Object({
+  database: grpcServiceSettings.database,
+  log: grpcServiceSettings.log,
+});
 
 export type MigrationConfig = Static<typeof migrationConfigSchema>;
 
 export const envBindings: Record<string, string> = {
-  AUTH_DB_DSN: 'database.dsn',
-  AUTH_DB_MAX_CONNECTIONS: 'database.maxConnections',
-  AUTH_MIGRATE_ON_START: 'database.migrateOnStart',
-  AUTH_GRPC_HOST: 'grpc.host',
-  AUTH_GRPC_PORT: 'grpc.port',
-  ...grpcTlsEnvBindings,
-  AUTH_HTTP_HOST: 'http.host',
-  AUTH_HTTP_PORT: 'http.port',
-  KAFKA_BROKERS: 'kafka.brokers',
-  ...kafkaSecurityEnvBindings,
-  OUTBOX_RELAY: 'outbox.relay',
+  ...grpcServiceEnvBindings('AUTH'),
   SAGA_CONSUMER: 'saga.consumer',
   JWT_PRIVATE_KEY: 'jwt.privateKey',
   JWT_PREVIOUS_PUBLIC_KEYS: 'jwt.previousPublicKeys',
@@ -116,7 +73,6 @@ export const envBindings: Record<string, string> = {
   JWT_REFRESH_TTL_SECONDS: 'jwt.refreshTtlSeconds',
   SIGN_IN_MAX_FAILURES: 'signIn.maxFailures',
   SIGN_IN_FAILURE_WINDOW_SECONDS: 'signIn.failureWindowSeconds',
-  LOG_LEVEL: 'log.level',
 };
 
 export interface ConfigSources {

@@ -4,16 +4,6 @@
 //                                    processed_events') / revert the newest one of each set (in
 //                                    the reverse order)
 import { runService } from '@notes/service-main';
-import { applyAuthMigrations, composeAuthService } from './compose.ts';
-import { loadAuthConfig, loadMigrationConfig } from './config.ts';
+import { authServiceEntry } from './compose.ts';
 
-await runService(
-  {
-    name: 'auth-service',
-    loadConfig: (env) => loadAuthConfig({ env }),
-    compose: (config, logger) => composeAuthService(config, { logger }),
-    migrate: { loadConfig: (env) => loadMigrationConfig({ env }), apply: applyAuthMigrations },
-  },
-  process.env,
-  process.argv.slice(2),
-);
+await runService(authServiceEntry(), process.env, process.argv.slice(2));

@@ -33,7 +33,12 @@ test('config.yaml supplies every default; the environment supplies the secrets a
     grpcTls: undefined,
     http: { host: '127.0.0.1', port: 8081 },
     database: { dsn: required.AUTH_DB_DSN, maxConnections: 10, migrateOnStart: true },
-    kafka: { brokers: 'kafka-1.example:9092,kafka-2.example:9092', tls: false, connection: {} },
+    kafka: {
+      brokers: 'kafka-1.example:9092,kafka-2.example:9092',
+      tls: false,
+      consumerGroup: 'auth-service',
+      connection: {},
+    },
     outbox: { relay: true },
     saga: { consumer: true },
     jwt: {
@@ -62,6 +67,7 @@ test('environment variables override the file, converted to the setting types', 
       AUTH_MIGRATE_ON_START: 'false',
       OUTBOX_RELAY: 'false',
       SAGA_CONSUMER: 'false',
+      AUTH_CONSUMER_GROUP: 'auth-service-blue',
       JWT_ISSUER: 'issuer-x',
       JWT_AUDIENCE: 'audience-x',
       JWT_ACCESS_TTL_SECONDS: '60',
@@ -78,6 +84,7 @@ test('environment variables override the file, converted to the setting types', 
   assert.equal(config.database.migrateOnStart, false);
   assert.equal(config.outbox.relay, false);
   assert.equal(config.saga.consumer, false);
+  assert.equal(config.kafka.consumerGroup, 'auth-service-blue');
   assert.deepEqual(
     [config.jwt.issuer, config.jwt.audience, config.jwt.accessTtlSeconds, config.jwt.refreshTtlSeconds],
     ['issuer-x', 'audience-x', 60, 3600],

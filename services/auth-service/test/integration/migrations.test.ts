@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createPool } from '@notes/postgres';
 import { createTestDatabase } from '@notes/testkit';
-import { applyAuthMigrations } from '../../src/compose.ts';
+import { applyAuthMigrations } from '../../src/db/migrations.ts';
 
 const bookkeeping = ['schema_migrations', 'outbox_migrations', 'processed_events_migrations'];
 const everyTable = ['users', 'refresh_tokens', 'sign_in_attempts', 'outbox', 'processed_events', ...bookkeeping];

@@ -1,6 +1,6 @@
 import { createPool, type Pool } from '@notes/postgres';
 import { createTestDatabase } from '@notes/testkit';
-import { applyAuthMigrations } from '../../src/compose.ts';
+import { applyAuthMigrations } from '../../src/db/migrations.ts';
 
 export interface MigratedDatabase {
   url: string;

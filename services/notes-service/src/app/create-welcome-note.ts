@@ -14,22 +14,13 @@ export interface CreateWelcomeNoteCommand extends SagaCommand {
  */
 export type CreateWelcomeNote = (command: CreateWelcomeNoteCommand, scope: TransactionScope) => Promise<void>;
 
-/** The reason given when welcome notes are refused. */
-export const welcomeNotesSwitchedOff = 'welcome notes are switched off';
-
 export interface CreateWelcomeNoteDependencies {
   clock: Clock;
   newId: NewId;
-  /**
-   * Answer every command with a failure instead (a test switch, config saga.refuseWelcomeNote):
-   * it makes SignUpSaga compensate, end to end.
-   */
-  refuse: boolean;
 }
 
 export function createCreateWelcomeNote(deps: CreateWelcomeNoteDependencies): CreateWelcomeNote {
   return async (command, { notes, events, replies }) => {
-    if (deps.refuse) return replies.failed(command, welcomeNotesSwitchedOff);
     const now = deps.clock.now();
     const note: Note = {
       id: deps.newId(),

@@ -23,8 +23,9 @@ import {
   type TestDatabase,
   testKafkaBrokers,
 } from '@notes/testkit';
-import { composeNotesService, type NotesServiceInstance } from '../../src/compose.ts';
+import { composeNotesService, type NotesServiceInstance, type NotesServiceOverrides } from '../../src/compose.ts';
 import { testNotesConfig } from '../support/config.ts';
+import { refuseWelcomeNotes } from '../support/refusing-welcome-notes.ts';
 
 /** How long a reply may take: the consumer joins its group and works through older commands first. */
 const replyTimeoutMs = 60_000;
@@ -49,13 +50,13 @@ interface RunningService {
 }
 
 /** A fresh database and the service over it with its saga-command consumer on; all gone after the suite. */
-function serviceForSuite(settings: Record<string, unknown> = {}): RunningService {
+function serviceForSuite(overrides: NotesServiceOverrides = {}): RunningService {
   const running = {} as RunningService;
   let database: TestDatabase;
   let service: NotesServiceInstance;
   before(async () => {
     database = await createTestDatabase('notes_saga_commands');
-    service = composeNotesService(testNotesConfig(database.url, { 'saga.consumer': true, ...settings }));
+    service = composeNotesService(testNotesConfig(database.url, { 'saga.consumer': true }), overrides);
     const { port } = await service.start();
     running.notes = createClient(NotesService, createGrpcTransport(`http://127.0.0.1:${port}`, { tls: undefined }));
     running.pool = createPool({ dsn: database.url, maxConnections: 2, applicationName: 'notes-saga-commands-test' });
@@ -181,8 +182,8 @@ describe('notes-service carrying out saga commands', () => {
   });
 });
 
-describe('notes-service with saga.refuseWelcomeNote', () => {
-  const service = serviceForSuite({ 'saga.refuseWelcomeNote': true });
+describe('notes-service refusing welcome notes', () => {
+  const service = serviceForSuite({ createWelcomeNote: refuseWelcomeNotes });
 
   test('CreateWelcomeNote is answered with a failure and its reason, and no note is made', async () => {
     const userId = randomUUID();

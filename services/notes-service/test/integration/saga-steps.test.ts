@@ -17,6 +17,7 @@ import type { TransactionScope } from '../../src/app/ports.ts';
 import { migrateNotesDatabase } from '../../src/db/migrations.ts';
 import { createNotesRepository } from '../../src/db/notes-repository.ts';
 import { createNoteEvents } from '../../src/outbox/note-events.ts';
+import { refuseWelcomeNotes } from '../support/refusing-welcome-notes.ts';
 
 let database: TestDatabase;
 let pool: Pool;
@@ -40,7 +41,7 @@ function inTransaction(step: (scope: TransactionScope) => Promise<void>): Promis
   );
 }
 
-const createWelcomeNote = createCreateWelcomeNote({ clock, newId: () => randomUUID(), refuse: false });
+const createWelcomeNote = createCreateWelcomeNote({ clock, newId: () => randomUUID() });
 const deleteUserNotes = createDeleteUserNotes({ clock });
 
 function welcomeNoteCommand(userId: string, sagaId = randomUUID()): CreateWelcomeNoteCommand {
@@ -138,8 +139,8 @@ describe('CreateWelcomeNote', () => {
     );
   });
 
-  test('refused by the switch: a failure reply with its reason, and no note', async () => {
-    const refusing = createCreateWelcomeNote({ clock, newId: () => randomUUID(), refuse: true });
+  test('refused (a participant that refuses, as the tests of compensation make it): a failure reply with its reason, and no note', async () => {
+    const refusing = refuseWelcomeNotes;
     const userId = randomUUID();
     const command = welcomeNoteCommand(userId);
     await inTransaction((scope) => refusing(command, scope));

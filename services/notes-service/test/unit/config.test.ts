@@ -22,13 +22,13 @@ test('kafka.brokers is required, and the error names KAFKA_BROKERS', () => {
   );
 });
 
-test('the saga-command consumer runs unless SAGA_CONSUMER is false; welcome notes are refused only when NOTES_REFUSE_WELCOME_NOTE is true', () => {
+test('the saga-command consumer runs unless SAGA_CONSUMER is false, in group notes-service unless NOTES_CONSUMER_GROUP names another', () => {
   const env = { ...required, KAFKA_BROKERS: 'k:9092' };
-  assert.deepEqual(loadNotesConfig(env).saga, { consumer: true, refuseWelcomeNote: false });
-  assert.deepEqual(loadNotesConfig({ ...env, SAGA_CONSUMER: 'false', NOTES_REFUSE_WELCOME_NOTE: 'true' }).saga, {
-    consumer: false,
-    refuseWelcomeNote: true,
-  });
+  assert.deepEqual(loadNotesConfig(env).saga, { consumer: true });
+  assert.equal(loadNotesConfig(env).kafka.consumerGroup, 'notes-service');
+  const other = loadNotesConfig({ ...env, SAGA_CONSUMER: 'false', NOTES_CONSUMER_GROUP: 'notes-service-blue' });
+  assert.deepEqual(other.saga, { consumer: false });
+  assert.equal(other.kafka.consumerGroup, 'notes-service-blue');
 });
 
 test('the operations port is 127.0.0.1:8082 unless NOTES_HTTP_HOST and NOTES_HTTP_PORT say otherwise', () => {

@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { sagaCommandTypes } from '@notes/contracts/names';
 import { ManualClock, sequentialUuids } from '@notes/testkit/fakes';
 import { createCreateNote } from '../../src/app/create-note.ts';
-import { createCreateWelcomeNote, welcomeNotesSwitchedOff } from '../../src/app/create-welcome-note.ts';
+import { createCreateWelcomeNote } from '../../src/app/create-welcome-note.ts';
 import { createDeleteNote } from '../../src/app/delete-note.ts';
 import { createDeleteUserNotes } from '../../src/app/delete-user-notes.ts';
 import { createGetNote } from '../../src/app/get-note.ts';
@@ -37,7 +37,7 @@ function notesService() {
     listNotes: createListNotes({ notes }),
     updateNote: createUpdateNote({ unitOfWork, clock }),
     deleteNote: createDeleteNote({ unitOfWork, clock }),
-    createWelcomeNote: createCreateWelcomeNote({ clock, newId, refuse: false }),
+    createWelcomeNote: createCreateWelcomeNote({ clock, newId }),
     deleteUserNotes: createDeleteUserNotes({ clock }),
   };
 }
@@ -221,20 +221,6 @@ describe('CreateWelcomeNote', () => {
     assert.deepEqual(replies.recorded, [
       { command: welcome, succeeded: true, reason: '' },
       { command: welcome, succeeded: true, reason: '' },
-    ]);
-  });
-
-  test('switched off, it answers failed with the reason and creates nothing', async () => {
-    const service = notesService();
-    const refusing = createCreateWelcomeNote({ clock: service.clock, newId: sequentialUuids(), refuse: true });
-    const welcome = command(sagaCommandTypes.CreateWelcomeNote, alice);
-
-    await refusing(welcome, service.unitOfWork.scope);
-
-    assert.equal(service.unitOfWork.notes.rows.length, 0);
-    assert.deepEqual(service.unitOfWork.events.recorded, []);
-    assert.deepEqual(service.unitOfWork.replies.recorded, [
-      { command: welcome, succeeded: false, reason: welcomeNotesSwitchedOff },
     ]);
   });
 });
