@@ -90,13 +90,13 @@ bench-profile: bundle ## CPU profiles of services under load (SERVICES=bff,notes
 	node bench/profile.ts --services $(or $(SERVICES),bff,notes) --path $(or $(ROUTE),create) --seconds $(or $(SECONDS),20)
 
 bench-relay: generate ## outbox relay throughput next to Kafka's producer perf tool, commit-to-consume latency
-	node packages/outbox/bench/relay-throughput.ts
+	node bench/outbox/relay-throughput.ts
 
 relay: generate ## a stand-alone outbox relay (OUTBOX_DB_DSN, KAFKA_BROKERS; services then run with OUTBOX_RELAY=false)
-	node packages/outbox/src/relay-main.ts
+	node packages/outbox/bin/relay.ts
 
 dlq-replay: generate ## re-publish dead letters to their source topic (ARGS="--brokers 127.0.0.1:9092 --event-id ...")
-	node packages/kafka/src/replay-dlq.ts $(ARGS)
+	node packages/kafka/bin/replay-dlq.ts $(ARGS)
 
 clean: ## remove installed, generated and local data (.data keeps make dev's database)
 	rm -rf node_modules packages/*/node_modules services/*/node_modules packages/contracts/src/gen .tools dist-types */*/dist-types services/*/dist

@@ -21,7 +21,7 @@ import {
 } from './support.ts';
 
 const topic = 'notes.events';
-const cli = join(import.meta.dirname, '..', '..', 'src', 'replay-dlq.ts');
+const cli = join(import.meta.dirname, '..', '..', 'bin', 'replay-dlq.ts');
 
 let db: TestDb;
 let producer: TestProducer;

@@ -116,7 +116,7 @@ test('a relay process killed (SIGKILL) while relaying: a new relay publishes eve
 
   const child = spawn(
     process.execPath,
-    [join(import.meta.dirname, '..', '..', 'src', 'relay-main.ts'), '--batch-size', '10', '--poll-interval-ms', '100'],
+    [join(import.meta.dirname, '..', '..', 'bin', 'relay.ts'), '--batch-size', '10', '--poll-interval-ms', '100'],
     {
       env: { ...process.env, OUTBOX_DB_DSN: db.url, KAFKA_BROKERS: testKafkaBrokers(), LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -281,7 +281,7 @@ test('with outbox.relay false the service only writes the outbox; a relay in ano
   const [row] = await outboxRowsOf(db.pool, note.id);
   assert.equal(row?.sent_at, null, 'the event waits in the outbox');
 
-  // Another replica with its relay on (as relay-main.ts would) publishes it.
+  // Another replica with its relay on (as packages/outbox/bin/relay.ts would) publishes it.
   await startService(db.url, { 'outbox.relay': true, 'database.migrateOnStart': false });
   await collector.waitFor((received) => received.length >= 1, eventually);
   assert.equal(collector.received[0]?.envelope.eventId, row?.id);
