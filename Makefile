@@ -104,7 +104,7 @@ clean: ## remove installed, generated and local data (.data keeps make dev's dat
 # ---- deployment: images, docker compose, Helm (README "Deploying")
 
 COMPOSE := docker compose -f deploy/docker-compose/docker-compose.yaml
-SERVICES := $(patsubst services/%/Dockerfile,%,$(wildcard services/*/Dockerfile))
+SERVICES := $(patsubst services/%/src/main.ts,%,$(wildcard services/*/src/main.ts))
 REGISTRY ?= notes-platform
 TAG ?= dev
 
@@ -123,9 +123,9 @@ helm-template: ## render the chart (VALUES=dev|prod) with a throw-away JWT key p
 	    -f deploy/helm/notes-platform/values-$(or $(VALUES),dev).yaml \
 	    --set-file jwt.privateKey="$$keys/private.pem" --set-file jwt.publicKey="$$keys/public.pem"
 
-images: ## docker build every service image as $(REGISTRY)/<service>:$(TAG) (needs Docker)
+images: ## docker build every service image (services/Dockerfile) as $(REGISTRY)/<service>:$(TAG) (needs Docker)
 	for service in $(SERVICES); do \
-	  docker build -f services/$$service/Dockerfile -t $(REGISTRY)/$$service:$(TAG) . ; \
+	  docker build -f services/Dockerfile --build-arg SERVICE=$$service -t $(REGISTRY)/$$service:$(TAG) . ; \
 	done
 
 up: ## the whole platform in containers: docker compose up --build --wait (BFF on http://127.0.0.1:8080)
