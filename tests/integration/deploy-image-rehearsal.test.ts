@@ -52,7 +52,7 @@ interface RuntimeStage {
 function parseRuntimeStage(service: string): RuntimeStage {
   const instructions = parseInstructions().map(({ keyword, args }) => ({
     keyword,
-    args: args.replaceAll('${SERVICE}', service),
+    args: args.replace(/\$\{SERVICE\}/g, service),
   }));
   const froms = instructions.flatMap((instruction, index) => (instruction.keyword === 'FROM' ? [index] : []));
   const lastFrom = froms.at(-1);
