@@ -282,7 +282,7 @@ export async function measureProducerCeiling(
   brokers: string,
   options: { records: number; recordSize: number },
 ): Promise<ProducerCeiling> {
-  const fetched = await execFileAsync(join(import.meta.dirname, '..', '..', '..', 'scripts', 'fetch-kafka.sh'), [
+  const fetched = await execFileAsync(join(import.meta.dirname, '..', '..', 'scripts', 'fetch-kafka.sh'), [
     '--print-dir',
   ]);
   const kafkaHome = fetched.stdout.trim();
