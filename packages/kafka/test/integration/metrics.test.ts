@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { testKafkaBrokers } from '@notes/testkit';
+import { before, test } from 'node:test';
+import { testFixture, testKafkaBrokers } from '@notes/testkit';
 import { Registry } from 'prom-client';
 import { createDeadLetterPublisher, type DeadLetterPublisher } from '../../src/dlq.ts';
 import { createKafkaMetrics } from '../../src/metrics.ts';
@@ -10,16 +10,19 @@ import { newEvent, startTestConsumer, uniqueId, waitFor } from './support.ts';
 const topic = 'notes.events';
 const registry = new Registry();
 const metrics = createKafkaMetrics(registry);
+const fixture = testFixture();
 let producer: EventProducer;
 let deadLetters: DeadLetterPublisher;
 
 before(() => {
-  producer = createEventProducer({ brokers: testKafkaBrokers(), clientId: 'kafka-metrics-test', metrics });
-  deadLetters = createDeadLetterPublisher({ brokers: testKafkaBrokers(), clientId: 'kafka-metrics-test' });
-});
-after(async () => {
-  await deadLetters.close();
-  await producer.close();
+  producer = fixture.closeAfter(
+    createEventProducer({ brokers: testKafkaBrokers(), clientId: 'kafka-metrics-test', metrics }),
+    (opened) => opened.close(),
+  );
+  deadLetters = fixture.closeAfter(
+    createDeadLetterPublisher({ brokers: testKafkaBrokers(), clientId: 'kafka-metrics-test' }),
+    (opened) => opened.close(),
+  );
 });
 
 /** The value of a series of the registry; 0 when it has none with these labels. */

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, test } from 'node:test';
-import { createEventProducer, type EventProducer } from '@notes/kafka';
+import { before, test } from 'node:test';
+import type { EventProducer } from '@notes/kafka';
 import { withTransaction } from '@notes/postgres';
-import { testKafkaBrokers } from '@notes/testkit';
+import { testFixture, testKafkaBrokers } from '@notes/testkit';
 import { appendToOutbox, createOutboxNotifier, createOutboxRelay } from '../../src/index.ts';
 import {
   allArrived,
@@ -14,21 +14,18 @@ import {
   outboxDatabase,
   quietLogger,
   sleep,
+  testProducer,
   topic,
   uniquePrefix,
 } from './helpers.ts';
 
+const fixture = testFixture();
 let db: OutboxDatabase;
 let producer: EventProducer;
 
 before(async () => {
-  db = await outboxDatabase('outbox_publish');
-  producer = createEventProducer({ brokers: testKafkaBrokers(), clientId: 'outbox-test' });
-});
-
-after(async () => {
-  await producer.close();
-  await db.close();
+  db = await outboxDatabase(fixture, 'outbox_publish');
+  producer = testProducer(fixture, 'outbox-test');
 });
 
 test('events of a committed transaction are published once, as the contract says; a rolled-back one publishes nothing', {

@@ -4,7 +4,7 @@
 // time is in the notes-service group, so it is the one that gets every command.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { type Client, createClient } from '@connectrpc/connect';
@@ -13,15 +13,8 @@ import { CreateWelcomeNoteSchema, DeleteUserNotesSchema, StepReplySchema } from 
 import { createGrpcTransport } from '@notes/grpc';
 import { createEventProducer, type Event, type EventProducer } from '@notes/kafka';
 import { createPool, type Pool } from '@notes/postgres';
-import {
-  collectEvents,
-  createTestDatabase,
-  type EventCollector,
-  type ReceivedEvent,
-  type TestDatabase,
-  testKafkaBrokers,
-} from '@notes/testkit';
-import { composeNotesService, type NotesServiceInstance } from '../../src/compose.ts';
+import { type ReceivedEvent, sagaCommand, testFixture, testKafkaBrokers } from '@notes/testkit';
+import { composeNotesService } from '../../src/compose.ts';
 import { testNotesConfig } from '../support/config.ts';
 
 /** How long a reply may take: the consumer joins its group and works through older commands first. */
@@ -29,16 +22,14 @@ const replyTimeoutMs = 60_000;
 /** After the expected replies: time for a duplicate to show up, if there were one. */
 const quietPeriodMs = 1_500;
 
+const fixture = testFixture();
 let producer: EventProducer;
-const collectors: EventCollector[] = [];
 
 before(() => {
-  producer = createEventProducer({ brokers: testKafkaBrokers(), clientId: 'notes-saga-commands-test' });
-});
-
-after(async () => {
-  await Promise.all(collectors.map((collector) => collector.close()));
-  await producer?.close();
+  producer = fixture.closeAfter(
+    createEventProducer({ brokers: testKafkaBrokers(), clientId: 'notes-saga-commands-test' }),
+    (opened) => opened.close(),
+  );
 });
 
 interface RunningService {
@@ -49,47 +40,38 @@ interface RunningService {
 /** A fresh database and the service over it with its saga-command consumer on; all gone after the suite. */
 function serviceForSuite(settings: Record<string, unknown> = {}): RunningService {
   const running = {} as RunningService;
-  let database: TestDatabase;
-  let service: NotesServiceInstance;
+  const suite = testFixture();
   before(async () => {
-    database = await createTestDatabase('notes_saga_commands');
-    service = composeNotesService(testNotesConfig(database.url, { 'saga.consumer': true, ...settings }));
+    const database = await suite.database('notes_saga_commands');
+    const config = testNotesConfig(database.url, { 'saga.consumer': true, ...settings });
+    const service = suite.closeAfter(composeNotesService(config), (opened) => opened.stop());
     const { port } = await service.start();
     running.notes = createClient(NotesService, createGrpcTransport(`http://127.0.0.1:${port}`, { tls: undefined }));
-    running.pool = createPool({ dsn: database.url, maxConnections: 2, applicationName: 'notes-saga-commands-test' });
-  });
-  after(async () => {
-    await service?.stop();
-    await running.pool?.end();
-    await database?.drop();
+    running.pool = suite.closeAfter(
+      createPool({ dsn: database.url, maxConnections: 2, applicationName: 'notes-saga-commands-test' }),
+      (opened) => opened.end(),
+    );
   });
   return running;
 }
 
-/** A command of the saga as the orchestrator sends it: a new event id per send. */
-function command(sagaId: string, type: string, payload: Uint8Array): Event {
-  return { eventId: randomUUID(), aggregateId: sagaId, correlationId: sagaId, type, occurredAt: new Date(), payload };
-}
-
 const createWelcomeNote = (sagaId: string, userId: string) =>
-  command(
+  sagaCommand(
     sagaId,
     'saga.CreateWelcomeNote',
     toBinary(CreateWelcomeNoteSchema, create(CreateWelcomeNoteSchema, { userId })),
   );
 
 const deleteUserNotes = (sagaId: string, userId: string) =>
-  command(sagaId, 'saga.DeleteUserNotes', toBinary(DeleteUserNotesSchema, create(DeleteUserNotesSchema, { userId })));
+  sagaCommand(
+    sagaId,
+    'saga.DeleteUserNotes',
+    toBinary(DeleteUserNotesSchema, create(DeleteUserNotesSchema, { userId })),
+  );
 
 /** saga.replies from the earliest offset, keeping the replies to this saga. */
-async function collectReplies(sagaId: string): Promise<EventCollector> {
-  const collector = await collectEvents({
-    brokers: testKafkaBrokers(),
-    topic: 'saga.replies',
-    keep: (key) => key === sagaId,
-  });
-  collectors.push(collector);
-  return collector;
+function collectReplies(sagaId: string) {
+  return fixture.collect('saga.replies', (key) => key === sagaId);
 }
 
 /** Publishes the commands and returns the replies once `expected` arrived and no more came. */
