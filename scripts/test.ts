@@ -7,6 +7,7 @@
 //   (a folder or file inside a tier's folder runs just those: node scripts/test.ts e2e tests/e2e/security)
 // Folders default to every package, every service and tests/ (the whole-platform tests).
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { chmod, glob, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,15 +75,51 @@ async function runTier(tier: Tier): Promise<number> {
   }
   if (files.length === 0) return 0;
   console.log(`\n=== ${tier} tests (${files.length} files)`);
-  // Component and e2e files run Kafka consumers in fixed groups (notes-service, saga-orchestrator, …) on
-  // the shared broker, and e2e files whole platforms of processes: one file at a time, so that no
-  // file's consumers act on another's commands. Unit and integration files run two at a time.
-  const parallel = tier === 'unit' || tier === 'integration' ? 2 : 1;
-  const args = ['--test', '--test-reporter=spec', `--test-concurrency=${parallel}`, ...files.sort()];
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { stdio: 'inherit', env });
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  if (tier === 'unit' || tier === 'integration') return runFiles(files, 2, 'live');
+  // Component and e2e files: those that share the broker's state one at a time, the others beside
+  // them, two at a time (their report follows once they are done).
+  const oneAtATime = files.filter(sharesBrokerState);
+  const beside = files.filter((file) => !sharesBrokerState(file));
+  const [serial, parallel] = await Promise.all([runFiles(oneAtATime, 1, 'live'), runFiles(beside, 2, 'afterwards')]);
+  return serial !== 0 ? serial : parallel;
+}
+
+/**
+ * Files whose services act on what another such file publishes on the shared broker, or publish
+ * what another's would act on; they must not run at the same time. auth-service's and
+ * notes-service's consumers of saga.commands answer every saga's commands (every group on a topic
+ * sees every message, so groups of their own would not keep them apart); the orchestrator turns
+ * every auth.UserCreated into a SignUpSaga whose commands those consumers answer; every
+ * auth-service file signs users up (auth.UserCreated); e2e files run whole platforms, each with
+ * all of those. The rest (bff-rest on fakes, notes-service without its saga-command consumer,
+ * publishing notes.events that no component file consumes but its own collectors, which keep
+ * only their own keys) share nothing but databases and ports of their own.
+ */
+function sharesBrokerState(file: string): boolean {
+  return [
+    'services/auth-service/',
+    'services/notes-service/test/component/saga-commands.test.ts',
+    'services/saga-orchestrator/',
+    'tests/e2e/',
+  ].some((prefix) => file.startsWith(prefix));
+}
+
+/** node --test over files; 'afterwards' holds the report back until they are done (two reports do not interleave). */
+async function runFiles(files: string[], concurrency: number, report: 'live' | 'afterwards'): Promise<number> {
+  if (files.length === 0) return 0;
+  const args = ['--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...files.sort()];
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', report === 'live' ? 'inherit' : 'pipe', 'inherit'],
+    env,
   });
+  const output: Buffer[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk));
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  if (report === 'afterwards') {
+    console.log(`\n--- ${files.length} files run beside the others:`);
+    process.stdout.write(Buffer.concat(output));
+  }
+  return code ?? (signal ? 1 : 0);
 }
 
 let failed = false;
