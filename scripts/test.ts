@@ -1,8 +1,8 @@
 // Runs a tier of tests (unit | integration | component | e2e | all) with node's test runner.
 // Tiers other than unit get a real PostgreSQL and a real Kafka broker: TEST_POSTGRES_URL and
-// KAFKA_BROKERS when set, else an embedded PostgreSQL and a single-node Kafka (KRaft) on free
-// ports in a temporary folder, removed afterwards. Tests read them as TEST_POSTGRES_URL and
-// TEST_KAFKA_BROKERS (through @notes/testkit).
+// KAFKA_BROKERS when set, else an embedded PostgreSQL and a single-node Kafka (KRaft; two for the
+// component and e2e tiers, whose files run in two lanes) on free ports in a temporary folder,
+// removed afterwards. Tests read them as TEST_POSTGRES_URL and TEST_KAFKA_BROKERS (through @notes/testkit).
 //   node scripts/test.ts <tier> [folder ...]   e.g. node scripts/test.ts integration services/auth-service
 //   (a folder or file inside a tier's folder runs just those: node scripts/test.ts e2e tests/e2e/security)
 // Folders default to every package, every service and tests/ (the whole-platform tests).
@@ -27,8 +27,13 @@ const roots = folders.length > 0 ? folders : ['packages/*', 'services/*', 'tests
 
 const env: Record<string, string | undefined> = { ...process.env };
 let postgres: LocalPostgres | undefined;
-let kafka: LocalKafka | undefined;
+let kafkas: LocalKafka[] = [];
 let scratch: string | undefined;
+/**
+ * The brokers of the lanes: component and e2e files that share a broker's state run one at a time
+ * in a lane, the lanes at the same time, each on a broker of its own (one lane on KAFKA_BROKERS).
+ */
+const laneBrokers: string[] = [];
 
 async function startDependenciesIfNeeded(): Promise<void> {
   if (selected.every((tier) => tier === 'unit')) return;
@@ -44,16 +49,26 @@ async function startDependenciesIfNeeded(): Promise<void> {
   const startKafka = async () => {
     if (env.KAFKA_BROKERS) {
       env.TEST_KAFKA_BROKERS = env.KAFKA_BROKERS;
+      laneBrokers.push(env.KAFKA_BROKERS);
       return;
     }
-    kafka = await startLocalKafka({
-      dataDir: join(scratch ?? '', 'kafka'),
-      port: await freePort(),
-      controllerPort: await freePort(),
-      topics: allTopics.map((name) => ({ name, partitions: 3 })),
-    });
-    env.TEST_KAFKA_BROKERS = kafka.brokers;
-    console.log(`test Kafka on ${kafka.brokers}`);
+    const lanes = selected.includes('component') || selected.includes('e2e') ? 2 : 1;
+    const ports = new Set<number>();
+    while (ports.size < 2 * lanes) ports.add(await freePort());
+    const [...free] = ports;
+    kafkas = await Promise.all(
+      Array.from({ length: lanes }, (_, lane) =>
+        startLocalKafka({
+          dataDir: join(scratch ?? '', `kafka-${lane}`),
+          port: free[2 * lane] ?? 0,
+          controllerPort: free[2 * lane + 1] ?? 0,
+          topics: allTopics.map((name) => ({ name, partitions: 3 })),
+        }),
+      ),
+    );
+    laneBrokers.push(...kafkas.map((kafka) => kafka.brokers));
+    env.TEST_KAFKA_BROKERS = laneBrokers[0];
+    console.log(`test Kafka on ${laneBrokers.join(' and ')}`);
   };
   await Promise.all([startPostgres(), startKafka()]);
 }
@@ -76,17 +91,28 @@ async function runTier(tier: Tier): Promise<number> {
   if (files.length === 0) return 0;
   console.log(`\n=== ${tier} tests (${files.length} files)`);
   if (tier === 'unit' || tier === 'integration') return runFiles(files, 2, 'live');
-  // Component and e2e files: those that share the broker's state one at a time, the others beside
-  // them, two at a time (their report follows once they are done).
-  const oneAtATime = files.filter(sharesBrokerState);
-  const beside = files.filter((file) => !sharesBrokerState(file));
-  const [serial, parallel] = await Promise.all([runFiles(oneAtATime, 1, 'live'), runFiles(beside, 2, 'afterwards')]);
-  return serial !== 0 ? serial : parallel;
+  // Component and e2e files: those that share a broker's state one at a time in each lane, the
+  // lanes at once; the others beside them, two at a time. The first lane reports as it goes, the
+  // rest once they are done.
+  const sharing = files.sort().filter(sharesBrokerState);
+  const lanes = laneBrokers.map((brokers, lane) => ({
+    brokers,
+    files: sharing.filter((_, index) => index % laneBrokers.length === lane),
+  }));
+  const codes = await Promise.all([
+    ...lanes.map((lane, index) => runFiles(lane.files, 1, index === 0 ? 'live' : 'afterwards', lane.brokers)),
+    runFiles(
+      files.filter((file) => !sharesBrokerState(file)),
+      2,
+      'afterwards',
+    ),
+  ]);
+  return codes.find((code) => code !== 0) ?? 0;
 }
 
 /**
- * Files whose services act on what another such file publishes on the shared broker, or publish
- * what another's would act on; they must not run at the same time. auth-service's and
+ * Files whose services act on what another such file publishes on their broker, or publish what
+ * another's would act on; on one broker they must not run at the same time. auth-service's and
  * notes-service's consumers of saga.commands answer every saga's commands (every group on a topic
  * sees every message, so groups of their own would not keep them apart); the orchestrator turns
  * every auth.UserCreated into a SignUpSaga whose commands those consumers answer; every
@@ -104,19 +130,27 @@ function sharesBrokerState(file: string): boolean {
   ].some((prefix) => file.startsWith(prefix));
 }
 
-/** node --test over files; 'afterwards' holds the report back until they are done (two reports do not interleave). */
-async function runFiles(files: string[], concurrency: number, report: 'live' | 'afterwards'): Promise<number> {
+/**
+ * node --test over files, on the broker of the first lane unless told another; 'afterwards' holds
+ * the report back until they are done (reports do not interleave).
+ */
+async function runFiles(
+  files: string[],
+  concurrency: number,
+  report: 'live' | 'afterwards',
+  brokers = env.TEST_KAFKA_BROKERS,
+): Promise<number> {
   if (files.length === 0) return 0;
   const args = ['--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...files.sort()];
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', report === 'live' ? 'inherit' : 'pipe', 'inherit'],
-    env,
+    env: { ...env, TEST_KAFKA_BROKERS: brokers },
   });
   const output: Buffer[] = [];
   child.stdout?.on('data', (chunk: Buffer) => output.push(chunk));
   const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
   if (report === 'afterwards') {
-    console.log(`\n--- ${files.length} files run beside the others:`);
+    console.log(`\n--- ${files.length} more files, run at the same time:`);
     process.stdout.write(Buffer.concat(output));
   }
   return code ?? (signal ? 1 : 0);
@@ -124,7 +158,7 @@ async function runFiles(files: string[], concurrency: number, report: 'live' | '
 
 let failed = false;
 const stop = async () => {
-  await Promise.all([postgres?.stop(), kafka?.stop()]);
+  await Promise.all([postgres?.stop(), ...kafkas.map((kafka) => kafka.stop())]);
   if (scratch) await rm(scratch, { recursive: true, force: true });
 };
 process.once('SIGINT', () => void stop().then(() => process.exit(130)));
