@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chmod, glob, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { allTopics } from '@notes/kafka';
 import { freePort, type LocalKafka, type LocalPostgres, startLocalKafka, startLocalPostgres } from '@notes/local-infra';
 
@@ -127,7 +127,7 @@ function sharesBrokerState(file: string): boolean {
     'services/notes-service/test/component/saga-commands.test.ts',
     'services/saga-orchestrator/',
     'tests/e2e/',
-  ].some((prefix) => file.startsWith(prefix));
+  ].some((prefix) => relative(process.cwd(), resolve(file)).startsWith(prefix));
 }
 
 /**
