@@ -90,23 +90,20 @@ async function runTier(tier: Tier): Promise<number> {
   }
   if (files.length === 0) return 0;
   console.log(`\n=== ${tier} tests (${files.length} files)`);
-  if (tier === 'unit' || tier === 'integration') return runFiles(files, 2, 'live');
-  // Component and e2e files: those that share a broker's state one at a time in each lane, the
-  // lanes at once; the others beside them, two at a time. The first lane reports as it goes, the
-  // rest once they are done.
-  const sharing = files.sort().filter(sharesBrokerState);
-  const lanes = laneBrokers.map((brokers, lane) => ({
-    brokers,
-    files: sharing.filter((_, index) => index % laneBrokers.length === lane),
-  }));
-  const codes = await Promise.all([
-    ...lanes.map((lane, index) => runFiles(lane.files, 1, index === 0 ? 'live' : 'afterwards', lane.brokers)),
-    runFiles(
-      files.filter((file) => !sharesBrokerState(file)),
-      2,
-      'afterwards',
-    ),
-  ]);
+  if (tier === 'unit' || tier === 'integration') return runFiles(files, { concurrency: 2, live: true });
+  // Component and e2e files: those that share a broker's state one at a time in each lane (a lane
+  // takes the next file when its last is done), the lanes at once; the others beside them, two at
+  // a time. Each report follows once its files are done, so that reports do not interleave.
+  const queue = files.sort().filter(sharesBrokerState);
+  const lane = async (brokers: string): Promise<number> => {
+    let failed = 0;
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+      failed ||= await runFiles([file], { concurrency: 1, brokers });
+    }
+    return failed;
+  };
+  const beside = files.filter((file) => !sharesBrokerState(file));
+  const codes = await Promise.all([...laneBrokers.map(lane), runFiles(beside, { concurrency: 2 })]);
   return codes.find((code) => code !== 0) ?? 0;
 }
 
@@ -131,28 +128,27 @@ function sharesBrokerState(file: string): boolean {
 }
 
 /**
- * node --test over files, on the broker of the first lane unless told another; 'afterwards' holds
- * the report back until they are done (reports do not interleave).
+ * node --test over files on brokers (the first lane's unless told); the report as it comes when
+ * live, else once they are done (several runs at once do not interleave their reports).
  */
 async function runFiles(
   files: string[],
-  concurrency: number,
-  report: 'live' | 'afterwards',
-  brokers = env.TEST_KAFKA_BROKERS,
+  {
+    concurrency,
+    brokers = env.TEST_KAFKA_BROKERS,
+    live = false,
+  }: { concurrency: number; brokers?: string; live?: boolean },
 ): Promise<number> {
   if (files.length === 0) return 0;
   const args = ['--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...files.sort()];
   const child = spawn(process.execPath, args, {
-    stdio: ['ignore', report === 'live' ? 'inherit' : 'pipe', 'inherit'],
+    stdio: ['ignore', live ? 'inherit' : 'pipe', 'inherit'],
     env: { ...env, TEST_KAFKA_BROKERS: brokers },
   });
   const output: Buffer[] = [];
   child.stdout?.on('data', (chunk: Buffer) => output.push(chunk));
   const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
-  if (report === 'afterwards') {
-    console.log(`\n--- ${files.length} more files, run at the same time:`);
-    process.stdout.write(Buffer.concat(output));
-  }
+  process.stdout.write(Buffer.concat(output));
   return code ?? (signal ? 1 : 0);
 }
 
