@@ -93,13 +93,13 @@ bench-profile: bundle ## CPU profiles of services under load (SERVICES=bff,notes
 	node bench/profile.ts --services $(or $(SERVICES),bff,notes) --path $(or $(ROUTE),create) --seconds $(or $(SECONDS),20)
 
 bench-relay: generate ## outbox relay throughput next to Kafka's producer perf tool, commit-to-consume latency
-	node packages/outbox/bench/relay-throughput.ts
+	node bench/outbox/relay-throughput.ts
 
 relay: generate ## a stand-alone outbox relay (OUTBOX_DB_DSN, KAFKA_BROKERS; services then run with OUTBOX_RELAY=false)
-	node packages/outbox/src/relay-main.ts
+	node packages/outbox/bin/relay.ts
 
 dlq-replay: generate ## re-publish dead letters to their source topic (ARGS="--brokers 127.0.0.1:9092 --event-id ...")
-	node packages/kafka/src/replay-dlq.ts $(ARGS)
+	node packages/kafka/bin/replay-dlq.ts $(ARGS)
 
 clean: ## remove installed, generated and local data (.data keeps make dev's database)
 	rm -rf node_modules packages/*/node_modules services/*/node_modules packages/contracts/src/gen .tools dist-types */*/dist-types services/*/dist
@@ -107,7 +107,7 @@ clean: ## remove installed, generated and local data (.data keeps make dev's dat
 # ---- deployment: images, docker compose, Helm (README "Deploying")
 
 COMPOSE := docker compose -f deploy/docker-compose/docker-compose.yaml
-SERVICES := $(patsubst services/%/Dockerfile,%,$(wildcard services/*/Dockerfile))
+SERVICES := $(patsubst services/%/src/main.ts,%,$(wildcard services/*/src/main.ts))
 REGISTRY ?= notes-platform
 TAG ?= dev
 
@@ -126,9 +126,9 @@ helm-template: ## render the chart (VALUES=dev|prod) with a throw-away JWT key p
 	    -f deploy/helm/notes-platform/values-$(or $(VALUES),dev).yaml \
 	    --set-file jwt.privateKey="$$keys/private.pem" --set-file jwt.publicKey="$$keys/public.pem"
 
-images: ## docker build every service image as $(REGISTRY)/<service>:$(TAG) (needs Docker)
+images: ## docker build every service image (services/Dockerfile) as $(REGISTRY)/<service>:$(TAG) (needs Docker)
 	for service in $(SERVICES); do \
-	  docker build -f services/$$service/Dockerfile -t $(REGISTRY)/$$service:$(TAG) . ; \
+	  docker build -f services/Dockerfile --build-arg SERVICE=$$service -t $(REGISTRY)/$$service:$(TAG) . ; \
 	done
 
 up: ## the whole platform in containers: docker compose up --build --wait (BFF on http://127.0.0.1:8080)

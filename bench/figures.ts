@@ -1,5 +1,5 @@
 // The shape every load figure has, whoever measured it (autocannon over HTTP, pgbench over SQL).
-import { percentile } from '../packages/outbox/bench/infra.ts';
+import { percentile } from './outbox/infra.ts';
 
 export { percentile };
 

@@ -4,20 +4,20 @@
 //     pgbench running the same SQL on the same server, and a bare Fastify hello-world;
 //   - CPU per request over every platform process, services' memory idle and under load;
 //   - the variants (tracing off, ...) against production, interleaved rounds at 64 connections;
-//   - SignUpSaga's sign-up → welcome note latency; the outbox relay (packages/outbox/bench) beside
+//   - SignUpSaga's sign-up → welcome note latency; the outbox relay (bench/outbox) beside
 //     Kafka's producer performance tool; start-up time to ready.
 // Results: bench/results/<timestamp>.json and .md, and the README's benchmark table.
 import { setTimeout } from 'node:timers/promises';
-import { startBenchInfra } from '../packages/outbox/bench/infra.ts';
+import { median } from './figures.ts';
+import { runLoad } from './load.ts';
+import { measured } from './measure.ts';
+import { startBenchInfra } from './outbox/infra.ts';
 import {
   envelopeSize,
   measureCommitToConsume,
   measureProducerCeiling,
   measureRelayThroughput,
-} from '../packages/outbox/bench/relay.ts';
-import { median } from './figures.ts';
-import { runLoad } from './load.ts';
-import { measured } from './measure.ts';
+} from './outbox/relay.ts';
 import { runPgbench, runPgbenchOnce } from './pgbench.ts';
 import { serviceRss } from './process-stats.ts';
 import { type BenchResults, machineInfo, type PathResult, type VariantRun, writeReport } from './report.ts';

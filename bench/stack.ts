@@ -54,24 +54,14 @@ export interface BenchStack {
 
 export type ServiceEnv = Partial<Record<'auth' | 'notes' | 'saga' | 'bff', Record<string, string>>>;
 
-const serviceDirs: Record<keyof ServiceEnv, string> = {
-  auth: 'auth-service',
-  notes: 'notes-service',
-  saga: 'saga-orchestrator',
-  bff: 'bff-rest',
-};
+const services: (keyof ServiceEnv)[] = ['auth', 'notes', 'saga', 'bff'];
 
-/** The NODE_OPTIONS each service's image runs it with (its Dockerfile's ENV): production's V8 settings. */
-async function imageNodeOptions(): Promise<Record<keyof ServiceEnv, string>> {
-  const entries = await Promise.all(
-    Object.entries(serviceDirs).map(async ([service, dir]) => {
-      const dockerfile = await readFile(join(root, 'services', dir, 'Dockerfile'), 'utf8');
-      const options = /^ENV NODE_OPTIONS="([^"]*)"/m.exec(dockerfile)?.[1];
-      if (options === undefined) throw new Error(`services/${dir}/Dockerfile sets no NODE_OPTIONS`);
-      return [service, options];
-    }),
-  );
-  return Object.fromEntries(entries);
+/** The NODE_OPTIONS every service's image runs it with (services/Dockerfile's ENV): production's V8 settings. */
+async function imageNodeOptions(): Promise<string> {
+  const dockerfile = await readFile(join(root, 'services', 'Dockerfile'), 'utf8');
+  const options = /^ENV NODE_OPTIONS="([^"]*)"/m.exec(dockerfile)?.[1];
+  if (options === undefined) throw new Error('services/Dockerfile sets no NODE_OPTIONS');
+  return options;
 }
 
 export async function startBenchStack(log: (line: string) => void): Promise<BenchStack> {
@@ -180,7 +170,8 @@ async function startVariant(
   const started = performance.now();
   const shown = limitedLog(stack.log, 20);
   const serviceEnv: ServiceEnv = {};
-  for (const [service, options] of Object.entries(await imageNodeOptions()) as [keyof ServiceEnv, string][]) {
+  const options = await imageNodeOptions();
+  for (const service of services) {
     const extra = extraEnv[service] ?? {};
     serviceEnv[service] = { ...extra, NODE_OPTIONS: [options, extra.NODE_OPTIONS].filter(Boolean).join(' ') };
   }

@@ -1,15 +1,16 @@
 // Runs a tier of tests (unit | integration | component | e2e | all) with node's test runner.
 // Tiers other than unit get a real PostgreSQL and a real Kafka broker: TEST_POSTGRES_URL and
-// KAFKA_BROKERS when set, else an embedded PostgreSQL and a single-node Kafka (KRaft) on free
-// ports in a temporary folder, removed afterwards. Tests read them as TEST_POSTGRES_URL and
-// TEST_KAFKA_BROKERS (through @notes/testkit).
+// KAFKA_BROKERS when set, else an embedded PostgreSQL and a single-node Kafka (KRaft; two for the
+// component and e2e tiers, whose files run in two lanes) on free ports in a temporary folder,
+// removed afterwards. Tests read them as TEST_POSTGRES_URL and TEST_KAFKA_BROKERS (through @notes/testkit).
 //   node scripts/test.ts <tier> [folder ...]   e.g. node scripts/test.ts integration services/auth-service
 //   (a folder or file inside a tier's folder runs just those: node scripts/test.ts e2e tests/e2e/security)
 // Folders default to every package, every service and tests/ (the whole-platform tests).
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { chmod, glob, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { allTopics } from '@notes/contracts/names';
 import { freePort, type LocalKafka, type LocalPostgres, startLocalKafka, startLocalPostgres } from '@notes/local-infra';
 
@@ -26,8 +27,13 @@ const roots = folders.length > 0 ? folders : ['packages/*', 'services/*', 'tests
 
 const env: Record<string, string | undefined> = { ...process.env };
 let postgres: LocalPostgres | undefined;
-let kafka: LocalKafka | undefined;
+let kafkas: LocalKafka[] = [];
 let scratch: string | undefined;
+/**
+ * The brokers of the lanes: component and e2e files that share a broker's state run one at a time
+ * in a lane, the lanes at the same time, each on a broker of its own (one lane on KAFKA_BROKERS).
+ */
+const laneBrokers: string[] = [];
 
 async function startDependenciesIfNeeded(): Promise<void> {
   if (selected.every((tier) => tier === 'unit')) return;
@@ -43,16 +49,26 @@ async function startDependenciesIfNeeded(): Promise<void> {
   const startKafka = async () => {
     if (env.KAFKA_BROKERS) {
       env.TEST_KAFKA_BROKERS = env.KAFKA_BROKERS;
+      laneBrokers.push(env.KAFKA_BROKERS);
       return;
     }
-    kafka = await startLocalKafka({
-      dataDir: join(scratch ?? '', 'kafka'),
-      port: await freePort(),
-      controllerPort: await freePort(),
-      topics: allTopics.map((name) => ({ name, partitions: 3 })),
-    });
-    env.TEST_KAFKA_BROKERS = kafka.brokers;
-    console.log(`test Kafka on ${kafka.brokers}`);
+    const lanes = selected.includes('component') || selected.includes('e2e') ? 2 : 1;
+    const ports = new Set<number>();
+    while (ports.size < 2 * lanes) ports.add(await freePort());
+    const [...free] = ports;
+    kafkas = await Promise.all(
+      Array.from({ length: lanes }, (_, lane) =>
+        startLocalKafka({
+          dataDir: join(scratch ?? '', `kafka-${lane}`),
+          port: free[2 * lane] ?? 0,
+          controllerPort: free[2 * lane + 1] ?? 0,
+          topics: allTopics.map((name) => ({ name, partitions: 3 })),
+        }),
+      ),
+    );
+    laneBrokers.push(...kafkas.map((kafka) => kafka.brokers));
+    env.TEST_KAFKA_BROKERS = laneBrokers[0];
+    console.log(`test Kafka on ${laneBrokers.join(' and ')}`);
   };
   await Promise.all([startPostgres(), startKafka()]);
 }
@@ -74,20 +90,71 @@ async function runTier(tier: Tier): Promise<number> {
   }
   if (files.length === 0) return 0;
   console.log(`\n=== ${tier} tests (${files.length} files)`);
-  // Component and e2e files run Kafka consumers in fixed groups (notes-service, saga-orchestrator, …) on
-  // the shared broker, and e2e files whole platforms of processes: one file at a time, so that no
-  // file's consumers act on another's commands. Unit and integration files run two at a time.
-  const parallel = tier === 'unit' || tier === 'integration' ? 2 : 1;
-  const args = ['--test', '--test-reporter=spec', `--test-concurrency=${parallel}`, ...files.sort()];
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { stdio: 'inherit', env });
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  if (tier === 'unit' || tier === 'integration') return runFiles(files, { concurrency: 2, live: true });
+  // Component and e2e files: those that share a broker's state one at a time in each lane (a lane
+  // takes the next file when its last is done), the lanes at once; the others beside them, two at
+  // a time. Each report follows once its files are done, so that reports do not interleave.
+  const queue = files.sort().filter(sharesBrokerState);
+  const lane = async (brokers: string): Promise<number> => {
+    let failed = 0;
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+      failed ||= await runFiles([file], { concurrency: 1, brokers });
+    }
+    return failed;
+  };
+  const beside = files.filter((file) => !sharesBrokerState(file));
+  const codes = await Promise.all([...laneBrokers.map(lane), runFiles(beside, { concurrency: 2 })]);
+  return codes.find((code) => code !== 0) ?? 0;
+}
+
+/**
+ * Files whose services act on what another such file publishes on their broker, or publish what
+ * another's would act on; on one broker they must not run at the same time. auth-service's and
+ * notes-service's consumers of saga.commands answer every saga's commands (every group on a topic
+ * sees every message, so groups of their own would not keep them apart); the orchestrator turns
+ * every auth.UserCreated into a SignUpSaga whose commands those consumers answer; every
+ * auth-service file signs users up (auth.UserCreated); e2e files run whole platforms, each with
+ * all of those. The rest (bff-rest on fakes, notes-service without its saga-command consumer,
+ * publishing notes.events that no component file consumes but its own collectors, which keep
+ * only their own keys) share nothing but databases and ports of their own.
+ */
+function sharesBrokerState(file: string): boolean {
+  return [
+    'services/auth-service/',
+    'services/notes-service/test/component/saga-commands.test.ts',
+    'services/saga-orchestrator/',
+    'tests/e2e/',
+  ].some((prefix) => relative(process.cwd(), resolve(file)).startsWith(prefix));
+}
+
+/**
+ * node --test over files on brokers (the first lane's unless told); the report as it comes when
+ * live, else once they are done (several runs at once do not interleave their reports).
+ */
+async function runFiles(
+  files: string[],
+  {
+    concurrency,
+    brokers = env.TEST_KAFKA_BROKERS,
+    live = false,
+  }: { concurrency: number; brokers?: string; live?: boolean },
+): Promise<number> {
+  if (files.length === 0) return 0;
+  const args = ['--test', '--test-reporter=spec', `--test-concurrency=${concurrency}`, ...files.sort()];
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', live ? 'inherit' : 'pipe', 'inherit'],
+    env: { ...env, TEST_KAFKA_BROKERS: brokers },
   });
+  const output: Buffer[] = [];
+  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk));
+  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  process.stdout.write(Buffer.concat(output));
+  return code ?? (signal ? 1 : 0);
 }
 
 let failed = false;
 const stop = async () => {
-  await Promise.all([postgres?.stop(), kafka?.stop()]);
+  await Promise.all([postgres?.stop(), ...kafkas.map((kafka) => kafka.stop())]);
   if (scratch) await rm(scratch, { recursive: true, force: true });
 };
 process.once('SIGINT', () => void stop().then(() => process.exit(130)));

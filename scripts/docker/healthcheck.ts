@@ -1,4 +1,4 @@
-// The HEALTHCHECK of the service images (services/*/Dockerfile): exits 0 when the service answers,
+// The HEALTHCHECK of the service images (services/Dockerfile): exits 0 when the service answers,
 // 1 otherwise. No dependency beyond Node.js, so it runs in every image as it is.
 //   node healthcheck.ts grpc http://127.0.0.1:50051   grpc.health.v1.Health/Check answers SERVING
 //   node healthcheck.ts http http://127.0.0.1:8080/healthz   GET answers 200

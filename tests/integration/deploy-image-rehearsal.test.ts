@@ -1,7 +1,9 @@
-// Image rehearsal without Docker: for every services/*/Dockerfile, do what its runtime stage does
-// (the last FROM) in a clean temporary folder standing for the image's filesystem — the COPY
-// instructions (the build context filtered by .dockerignore; `--from=generate` is the repository
-// after `make bundle`, which this test runs), its RUN (the production-only `npm ci`), its ENV and WORKDIR — then run
+// Image rehearsal without Docker: for every service's image of services/Dockerfile (SERVICE=<name>),
+// do what its stage and the runtime stage (the last FROM) do in a clean temporary folder standing
+// for the image's filesystem — the COPY instructions (the build context filtered by .dockerignore;
+// `--from=generate` is the generate stage's result: the context after `make bundle`, which this
+// test runs, and scripts/docker/runtime-files.ts's layout), its RUN (the production-only `npm ci`),
+// its ENV and WORKDIR — then run
 // its ENTRYPOINT/CMD against the test PostgreSQL and Kafka and check that it answers its own
 // HEALTHCHECK command and a health call from outside. A runtime dependency that is only a dev
 // dependency, a workspace package the Dockerfile forgets to copy, a file .dockerignore drops or a
@@ -32,6 +34,8 @@ const repo = resolve(import.meta.dirname, '../..');
 
 // ---- the Dockerfile, as far as a runtime stage of ours uses it
 
+const dockerfile = join(repo, 'services', 'Dockerfile');
+
 interface Instruction {
   keyword: string;
   args: string;
@@ -41,7 +45,38 @@ interface RuntimeStage {
   instructions: Instruction[];
 }
 
-function parseRuntimeStage(dockerfile: string): RuntimeStage {
+/**
+ * What builds the image of one service (SERVICE=name): the stage named after it, then the last
+ * stage (FROM ${SERVICE}), with the build argument substituted.
+ */
+function parseRuntimeStage(service: string): RuntimeStage {
+  const instructions = parseInstructions().map(({ keyword, args }) => ({
+    keyword,
+    args: args.replace(/\$\{SERVICE\}/g, service),
+  }));
+  const froms = instructions.flatMap((instruction, index) => (instruction.keyword === 'FROM' ? [index] : []));
+  const lastFrom = froms.at(-1);
+  assert.ok(lastFrom !== undefined, `${dockerfile} has no FROM`);
+  assert.equal(
+    instructions[lastFrom]?.args,
+    `${service} AS runtime`,
+    `${dockerfile}: the last stage starts FROM \${SERVICE}`,
+  );
+  const own = froms.find((index) => instructions[index]?.args.endsWith(` AS ${service}`));
+  assert.ok(own !== undefined, `${dockerfile} has no stage ${service}`);
+  const ownEnd = froms.find((index) => index > own) ?? instructions.length;
+  return { instructions: [...instructions.slice(own + 1, ownEnd), ...instructions.slice(lastFrom + 1)] };
+}
+
+/** The services/Dockerfile stages that name a service (FROM ... AS <service>). */
+function serviceStages(): string[] {
+  return parseInstructions()
+    .filter(({ keyword }) => keyword === 'FROM')
+    .map(({ args }) => / AS ([a-z-]+)$/.exec(args)?.[1] ?? '')
+    .filter((name) => existsSync(join(repo, 'services', name, 'package.json')));
+}
+
+function parseInstructions(): Instruction[] {
   const instructions: Instruction[] = [];
   let pending = '';
   for (const raw of readFileSync(dockerfile, 'utf8').split('\n')) {
@@ -57,9 +92,7 @@ function parseRuntimeStage(dockerfile: string): RuntimeStage {
     const [keyword = ''] = whole.split(/\s+/);
     instructions.push({ keyword: keyword.toUpperCase(), args: whole.slice(keyword.length).trim() });
   }
-  const lastFrom = instructions.map((instruction) => instruction.keyword).lastIndexOf('FROM');
-  assert.ok(lastFrom >= 0, `${dockerfile} has no FROM`);
-  return { instructions: instructions.slice(lastFrom + 1) };
+  return instructions;
 }
 
 /** Splits "--flag=a --other b c" into flags and words (no quoting: our paths have no spaces). */
@@ -145,8 +178,30 @@ function run(command: string, args: string[], cwd: string, env: Record<string, s
 /** The PATH of the image: node (this Node.js 24) and npm, nothing of the repository. */
 const imagePath = [dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'].join(':');
 
-async function buildRuntimeStage(name: string, dockerfile: string, scratch: string): Promise<Image> {
+/**
+ * What the generate stage leaves for a service: /src, the build context (the repository filtered by
+ * .dockerignore) with what `make bundle` adds (the generated code, the bundles: built in before()),
+ * and /out, scripts/docker/runtime-files.ts's layout for this service.
+ */
+async function generateStage(name: string, scratch: string): Promise<string> {
+  const generated = join(scratch, `generate-${name}`);
+  const src = join(generated, 'src');
+  await cp(repo, src, { recursive: true, filter: (path) => path === repo || !ignored(relative(repo, path)) });
+  for (const output of ['packages/contracts/src/gen', ...services.map((service) => `services/${service}/dist`)]) {
+    await cp(join(repo, output), join(src, output), { recursive: true });
+  }
+  await run(
+    process.execPath,
+    [join(src, 'scripts', 'docker', 'runtime-files.ts'), name, src, join(generated, 'out')],
+    src,
+    hostEnv(),
+  );
+  return generated;
+}
+
+async function buildRuntimeStage(name: string, scratch: string): Promise<Image> {
   const root = join(scratch, name);
+  const generated = await generateStage(name, scratch);
   const image: Image = {
     name,
     dockerfile,
@@ -160,7 +215,7 @@ async function buildRuntimeStage(name: string, dockerfile: string, scratch: stri
   await mkdir(image.env.HOME ?? root, { recursive: true });
   let entrypoint: string[] = [];
   let cmd: string[] = [];
-  for (const { keyword, args } of parseRuntimeStage(dockerfile).instructions) {
+  for (const { keyword, args } of parseRuntimeStage(name).instructions) {
     switch (keyword) {
       case 'WORKDIR':
         image.workdir = inImage(root, image.workdir, args);
@@ -182,14 +237,12 @@ async function buildRuntimeStage(name: string, dockerfile: string, scratch: stri
             );
             sourcePath = join(repo, source);
           } else {
-            // The generate stage: the build context in /src after `make generate`.
             assert.equal(from, 'generate', `${dockerfile}: COPY --from=${from}: only the generate stage is rehearsed`);
             assert.ok(
-              source.startsWith('/src/'),
-              `${dockerfile}: COPY --from=generate ${source}: expected a path under /src`,
+              source.startsWith('/src/') || source.startsWith('/out/'),
+              `${dockerfile}: COPY --from=generate ${source}: expected a path under /src or /out`,
             );
-            sourcePath = join(repo, source.slice('/src/'.length));
-            assert.ok(existsSync(sourcePath), `${sourcePath} is missing: run \`make bundle\` first`);
+            sourcePath = join(generated, source);
           }
           assert.ok(existsSync(sourcePath), `${dockerfile}: COPY ${source}: no such file in the build context`);
           const target = inImage(root, image.workdir, destination);
@@ -202,8 +255,6 @@ async function buildRuntimeStage(name: string, dockerfile: string, scratch: stri
             recursive: true,
             filter: (path) => from !== undefined || !ignored(relative(repo, path)),
           });
-          const workspace = /^(packages|services)\/[^/]+\/$/.exec(source)?.[0];
-          if (from === undefined && workspace) image.copiedWorkspaces.push(workspace.replace(/\/$/, ''));
         }
         break;
       }
@@ -239,6 +290,12 @@ async function buildRuntimeStage(name: string, dockerfile: string, scratch: stri
         break;
       default:
         assert.fail(`${dockerfile}: the rehearsal does not know ${keyword} in a runtime stage`);
+    }
+  }
+  for (const group of ['packages', 'services']) {
+    const folder = join(root, 'app', group);
+    for (const workspace of existsSync(folder) ? readdirSync(folder) : []) {
+      if (existsSync(join(folder, workspace, 'package.json'))) image.copiedWorkspaces.push(`${group}/${workspace}`);
     }
   }
   // Absolute paths in the commands are paths in the image.
@@ -342,14 +399,12 @@ interface Running {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-const services = readdirSync(join(repo, 'services'))
-  .filter((name) => existsSync(join(repo, 'services', name, 'Dockerfile')))
-  .sort((a, b) => {
-    const rank = (name: string) => (startOrder.includes(name) ? startOrder.indexOf(name) : startOrder.length);
-    return rank(a) - rank(b);
-  });
+const services = serviceStages().sort((a, b) => {
+  const rank = (name: string) => (startOrder.includes(name) ? startOrder.indexOf(name) : startOrder.length);
+  return rank(a) - rank(b);
+});
 
-describe('image rehearsal: each Dockerfile runtime stage, without Docker', () => {
+describe('image rehearsal: each service image of services/Dockerfile, without Docker', () => {
   let scratch = '';
   let keys: KeyFiles;
   let tls: TlsFiles;
@@ -370,7 +425,7 @@ describe('image rehearsal: each Dockerfile runtime stage, without Docker', () =>
     // Each image's *_PORT settings get free ports, as `docker run -e` would set them.
     for (const name of services) {
       const portEnv: Record<string, string> = {};
-      for (const { keyword, args } of parseRuntimeStage(join(repo, 'services', name, 'Dockerfile')).instructions) {
+      for (const { keyword, args } of parseRuntimeStage(name).instructions) {
         if (keyword !== 'ENV') continue;
         for (const key of Object.keys(parseEnv(args)))
           if (key.endsWith('_PORT')) portEnv[key] = String(await freePort());
@@ -404,17 +459,17 @@ describe('image rehearsal: each Dockerfile runtime stage, without Docker', () =>
     },
   };
 
-  test('every service with an entry point has a Dockerfile, and the rehearsal knows its environment', () => {
+  test('every service with an entry point has a stage in services/Dockerfile, and the rehearsal knows its environment', () => {
     for (const name of readdirSync(join(repo, 'services'))) {
       if (!existsSync(join(repo, 'services', name, 'src', 'main.ts'))) continue;
-      assert.ok(services.includes(name), `services/${name} has no Dockerfile`);
+      assert.ok(services.includes(name), `services/Dockerfile has no stage ${name}`);
       assert.ok(environmentOf[name], `tell this test which environment ${name} needs (environmentOf)`);
     }
   });
 
   for (const name of services) {
     test(`${name}: production-only install as its runtime stage does it`, async () => {
-      const image = await buildRuntimeStage(name, join(repo, 'services', name, 'Dockerfile'), scratch);
+      const image = await buildRuntimeStage(name, scratch);
       images.set(name, image);
       const workspaces = [...new Set(image.copiedWorkspaces)].sort();
       assert.deepEqual(

@@ -13,7 +13,7 @@ export interface ServiceOutboxOptions {
   /** The Kafka client id of the relay's producer: the service's name. */
   clientId: string;
   logger: Logger;
-  /** Run a relay in this process (the default); off when stand-alone relays (relay-main.ts) serve the table. */
+  /** Run a relay in this process (the default); off when stand-alone relays (bin/relay.ts) serve the table. */
   relay: boolean;
   /** Where the relay and its producer report (createOutboxMetrics, createKafkaMetrics). */
   metrics?: { relay: OutboxRelayMetrics; kafka: KafkaMetrics };

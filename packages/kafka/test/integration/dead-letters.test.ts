@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { topics } from '@notes/contracts/names';
-import { testKafkaBrokers } from '@notes/testkit';
+import { testFixture } from '@notes/testkit';
 import type { ConsumedEvent } from '../../src/consumed-event.ts';
-import { createDeadLetterPublisher, type DeadLetterPublisher, type DeadLetterSender } from '../../src/dlq.ts';
+import type { DeadLetterPublisher, DeadLetterSender } from '../../src/dlq.ts';
 import { encodeEvent } from '../../src/envelope.ts';
 import {
   createTestProducer,
@@ -11,6 +11,7 @@ import {
   newEvent,
   startTestConsumer,
   type TestProducer,
+  testDeadLetterPublisher,
   uniqueId,
   waitFor,
   watchDeadLetters,
@@ -18,20 +19,15 @@ import {
 
 const topic = topics.sagaCommands;
 
+const fixture = testFixture();
 let producer: TestProducer;
 let deadLetters: DeadLetterPublisher;
 let dlq: DlqWatcher;
 
 before(async () => {
-  producer = createTestProducer();
-  deadLetters = createDeadLetterPublisher({ brokers: testKafkaBrokers(), clientId: 'kafka-test' });
-  dlq = await watchDeadLetters();
-});
-
-after(async () => {
-  await dlq.close();
-  await deadLetters.close();
-  await producer.close();
+  producer = createTestProducer(fixture);
+  deadLetters = testDeadLetterPublisher(fixture);
+  dlq = await watchDeadLetters(fixture);
 });
 
 test('a message that keeps failing is dead-lettered after the configured attempts, and its partition moves on', {

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { topics } from '@notes/contracts/names';
 import { createLogger } from '@notes/logger';
-import { testKafkaBrokers } from '@notes/testkit';
+import { testFixture } from '@notes/testkit';
 import { murmur2 } from '@platformatic/kafka';
 import type { ConsumedEvent, EventHandler } from '../../src/consumed-event.ts';
 import type { EventConsumer } from '../../src/consumer-options.ts';
-import { createDeadLetterPublisher, type DeadLetterPublisher } from '../../src/dlq.ts';
+import type { DeadLetterPublisher } from '../../src/dlq.ts';
 import type { Event } from '../../src/envelope.ts';
 import { idempotentHandler, purgeProcessedEvents, startProcessedEventsRetention } from '../../src/processed-events.ts';
 import {
@@ -18,26 +18,22 @@ import {
   startTestConsumer,
   type TestDb,
   type TestProducer,
+  testDeadLetterPublisher,
   uniqueId,
   waitFor,
 } from './support.ts';
 
 const topic = topics.authEvents;
 
+const fixture = testFixture();
 let db: TestDb;
 let producer: TestProducer;
 let deadLetters: DeadLetterPublisher;
 
 before(async () => {
-  db = await createTestDb('kafka_idempotency');
-  producer = createTestProducer();
-  deadLetters = createDeadLetterPublisher({ brokers: testKafkaBrokers(), clientId: 'kafka-test' });
-});
-
-after(async () => {
-  await deadLetters.close();
-  await producer.close();
-  await db.close();
+  db = await createTestDb(fixture, 'kafka_idempotency');
+  producer = createTestProducer(fixture);
+  deadLetters = testDeadLetterPublisher(fixture);
 });
 
 /** An idempotent handler that writes one effects row per event of the given aggregates, and counts deliveries. */

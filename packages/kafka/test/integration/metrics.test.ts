@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { topics } from '@notes/contracts/names';
-import { testKafkaBrokers } from '@notes/testkit';
+import { testFixture, testKafkaBrokers } from '@notes/testkit';
 import { Registry } from 'prom-client';
 import { createDeadLetterPublisher, type DeadLetterPublisher } from '../../src/dlq.ts';
 import { createKafkaMetrics } from '../../src/metrics.ts';
@@ -11,16 +11,19 @@ import { newEvent, startTestConsumer, uniqueId, waitFor } from './support.ts';
 const topic = topics.notesEvents;
 const registry = new Registry();
 const metrics = createKafkaMetrics(registry);
+const fixture = testFixture();
 let producer: EventProducer;
 let deadLetters: DeadLetterPublisher;
 
 before(() => {
-  producer = createEventProducer({ brokers: testKafkaBrokers(), clientId: 'kafka-metrics-test', metrics });
-  deadLetters = createDeadLetterPublisher({ brokers: testKafkaBrokers(), clientId: 'kafka-metrics-test' });
-});
-after(async () => {
-  await deadLetters.close();
-  await producer.close();
+  producer = fixture.closeAfter(
+    createEventProducer({ brokers: testKafkaBrokers(), clientId: 'kafka-metrics-test', metrics }),
+    (opened) => opened.close(),
+  );
+  deadLetters = fixture.closeAfter(
+    createDeadLetterPublisher({ brokers: testKafkaBrokers(), clientId: 'kafka-metrics-test' }),
+    (opened) => opened.close(),
+  );
 });
 
 /** The value of a series of the registry; 0 when it has none with these labels. */

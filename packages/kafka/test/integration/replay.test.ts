@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { eventTypes, topics } from '@notes/contracts/names';
-import { testKafkaBrokers } from '@notes/testkit';
+import { testFixture, testKafkaBrokers } from '@notes/testkit';
 import type { ConsumedEvent, EventHandler } from '../../src/consumed-event.ts';
-import { createDeadLetterPublisher, type DeadLetterPublisher } from '../../src/dlq.ts';
+import type { DeadLetterPublisher } from '../../src/dlq.ts';
 import { idempotentHandler } from '../../src/processed-events.ts';
 import {
   createTestDb,
@@ -16,31 +16,26 @@ import {
   startTestConsumer,
   type TestDb,
   type TestProducer,
+  testDeadLetterPublisher,
   uniqueId,
   waitFor,
   watchDeadLetters,
 } from './support.ts';
 
 const topic = topics.notesEvents;
-const cli = join(import.meta.dirname, '..', '..', 'src', 'replay-dlq.ts');
+const cli = join(import.meta.dirname, '..', '..', 'bin', 'replay-dlq.ts');
 
+const fixture = testFixture();
 let db: TestDb;
 let producer: TestProducer;
 let deadLetters: DeadLetterPublisher;
 let dlq: DlqWatcher;
 
 before(async () => {
-  db = await createTestDb('kafka_replay');
-  producer = createTestProducer();
-  deadLetters = createDeadLetterPublisher({ brokers: testKafkaBrokers(), clientId: 'kafka-test' });
-  dlq = await watchDeadLetters();
-});
-
-after(async () => {
-  await dlq.close();
-  await deadLetters.close();
-  await producer.close();
-  await db.close();
+  db = await createTestDb(fixture, 'kafka_replay');
+  producer = createTestProducer(fixture);
+  deadLetters = testDeadLetterPublisher(fixture);
+  dlq = await watchDeadLetters(fixture);
 });
 
 /** Runs the replay CLI as an operator would; resolves with its exit code and output. */

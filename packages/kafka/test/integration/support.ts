@@ -6,11 +6,17 @@ import { randomUUID } from 'node:crypto';
 import { topics } from '@notes/contracts/names';
 import { createLogger } from '@notes/logger';
 import { createPool, migrate, type Pool } from '@notes/postgres';
-import { createTestDatabase, type TestDatabase, testKafkaBrokers } from '@notes/testkit';
+import { type TestFixture, testKafkaBrokers } from '@notes/testkit';
 import { Consumer, type Message, Producer } from '@platformatic/kafka';
 import { startEventConsumer } from '../../src/consumer.ts';
 import type { EventConsumer, EventConsumerOptions } from '../../src/consumer-options.ts';
-import { type DeadLetterInfo, type RawHeader, readDeadLetterHeaders } from '../../src/dlq.ts';
+import {
+  createDeadLetterPublisher,
+  type DeadLetterInfo,
+  type DeadLetterPublisher,
+  type RawHeader,
+  readDeadLetterHeaders,
+} from '../../src/dlq.ts';
 import { type Event, encodeEvent } from '../../src/envelope.ts';
 import { processedEventsMigrations } from '../../src/processed-events.ts';
 
@@ -35,11 +41,14 @@ export function uniqueId(prefix: string): string {
 export interface TestProducer {
   publish(topic: string, ...events: Event[]): Promise<void>;
   publishRaw(topic: string, record: { key: string; value: Buffer; headers?: Record<string, string> }): Promise<void>;
-  close(): Promise<void>;
 }
 
-export function createTestProducer(): TestProducer {
-  const producer = new Producer({ clientId: 'kafka-test', bootstrapBrokers: [testKafkaBrokers()], idempotent: true });
+/** An idempotent producer of envelopes and raw records to the test broker, closed after the tests of fixture. */
+export function createTestProducer(fixture: TestFixture): TestProducer {
+  const producer = fixture.closeAfter(
+    new Producer({ clientId: 'kafka-test', bootstrapBrokers: [testKafkaBrokers()], idempotent: true }),
+    (opened) => opened.close(),
+  );
   return {
     async publish(topic, ...events) {
       const messages = events.map((event) => {
@@ -59,8 +68,15 @@ export function createTestProducer(): TestProducer {
       );
       await producer.send({ messages: [{ topic, key: Buffer.from(record.key), value: record.value, headers }] });
     },
-    close: () => producer.close(),
   };
+}
+
+/** The dead-letter publisher the tests' consumers hand their dead letters to, closed after the tests of fixture. */
+export function testDeadLetterPublisher(fixture: TestFixture): DeadLetterPublisher {
+  return fixture.closeAfter(
+    createDeadLetterPublisher({ brokers: testKafkaBrokers(), clientId: 'kafka-test' }),
+    (opened) => opened.close(),
+  );
 }
 
 /** Fast retries and group settings, so a test takes seconds; any option can be overridden. */
@@ -109,11 +125,10 @@ export interface DeadLetterSeen {
 export interface DlqWatcher {
   /** Every dead letter written since the broker started, in arrival order. */
   seen: DeadLetterSeen[];
-  close(): Promise<void>;
 }
 
-/** Reads the dlq topic from the beginning, in a group of its own that never commits. */
-export async function watchDeadLetters(): Promise<DlqWatcher> {
+/** Reads the dlq topic from the beginning, in a group of its own that never commits; stops after the tests of fixture. */
+export async function watchDeadLetters(fixture: TestFixture): Promise<DlqWatcher> {
   const consumer = new Consumer({
     clientId: 'kafka-test-dlq',
     groupId: uniqueId('test-dlq-watcher'),
@@ -134,24 +149,24 @@ export async function watchDeadLetters(): Promise<DlqWatcher> {
       info: readDeadLetterHeaders(headers),
     });
   });
-  return {
-    seen,
-    async close() {
-      await stream.close();
-      await consumer.close(true);
-    },
-  };
+  fixture.closeAfter(consumer, async (opened) => {
+    await stream.close();
+    await opened.close(true);
+  });
+  return { seen };
 }
 
 export interface TestDb {
   pool: Pool;
-  close(): Promise<void>;
 }
 
-/** A fresh database with processed_events and an effects table (one row per effect run). */
-export async function createTestDb(prefix: string): Promise<TestDb> {
-  const database: TestDatabase = await createTestDatabase(prefix);
-  const pool = createPool({ dsn: database.url, maxConnections: 10, applicationName: 'kafka-test' });
+/** A fresh database with processed_events and an effects table (one row per effect run), gone after the tests of fixture. */
+export async function createTestDb(fixture: TestFixture, prefix: string): Promise<TestDb> {
+  const database = await fixture.database(prefix);
+  const pool = fixture.closeAfter(
+    createPool({ dsn: database.url, maxConnections: 10, applicationName: 'kafka-test' }),
+    (opened) => opened.end(),
+  );
   await migrate({ pool, direction: 'up', ...processedEventsMigrations });
   await pool.query(`CREATE TABLE effects (
     seq bigserial PRIMARY KEY,
@@ -159,13 +174,7 @@ export async function createTestDb(prefix: string): Promise<TestDb> {
     aggregate_id text NOT NULL,
     detail text
   )`);
-  return {
-    pool,
-    async close() {
-      await pool.end();
-      await database.drop();
-    },
-  };
+  return { pool };
 }
 
 export async function effectCounts(pool: Pool, eventIds: readonly string[]): Promise<Map<string, number>> {

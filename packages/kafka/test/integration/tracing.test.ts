@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { topics } from '@notes/contracts/names';
 import { createLogger } from '@notes/logger';
 import { type InMemoryTracing, startInMemoryTracing } from '@notes/telemetry/testing';
+import { testFixture } from '@notes/testkit';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { DeadLetterSender } from '../../src/dlq.ts';
 import { createTestProducer, newEvent, startTestConsumer, type TestProducer, uniqueId, waitFor } from './support.ts';
@@ -17,13 +18,14 @@ const noDeadLetters: DeadLetterSender = { send: async () => undefined };
 let producer: TestProducer;
 let tracing: InMemoryTracing;
 
+const fixture = testFixture();
+
 before(() => {
   tracing = startInMemoryTracing();
-  producer = createTestProducer();
+  producer = createTestProducer(fixture);
 });
 
 after(async () => {
-  await producer.close();
   await tracing.stop();
 });
 

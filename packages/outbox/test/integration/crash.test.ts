@@ -5,8 +5,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { createEventProducer, type EventProducer } from '@notes/kafka';
-import { testKafkaBrokers } from '@notes/testkit';
+import type { EventProducer } from '@notes/kafka';
+import { testFixture, testKafkaBrokers } from '@notes/testkit';
 import { createOutboxRelay } from '../../src/index.ts';
 import {
   allArrived,
@@ -18,22 +18,23 @@ import {
   outboxDatabase,
   quietLogger,
   sleep,
+  testProducer,
   uniquePrefix,
 } from './helpers.ts';
 
-let db: OutboxDatabase;
-let producer: EventProducer;
 const children = new Set<ChildProcess>();
-
-before(async () => {
-  db = await outboxDatabase('outbox_crash');
-  producer = createEventProducer({ brokers: testKafkaBrokers(), clientId: 'outbox-test-crash' });
+// Registered before the fixture's: the relays this file spawns die before their database goes.
+after(() => {
+  for (const child of children) child.kill('SIGKILL');
 });
 
-after(async () => {
-  for (const child of children) child.kill('SIGKILL');
-  await producer.close();
-  await db.close();
+const fixture = testFixture();
+let db: OutboxDatabase;
+let producer: EventProducer;
+
+before(async () => {
+  db = await outboxDatabase(fixture, 'outbox_crash');
+  producer = testProducer(fixture, 'outbox-test-crash');
 });
 
 /** aggregates × versions events, committed version by version (each aggregate in order). */
@@ -116,7 +117,7 @@ test('a relay process killed (SIGKILL) while relaying: a new relay publishes eve
 
   const child = spawn(
     process.execPath,
-    [join(import.meta.dirname, '..', '..', 'src', 'relay-main.ts'), '--batch-size', '10', '--poll-interval-ms', '100'],
+    [join(import.meta.dirname, '..', '..', 'bin', 'relay.ts'), '--batch-size', '10', '--poll-interval-ms', '100'],
     {
       env: { ...process.env, OUTBOX_DB_DSN: db.url, KAFKA_BROKERS: testKafkaBrokers(), LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'pipe'],

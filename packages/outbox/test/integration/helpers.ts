@@ -6,10 +6,16 @@ import { randomUUID } from 'node:crypto';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { NoteUpdatedSchema } from '@notes/contracts/common/v1';
 import { eventTypes, topics } from '@notes/contracts/names';
-import type { Event } from '@notes/kafka';
+import { createEventProducer, type Event, type EventProducer } from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
 import { createPool, migrate, type Pool, withTransaction } from '@notes/postgres';
-import { collectEvents, createTestDatabase, type EventCollector, type ReceivedEvent } from '@notes/testkit';
+import {
+  collectEvents,
+  type EventCollector,
+  type ReceivedEvent,
+  type TestFixture,
+  testKafkaBrokers,
+} from '@notes/testkit';
 import { appendToOutbox, outboxMigrations } from '../../src/index.ts';
 
 export const topic = topics.notesEvents;
@@ -17,22 +23,27 @@ export const topic = topics.notesEvents;
 export interface OutboxDatabase {
   url: string;
   pool: Pool;
-  close(): Promise<void>;
 }
 
-export async function outboxDatabase(prefix: string, maxConnections = 10): Promise<OutboxDatabase> {
-  const database = await createTestDatabase(prefix);
-  const pool = createPool({ dsn: database.url, maxConnections, applicationName: prefix });
+/** A fresh database with the outbox migrated and a pool on it, both closed after the tests of fixture. */
+export async function outboxDatabase(
+  fixture: TestFixture,
+  prefix: string,
+  maxConnections = 10,
+): Promise<OutboxDatabase> {
+  const database = await fixture.database(prefix);
+  const pool = fixture.closeAfter(
+    createPool({ dsn: database.url, maxConnections, applicationName: prefix }),
+    (opened) => opened.end(),
+  );
   pool.on('error', () => undefined);
   await migrate({ pool, direction: 'up', ...outboxMigrations });
-  return {
-    url: database.url,
-    pool,
-    close: async () => {
-      await pool.end();
-      await database.drop();
-    },
-  };
+  return { url: database.url, pool };
+}
+
+/** A producer to the test broker, closed after the tests of fixture. */
+export function testProducer(fixture: TestFixture, clientId: string): EventProducer {
+  return fixture.closeAfter(createEventProducer({ brokers: testKafkaBrokers(), clientId }), (opened) => opened.close());
 }
 
 export function quietLogger(): Logger {

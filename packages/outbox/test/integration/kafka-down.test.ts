@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createEventProducer } from '@notes/kafka';
 import { freePort, type LocalKafka, type LocalKafkaOptions, startLocalKafka } from '@notes/local-infra';
+import { testFixture } from '@notes/testkit';
 import { createOutboxNotifier, createOutboxRelay } from '../../src/index.ts';
 import {
   allArrived,
@@ -22,13 +23,14 @@ import {
   uniquePrefix,
 } from './helpers.ts';
 
+const fixture = testFixture();
 let db: OutboxDatabase;
 let scratch: string;
 let kafkaOptions: LocalKafkaOptions;
 let kafka: LocalKafka | undefined;
 
 before(async () => {
-  db = await outboxDatabase('outbox_kafka_down');
+  db = await outboxDatabase(fixture, 'outbox_kafka_down');
   scratch = await mkdtemp(join(tmpdir(), 'outbox-kafka-down-'));
   const port = await freePort();
   let controllerPort = await freePort();
@@ -39,7 +41,6 @@ before(async () => {
 
 after(async () => {
   await kafka?.stop();
-  await db.close();
   await rm(scratch, { recursive: true, force: true });
 });
 

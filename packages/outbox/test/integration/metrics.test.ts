@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { createEventProducer, type EventProducer } from '@notes/kafka';
-import { testKafkaBrokers } from '@notes/testkit';
+import { before, test } from 'node:test';
+import type { EventProducer } from '@notes/kafka';
+import { testFixture, testKafkaBrokers } from '@notes/testkit';
 import { Registry } from 'prom-client';
 import { createOutboxMetrics, createOutboxRelay } from '../../src/index.ts';
 import {
@@ -12,22 +12,19 @@ import {
   type OutboxDatabase,
   outboxDatabase,
   quietLogger,
+  testProducer,
   topic,
   uniquePrefix,
 } from './helpers.ts';
 
+const fixture = testFixture();
 let db: OutboxDatabase;
 let producer: EventProducer;
 
 before(async () => {
-  db = await outboxDatabase('outbox_metrics');
-  producer = createEventProducer({ brokers: testKafkaBrokers(), clientId: 'outbox-metrics-test' });
+  db = await outboxDatabase(fixture, 'outbox_metrics');
+  producer = testProducer(fixture, 'outbox-metrics-test');
 });
-after(async () => {
-  await producer.close();
-  await db.close();
-});
-
 /** A series of a family (a histogram's `${family}_count`, ...) with these labels; NaN when it has none. */
 async function seriesValue(
   registry: Registry,

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { eventTypes } from '@notes/contracts/names';
-import { createEventProducer, type EventProducer } from '@notes/kafka';
+import type { EventProducer } from '@notes/kafka';
 import { withTransaction } from '@notes/postgres';
-import { testKafkaBrokers } from '@notes/testkit';
+import { testFixture, testKafkaBrokers } from '@notes/testkit';
 import { appendToOutbox, createOutboxNotifier, createOutboxRelay } from '../../src/index.ts';
 import {
   allArrived,
@@ -15,21 +15,18 @@ import {
   outboxDatabase,
   quietLogger,
   sleep,
+  testProducer,
   topic,
   uniquePrefix,
 } from './helpers.ts';
 
+const fixture = testFixture();
 let db: OutboxDatabase;
 let producer: EventProducer;
 
 before(async () => {
-  db = await outboxDatabase('outbox_publish');
-  producer = createEventProducer({ brokers: testKafkaBrokers(), clientId: 'outbox-test' });
-});
-
-after(async () => {
-  await producer.close();
-  await db.close();
+  db = await outboxDatabase(fixture, 'outbox_publish');
+  producer = testProducer(fixture, 'outbox-test');
 });
 
 test('events of a committed transaction are published once, as the contract says; a rolled-back one publishes nothing', {

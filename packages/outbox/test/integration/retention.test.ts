@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import type { Event } from '@notes/kafka';
+import { testFixture } from '@notes/testkit';
 import { createOutboxRelay, purgeSentOutboxRows } from '../../src/index.ts';
 import {
   commitEvents,
@@ -12,14 +13,11 @@ import {
   uniquePrefix,
 } from './helpers.ts';
 
+const fixture = testFixture();
 let db: OutboxDatabase;
 
 before(async () => {
-  db = await outboxDatabase('outbox_retention');
-});
-
-after(async () => {
-  await db.close();
+  db = await outboxDatabase(fixture, 'outbox_retention');
 });
 
 /** Rows in four states: sent 2 h ago, sent 10 min ago, unsent (written 2 h ago), unsent (now). */

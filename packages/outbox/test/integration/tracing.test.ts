@@ -2,10 +2,10 @@
 // relay's publish span, and sent on as the Kafka message's traceparent.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createEventProducer, type EventProducer } from '@notes/kafka';
+import type { EventProducer } from '@notes/kafka';
 import { inSpan } from '@notes/telemetry';
 import { type InMemoryTracing, startInMemoryTracing } from '@notes/telemetry/testing';
-import { testKafkaBrokers } from '@notes/testkit';
+import { testFixture, testKafkaBrokers } from '@notes/testkit';
 import { SpanKind, trace } from '@opentelemetry/api';
 import { createOutboxRelay } from '../../src/index.ts';
 import {
@@ -16,23 +16,23 @@ import {
   type OutboxDatabase,
   outboxDatabase,
   quietLogger,
+  testProducer,
   topic,
   uniquePrefix,
 } from './helpers.ts';
 
+const fixture = testFixture();
 let db: OutboxDatabase;
 let producer: EventProducer;
 let tracing: InMemoryTracing;
 
 before(async () => {
   tracing = startInMemoryTracing();
-  db = await outboxDatabase('outbox_tracing');
-  producer = createEventProducer({ brokers: testKafkaBrokers(), clientId: 'outbox-tracing-test' });
+  db = await outboxDatabase(fixture, 'outbox_tracing');
+  producer = testProducer(fixture, 'outbox-tracing-test');
 });
 
 after(async () => {
-  await producer.close();
-  await db.close();
   await tracing.stop();
 });
 

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { createEventProducer, type EventProducer } from '@notes/kafka';
-import { testKafkaBrokers } from '@notes/testkit';
+import { before, test } from 'node:test';
+import { testFixture, testKafkaBrokers } from '@notes/testkit';
 import { createOutboxNotifier, createOutboxRelay } from '../../src/index.ts';
 import {
   allArrived,
@@ -13,19 +12,15 @@ import {
   outboxDatabase,
   quietLogger,
   sleep,
+  testProducer,
   uniquePrefix,
 } from './helpers.ts';
 
+const fixture = testFixture();
 let db: OutboxDatabase;
-const producers: EventProducer[] = [];
 
 before(async () => {
-  db = await outboxDatabase('outbox_two_relays', 16);
-});
-
-after(async () => {
-  await Promise.all(producers.map((producer) => producer.close()));
-  await db.close();
+  db = await outboxDatabase(fixture, 'outbox_two_relays', 16);
 });
 
 test('two relays on one outbox lose nothing, publish each event once, and keep every aggregate in commit order', {
@@ -37,8 +32,7 @@ test('two relays on one outbox lose nothing, publish each event once, and keep e
   // Two relays as in two processes: each its own producer (its own producer id) and connections;
   // small batches, so that they take lanes from each other often.
   const relays = [0, 1].map((index) => {
-    const producer = createEventProducer({ brokers: testKafkaBrokers(), clientId: `outbox-test-relay-${index}` });
-    producers.push(producer);
+    const producer = testProducer(fixture, `outbox-test-relay-${index}`);
     return createOutboxRelay({
       pool: db.pool,
       producer: {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fromBinary } from '@bufbuild/protobuf';
 import { type Client, Code, ConnectError, createClient } from '@connectrpc/connect';
@@ -9,15 +9,8 @@ import { UserCreatedSchema, UserDeletedSchema } from '@notes/contracts/common/v1
 import { eventTypes, topics } from '@notes/contracts/names';
 import { createGrpcTransport } from '@notes/grpc';
 import { createPool, type Pool } from '@notes/postgres';
-import {
-  collectEvents,
-  createTestDatabase,
-  type EventCollector,
-  type ReceivedEvent,
-  type TestDatabase,
-  testKafkaBrokers,
-} from '@notes/testkit';
-import { type AuthServiceInstance, composeAuthService } from '../../src/compose.ts';
+import { createTestDatabase, type EventCollector, type ReceivedEvent, testFixture } from '@notes/testkit';
+import { composeAuthService } from '../../src/compose.ts';
 import { testConfig } from '../support/config.ts';
 
 // The whole service with its in-process outbox relay, publishing to the test broker's auth.events
@@ -29,34 +22,26 @@ const arrivalTimeoutMs = 30_000;
 /** After the expected messages: time for a duplicate to show up, if there were one. */
 const quietPeriodMs = 1_500;
 
-let database: TestDatabase;
+const fixture = testFixture();
 let pool: Pool;
-let service: AuthServiceInstance;
 let auth: Client<typeof AuthService>;
-const collectors: EventCollector[] = [];
 
 before(async () => {
-  database = await createTestDatabase('auth_events');
-  service = composeAuthService(testConfig(database.url).config);
+  const database = await fixture.database('auth_events');
+  const service = fixture.closeAfter(composeAuthService(testConfig(database.url).config), (opened) => opened.stop());
   const { port } = await service.start();
   auth = createClient(AuthService, createGrpcTransport(`http://127.0.0.1:${port}`, { tls: undefined }));
-  pool = createPool({ dsn: database.url, maxConnections: 2, applicationName: 'auth-events-test' });
-});
-
-after(async () => {
-  await Promise.all(collectors.map((collector) => collector.close()));
-  await service?.stop();
-  await pool?.end();
-  await database?.drop();
+  pool = fixture.closeAfter(
+    createPool({ dsn: database.url, maxConnections: 2, applicationName: 'auth-events-test' }),
+    (opened) => opened.end(),
+  );
 });
 
 const uniqueEmail = (prefix: string) => `${prefix}-${randomUUID()}@example.com`;
 
 /** Every message on auth.events from the earliest offset, in a consumer group of its own; closed after the file. */
-async function collectAuthEvents(): Promise<EventCollector> {
-  const collector = await collectEvents({ brokers: testKafkaBrokers(), topic: topics.authEvents, keep: () => true });
-  collectors.push(collector);
-  return collector;
+function collectAuthEvents(): Promise<EventCollector> {
+  return fixture.collect(topics.authEvents, () => true);
 }
 
 const ofUser = (received: ReceivedEvent[], userId: string, type: string) =>

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { type Client, createClient } from '@connectrpc/connect';
@@ -14,15 +14,8 @@ import { CreateWelcomeNoteSchema, DeleteUserSchema, StepReplySchema } from '@not
 import { createGrpcTransport } from '@notes/grpc';
 import { createEventProducer, type Event, type EventProducer } from '@notes/kafka';
 import { createPool, type Pool } from '@notes/postgres';
-import {
-  collectEvents,
-  createTestDatabase,
-  type EventCollector,
-  type ReceivedEvent,
-  type TestDatabase,
-  testKafkaBrokers,
-} from '@notes/testkit';
-import { type AuthServiceInstance, composeAuthService } from '../../src/compose.ts';
+import { type EventCollector, type ReceivedEvent, sagaCommand, testFixture, testKafkaBrokers } from '@notes/testkit';
+import { composeAuthService } from '../../src/compose.ts';
 import { testConfig } from '../support/config.ts';
 
 const password = 'correct horse battery staple';
@@ -31,28 +24,25 @@ const replyTimeoutMs = 60_000;
 /** After the expected replies: time for a duplicate to show up, if there were one. */
 const quietPeriodMs = 1_500;
 
-let database: TestDatabase;
+const fixture = testFixture();
 let pool: Pool;
-let service: AuthServiceInstance;
 let auth: Client<typeof AuthService>;
 let producer: EventProducer;
-const collectors: EventCollector[] = [];
 
 before(async () => {
-  database = await createTestDatabase('auth_saga_commands');
-  service = composeAuthService(testConfig(database.url, { 'saga.consumer': true }).config);
+  const database = await fixture.database('auth_saga_commands');
+  const config = testConfig(database.url, { 'saga.consumer': true }).config;
+  const service = fixture.closeAfter(composeAuthService(config), (opened) => opened.stop());
   const { port } = await service.start();
   auth = createClient(AuthService, createGrpcTransport(`http://127.0.0.1:${port}`, { tls: undefined }));
-  pool = createPool({ dsn: database.url, maxConnections: 2, applicationName: 'auth-saga-commands-test' });
-  producer = createEventProducer({ brokers: testKafkaBrokers(), clientId: 'auth-saga-commands-test' });
-});
-
-after(async () => {
-  await Promise.all(collectors.map((collector) => collector.close()));
-  await producer?.close();
-  await service?.stop();
-  await pool?.end();
-  await database?.drop();
+  pool = fixture.closeAfter(
+    createPool({ dsn: database.url, maxConnections: 2, applicationName: 'auth-saga-commands-test' }),
+    (opened) => opened.end(),
+  );
+  producer = fixture.closeAfter(
+    createEventProducer({ brokers: testKafkaBrokers(), clientId: 'auth-saga-commands-test' }),
+    (opened) => opened.close(),
+  );
 });
 
 async function signedUpUser(): Promise<string> {
@@ -61,24 +51,17 @@ async function signedUpUser(): Promise<string> {
   return user.userId;
 }
 
-/** A command of the saga as the orchestrator sends it: a new event id per send. */
-function command(sagaId: string, type: string, payload: Uint8Array): Event {
-  return { eventId: randomUUID(), aggregateId: sagaId, correlationId: sagaId, type, occurredAt: new Date(), payload };
-}
-
 function deleteUserCommand(sagaId: string, userId: string): Event {
-  return command(sagaId, sagaCommandTypes.DeleteUser, toBinary(DeleteUserSchema, create(DeleteUserSchema, { userId })));
+  return sagaCommand(
+    sagaId,
+    sagaCommandTypes.DeleteUser,
+    toBinary(DeleteUserSchema, create(DeleteUserSchema, { userId })),
+  );
 }
 
 /** saga.replies from the earliest offset, keeping the replies to this saga. */
-async function collectReplies(sagaId: string): Promise<EventCollector> {
-  const collector = await collectEvents({
-    brokers: testKafkaBrokers(),
-    topic: topics.sagaReplies,
-    keep: (key) => key === sagaId,
-  });
-  collectors.push(collector);
-  return collector;
+function collectReplies(sagaId: string): Promise<EventCollector> {
+  return fixture.collect(topics.sagaReplies, (key) => key === sagaId);
 }
 
 const commandIdsAnswered = (replies: ReceivedEvent[]) =>
@@ -157,7 +140,7 @@ test("another participant's command is acknowledged without effect or reply", as
   const userId = await signedUpUser();
   const sagaId = randomUUID();
   const replies = await collectReplies(sagaId);
-  const welcomeNote = command(
+  const welcomeNote = sagaCommand(
     sagaId,
     sagaCommandTypes.CreateWelcomeNote,
     toBinary(CreateWelcomeNoteSchema, create(CreateWelcomeNoteSchema, { userId })),

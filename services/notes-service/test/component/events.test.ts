@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';
 import { timestampMs } from '@bufbuild/protobuf/wkt';
 import { type Client, Code, ConnectError, createClient } from '@connectrpc/connect';
@@ -15,15 +15,8 @@ import { NotesService } from '@notes/contracts/notes/v1';
 import { createGrpcTransport } from '@notes/grpc';
 import { createLogger } from '@notes/logger';
 import { createPool, type Pool } from '@notes/postgres';
-import {
-  collectEvents,
-  createTestDatabase,
-  type EventCollector,
-  type ReceivedEvent,
-  type TestDatabase,
-  testKafkaBrokers,
-} from '@notes/testkit';
-import { composeNotesService, type NotesServiceInstance } from '../../src/compose.ts';
+import { type EventCollector, type ReceivedEvent, testFixture } from '@notes/testkit';
+import { composeNotesService } from '../../src/compose.ts';
 import { testNotesConfig } from '../support/config.ts';
 
 const topic = topics.notesEvents;
@@ -32,23 +25,14 @@ const eventually = 30_000;
 /** After the expected events arrived: long enough for a copy (or a stray event) to arrive too. */
 const settle = 1_000;
 
-const databases: TestDatabase[] = [];
-const services: NotesServiceInstance[] = [];
-const collectors: EventCollector[] = [];
-const pools: Pool[] = [];
-
-after(async () => {
-  for (const collector of collectors) await collector.close();
-  for (const service of services) await service.stop();
-  for (const pool of pools) await pool.end();
-  for (const database of databases) await database.drop();
-});
+const fixture = testFixture();
 
 async function newDatabase(): Promise<{ url: string; pool: Pool }> {
-  const database = await createTestDatabase('notes_events_component');
-  databases.push(database);
-  const pool = createPool({ dsn: database.url, maxConnections: 2, applicationName: 'notes-events-test' });
-  pools.push(pool);
+  const database = await fixture.database('notes_events_component');
+  const pool = fixture.closeAfter(
+    createPool({ dsn: database.url, maxConnections: 2, applicationName: 'notes-events-test' }),
+    (opened) => opened.end(),
+  );
   return { url: database.url, pool };
 }
 
@@ -74,8 +58,7 @@ async function startService(databaseUrl: string, settings: Record<string, unknow
     issuedIds.push(id);
     return id;
   };
-  const service = composeNotesService(config, { clock, logger, newId });
-  services.push(service);
+  const service = fixture.closeAfter(composeNotesService(config, { clock, logger, newId }), (opened) => opened.stop());
   const { port } = await service.start();
   return {
     notes: createClient(NotesService, createGrpcTransport(`http://127.0.0.1:${port}`, { tls: undefined })),
@@ -85,11 +68,9 @@ async function startService(databaseUrl: string, settings: Record<string, unknow
 }
 
 /** notes.events from the earliest offset in a consumer group of its own, keeping the messages of these notes. */
-async function collect(noteIds: Iterable<string>): Promise<EventCollector> {
+function collect(noteIds: Iterable<string>): Promise<EventCollector> {
   const wanted = new Set(noteIds);
-  const collector = await collectEvents({ brokers: testKafkaBrokers(), topic, keep: (key) => wanted.has(key) });
-  collectors.push(collector);
-  return collector;
+  return fixture.collect(topic, (key) => wanted.has(key));
 }
 
 async function rejection(call: Promise<unknown>): Promise<ConnectError> {
@@ -283,7 +264,7 @@ test('with outbox.relay false the service only writes the outbox; a relay in ano
   const [row] = await outboxRowsOf(db.pool, note.id);
   assert.equal(row?.sent_at, null, 'the event waits in the outbox');
 
-  // Another replica with its relay on (as relay-main.ts would) publishes it.
+  // Another replica with its relay on (as packages/outbox/bin/relay.ts would) publishes it.
   await startService(db.url, { 'outbox.relay': true, 'database.migrateOnStart': false });
   await collector.waitFor((received) => received.length >= 1, eventually);
   assert.equal(collector.received[0]?.envelope.eventId, row?.id);

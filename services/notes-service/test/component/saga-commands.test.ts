@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { type Client, createClient } from '@connectrpc/connect';
@@ -15,15 +15,8 @@ import { CreateWelcomeNoteSchema, DeleteUserNotesSchema, StepReplySchema } from 
 import { createGrpcTransport } from '@notes/grpc';
 import { createEventProducer, type Event, type EventProducer } from '@notes/kafka';
 import { createPool, type Pool } from '@notes/postgres';
-import {
-  collectEvents,
-  createTestDatabase,
-  type EventCollector,
-  type ReceivedEvent,
-  type TestDatabase,
-  testKafkaBrokers,
-} from '@notes/testkit';
-import { composeNotesService, type NotesServiceInstance, type NotesServiceOverrides } from '../../src/compose.ts';
+import { type ReceivedEvent, sagaCommand, testFixture, testKafkaBrokers } from '@notes/testkit';
+import { composeNotesService, type NotesServiceOverrides } from '../../src/compose.ts';
 import { testNotesConfig } from '../support/config.ts';
 import { refuseWelcomeNotes } from '../support/refusing-welcome-notes.ts';
 
@@ -32,16 +25,14 @@ const replyTimeoutMs = 60_000;
 /** After the expected replies: time for a duplicate to show up, if there were one. */
 const quietPeriodMs = 1_500;
 
+const fixture = testFixture();
 let producer: EventProducer;
-const collectors: EventCollector[] = [];
 
 before(() => {
-  producer = createEventProducer({ brokers: testKafkaBrokers(), clientId: 'notes-saga-commands-test' });
-});
-
-after(async () => {
-  await Promise.all(collectors.map((collector) => collector.close()));
-  await producer?.close();
+  producer = fixture.closeAfter(
+    createEventProducer({ brokers: testKafkaBrokers(), clientId: 'notes-saga-commands-test' }),
+    (opened) => opened.close(),
+  );
 });
 
 interface RunningService {
@@ -52,51 +43,38 @@ interface RunningService {
 /** A fresh database and the service over it with its saga-command consumer on; all gone after the suite. */
 function serviceForSuite(overrides: NotesServiceOverrides = {}): RunningService {
   const running = {} as RunningService;
-  let database: TestDatabase;
-  let service: NotesServiceInstance;
+  const suite = testFixture();
   before(async () => {
-    database = await createTestDatabase('notes_saga_commands');
-    service = composeNotesService(testNotesConfig(database.url, { 'saga.consumer': true }), overrides);
+    const database = await suite.database('notes_saga_commands');
+    const config = testNotesConfig(database.url, { 'saga.consumer': true });
+    const service = suite.closeAfter(composeNotesService(config, overrides), (opened) => opened.stop());
     const { port } = await service.start();
     running.notes = createClient(NotesService, createGrpcTransport(`http://127.0.0.1:${port}`, { tls: undefined }));
-    running.pool = createPool({ dsn: database.url, maxConnections: 2, applicationName: 'notes-saga-commands-test' });
-  });
-  after(async () => {
-    await service?.stop();
-    await running.pool?.end();
-    await database?.drop();
+    running.pool = suite.closeAfter(
+      createPool({ dsn: database.url, maxConnections: 2, applicationName: 'notes-saga-commands-test' }),
+      (opened) => opened.end(),
+    );
   });
   return running;
 }
 
-/** A command of the saga as the orchestrator sends it: a new event id per send. */
-function command(sagaId: string, type: string, payload: Uint8Array): Event {
-  return { eventId: randomUUID(), aggregateId: sagaId, correlationId: sagaId, type, occurredAt: new Date(), payload };
-}
-
 const createWelcomeNote = (sagaId: string, userId: string) =>
-  command(
+  sagaCommand(
     sagaId,
     sagaCommandTypes.CreateWelcomeNote,
     toBinary(CreateWelcomeNoteSchema, create(CreateWelcomeNoteSchema, { userId })),
   );
 
 const deleteUserNotes = (sagaId: string, userId: string) =>
-  command(
+  sagaCommand(
     sagaId,
     sagaCommandTypes.DeleteUserNotes,
     toBinary(DeleteUserNotesSchema, create(DeleteUserNotesSchema, { userId })),
   );
 
 /** saga.replies from the earliest offset, keeping the replies to this saga. */
-async function collectReplies(sagaId: string): Promise<EventCollector> {
-  const collector = await collectEvents({
-    brokers: testKafkaBrokers(),
-    topic: topics.sagaReplies,
-    keep: (key) => key === sagaId,
-  });
-  collectors.push(collector);
-  return collector;
+function collectReplies(sagaId: string) {
+  return fixture.collect(topics.sagaReplies, (key) => key === sagaId);
 }
 
 /** Publishes the commands and returns the replies once `expected` arrived and no more came. */

@@ -5,20 +5,18 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { sagaCommandTypes } from '@notes/contracts/names';
+import { testFixture } from '@notes/testkit';
 import { type Harness, startHarness } from './harness.ts';
 
 const cliFile = join(import.meta.dirname, '..', '..', 'src', 'cli.ts');
 const timeout = 60_000;
+const fixture = testFixture();
 let harness: Harness;
 
 before(async () => {
-  harness = await startHarness();
-});
-
-after(async () => {
-  await harness?.stop();
+  harness = fixture.closeAfter(await startHarness(), (opened) => opened.stop());
 });
 
 /** The CLI against the harness, which serves h2c (mutual TLS is tested in packages/grpc and tests/e2e). */

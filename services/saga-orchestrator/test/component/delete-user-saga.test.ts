@@ -3,20 +3,18 @@
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { Code } from '@connectrpc/connect';
 import { sagaCommandTypes } from '@notes/contracts/names';
+import { testFixture } from '@notes/testkit';
 import { type Harness, startHarness, statusOf } from './harness.ts';
 
 const timeout = 60_000;
+const fixture = testFixture();
 let harness: Harness;
 
 before(async () => {
-  harness = await startHarness();
-});
-
-after(async () => {
-  await harness?.stop();
+  harness = fixture.closeAfter(await startHarness(), (opened) => opened.stop());
 });
 
 test('StartDeleteUserSaga locks the account at auth-service, then deletes the notes and the account', {

@@ -1,18 +1,17 @@
-// The outbox relay as a process of its own (a composition root: the only file of the package that
-// reads process.env). Services run a relay in-process by default; this is for running more relays,
+// The outbox relay as a process of its own (startStandaloneRelay; this file reads the command line
+// and the environment). Services run a relay in-process by default; this is for running more relays,
 // or the relay apart from the service.
-//   node packages/outbox/src/relay-main.ts --dsn postgres://…/notes --brokers 127.0.0.1:9092
+//   node packages/outbox/bin/relay.ts --dsn postgres://…/notes --brokers 127.0.0.1:9092   (make relay)
 //   env: OUTBOX_DB_DSN, KAFKA_BROKERS, LOG_LEVEL (info), OUTBOX_BATCH_SIZE (500), OUTBOX_POLL_INTERVAL_MS (1000),
 //        OUTBOX_RETENTION_MS (3600000), OUTBOX_CLIENT_ID (outbox-relay), OTEL_* (tracing: off unless an endpoint is set),
 //        KAFKA_TLS, KAFKA_TLS_CA, KAFKA_TLS_CERT, KAFKA_TLS_KEY, KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME,
 //        KAFKA_SASL_PASSWORD (TLS and SASL towards the brokers, as the services read them)
 // Command-line options win over the environment. SIGTERM/SIGINT: the current batch finishes, then exit 0.
 import { parseArgs } from 'node:util';
-import { createEventProducer, type KafkaConnection, kafkaConnectionFromEnv } from '@notes/kafka';
+import { type KafkaConnection, kafkaConnectionFromEnv } from '@notes/kafka';
 import { createLogger } from '@notes/logger';
-import { createPool } from '@notes/postgres';
 import { startTelemetry } from '@notes/telemetry/sdk';
-import { createOutboxRelay } from './relay.ts';
+import { startStandaloneRelay } from '../src/standalone-relay.ts';
 
 const { values } = parseArgs({
   options: {
@@ -28,7 +27,7 @@ const { values } = parseArgs({
 const dsn = values.dsn ?? process.env.OUTBOX_DB_DSN;
 const brokers = values.brokers ?? process.env.KAFKA_BROKERS;
 if (!dsn || !brokers) {
-  console.error('usage: relay-main.ts --dsn <postgres url> --brokers <host:port,…> (or OUTBOX_DB_DSN, KAFKA_BROKERS)');
+  console.error('usage: relay.ts --dsn <postgres url> --brokers <host:port,…> (or OUTBOX_DB_DSN, KAFKA_BROKERS)');
   process.exit(2);
 }
 const clientId = values['client-id'] ?? process.env.OUTBOX_CLIENT_ID ?? 'outbox-relay';
@@ -59,21 +58,15 @@ const batchSize = numberSetting(values['batch-size'], 'OUTBOX_BATCH_SIZE');
 const pollIntervalMs = numberSetting(values['poll-interval-ms'], 'OUTBOX_POLL_INTERVAL_MS');
 const sentRowsMs = numberSetting(values['retention-ms'], 'OUTBOX_RETENTION_MS');
 
-// A batch, the LISTEN connection, and the retention purge.
-const pool = createPool({
+const relay = startStandaloneRelay({
   dsn,
-  maxConnections: 3,
-  applicationName: clientId,
-  onIdleError: (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'),
-});
-const producer = createEventProducer({ brokers, clientId, logger, connection });
-const relay = createOutboxRelay({
-  pool,
-  producer,
+  brokers,
+  connection,
+  clientId,
   logger,
-  ...(batchSize !== undefined && { batchSize }),
-  ...(pollIntervalMs !== undefined && { pollIntervalMs }),
-  ...(sentRowsMs !== undefined && { retention: { sentRowsMs } }),
+  batchSize,
+  pollIntervalMs,
+  sentRowsMs,
 });
 
 let stopping = false;
@@ -82,9 +75,7 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   logger.info({ signal }, 'outbox relay stopping');
   try {
-    await relay.stop();
-    await producer.close();
-    await pool.end();
+    await (await relay).stop();
     await telemetry.shutdown();
   } finally {
     process.exit(0);
@@ -93,5 +84,5 @@ async function shutdown(signal: string): Promise<void> {
 process.once('SIGTERM', () => void shutdown('SIGTERM'));
 process.once('SIGINT', () => void shutdown('SIGINT'));
 
-await relay.start();
+await relay;
 logger.info({ batchSize: batchSize ?? 500 }, 'outbox relay started');

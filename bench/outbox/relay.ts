@@ -11,9 +11,9 @@ import { NoteCreatedSchema } from '@notes/contracts/common/v1';
 import { eventTypes, topics } from '@notes/contracts/names';
 import { createEventProducer, decodeEnvelope, encodeEvent } from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
+import { appendToOutbox, createOutboxNotifier, createOutboxRelay, type OutboxRelay } from '@notes/outbox';
 import { type Pool, withTransaction } from '@notes/postgres';
 import { Admin, Consumer } from '@platformatic/kafka';
-import { appendToOutbox, createOutboxNotifier, createOutboxRelay, type OutboxRelay } from '../src/index.ts';
 import { type BenchInfra, percentile } from './infra.ts';
 
 const topic = topics.notesEvents;
@@ -194,7 +194,7 @@ export interface CommitToConsume {
 /**
  * Writers commit `rate` single-event transactions per second for `seconds` (after 3 s of warm-up);
  * a consumer takes the latency of each event. The relay runs in the writers' process (woken by
- * nudge()) or as relay-main.ts in a process of its own (woken by the debounced NOTIFY after commit).
+ * nudge()) or as bin/relay.ts in a process of its own (woken by the debounced NOTIFY after commit).
  */
 export async function measureCommitToConsume(
   infra: BenchInfra,
@@ -230,7 +230,7 @@ export async function measureCommitToConsume(
     relay = createOutboxRelay({ pool, producer, logger });
     await relay.start();
   } else {
-    child = spawn(process.execPath, [join(import.meta.dirname, '..', 'src', 'relay-main.ts')], {
+    child = spawn(process.execPath, [join(import.meta.dirname, '..', '..', 'packages', 'outbox', 'bin', 'relay.ts')], {
       env: { ...process.env, OUTBOX_DB_DSN: url, KAFKA_BROKERS: brokers, LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
@@ -284,7 +284,7 @@ export async function measureProducerCeiling(
   brokers: string,
   options: { records: number; recordSize: number },
 ): Promise<ProducerCeiling> {
-  const fetched = await execFileAsync(join(import.meta.dirname, '..', '..', '..', 'scripts', 'fetch-kafka.sh'), [
+  const fetched = await execFileAsync(join(import.meta.dirname, '..', '..', 'scripts', 'fetch-kafka.sh'), [
     '--print-dir',
   ]);
   const kafkaHome = fetched.stdout.trim();

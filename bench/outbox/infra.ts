@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allTopics } from '@notes/contracts/names';
 import { freePort, type LocalKafka, type LocalPostgres, startLocalKafka, startLocalPostgres } from '@notes/local-infra';
+import { outboxMigrations } from '@notes/outbox';
 import { createPool, migrate, type Pool } from '@notes/postgres';
 import pg from 'pg';
-import { outboxMigrations } from '../src/index.ts';
 
 export interface BenchInfra {
   /** A fresh database with the outbox (and a notes table like notes-service's) migrated. */

@@ -5,8 +5,8 @@
 //     performance tool sending as many records of an envelope's size to the same broker.
 //  2. latency: writers commit BENCH_RATE (1,000) single-event transactions per second for
 //     BENCH_LATENCY_SECONDS (15); once with the relay in the writers' process, once with
-//     relay-main.ts as a process of its own.
-//   node packages/outbox/bench/relay-throughput.ts
+//     packages/outbox/bin/relay.ts as a process of its own.
+//   node bench/outbox/relay-throughput.ts
 import { createLogger } from '@notes/logger';
 import { print, startBenchInfra } from './infra.ts';
 import { envelopeSize, measureCommitToConsume, measureProducerCeiling, measureRelayThroughput } from './relay.ts';

@@ -4,15 +4,14 @@
 //   in-tx         NOTIFY outbox inside the business transaction
 //   after-commit  createOutboxNotifier().afterCommit() after the commit (debounced, 10 ms window)
 // The modes run twice in alternating order. PostgreSQL with default durability (fsync on).
-//   node packages/outbox/bench/notify-cost.ts     BENCH_CONNECTIONS=32 BENCH_DURATION=10
-
+//   node bench/outbox/notify-cost.ts     BENCH_CONNECTIONS=32 BENCH_DURATION=10
 import { randomUUID } from 'node:crypto';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { NoteCreatedSchema } from '@notes/contracts/common/v1';
 import { eventTypes, topics } from '@notes/contracts/names';
+import { appendToOutbox, createOutboxNotifier, outboxChannel } from '@notes/outbox';
 import { type Pool, withTransaction } from '@notes/postgres';
 import pg from 'pg';
-import { appendToOutbox, createOutboxNotifier, outboxChannel } from '../src/index.ts';
 import { percentile, print, startBenchInfra } from './infra.ts';
 
 const durationMs = Number(process.env.BENCH_DURATION ?? 10) * 1000;
