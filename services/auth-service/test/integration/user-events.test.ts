@@ -4,6 +4,7 @@ import { after, before, beforeEach, test } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';
 import { UserCreatedSchema, UserDeletedSchema } from '@notes/contracts/common/v1';
 import { eventTypes, topics } from '@notes/contracts/names';
+import { readOutboxRows, type StoredOutboxRow } from '@notes/outbox/testing';
 import { ManualClock } from '@notes/testkit/fakes';
 import { createAuthUseCases } from '../../src/compose.ts';
 import { EmailTaken } from '../../src/domain/errors.ts';
@@ -40,31 +41,11 @@ after(async () => {
 
 const uniqueEmail = (prefix: string) => `${prefix}-${randomUUID()}@example.com`;
 
-interface OutboxRow {
-  id: string;
-  aggregate_id: string;
-  topic: string;
-  type: string;
-  payload: Buffer;
-  correlation_id: string | null;
-  occurred_at: Date;
-  sent_at: Date | null;
-}
-
-async function outboxRows(aggregateId: string): Promise<OutboxRow[]> {
-  const { rows } = await database.pool.query<OutboxRow>(
-    `SELECT id, aggregate_id, topic, type, payload, correlation_id, occurred_at, sent_at
-       FROM outbox WHERE aggregate_id = $1 ORDER BY seq`,
-    [aggregateId],
-  );
-  return rows;
-}
+const outboxRows = (aggregateId: string) => readOutboxRows(database.pool, { aggregateId });
 
 /** The UserCreated rows whose payload names the email, whatever their aggregate. */
-async function userCreatedRowsFor(email: string): Promise<OutboxRow[]> {
-  const { rows } = await database.pool.query<OutboxRow>(
-    `SELECT id, aggregate_id, type, payload FROM outbox WHERE type = '${eventTypes.UserCreated}'`,
-  );
+async function userCreatedRowsFor(email: string): Promise<StoredOutboxRow[]> {
+  const rows = await readOutboxRows(database.pool, { type: eventTypes.UserCreated });
   return rows.filter((row) => fromBinary(UserCreatedSchema, row.payload).email === email);
 }
 

@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';
 import { NoteCreatedSchema, NoteDeletedSchema, NoteUpdatedSchema } from '@notes/contracts/common/v1';
 import { eventTypes, topics } from '@notes/contracts/names';
+import { readOutboxRows, type StoredOutboxRow } from '@notes/outbox/testing';
 import { createPool, type Pool, withTransaction } from '@notes/postgres';
 import { createSagaReplies } from '@notes/saga';
 import { createTestDatabase, type TestDatabase } from '@notes/testkit';
@@ -60,26 +61,8 @@ function useCases(overrides: { inTransaction?: UnitOfWork['run'] } = {}) {
   };
 }
 
-interface OutboxRow {
-  id: string;
-  aggregate_id: string;
-  topic: string;
-  type: string;
-  payload: Buffer;
-  correlation_id: string | null;
-  occurred_at: Date;
-  sent_at: Date | null;
-}
-
 /** The outbox rows of one note, in the order the relay publishes them (seq). */
-async function outboxRowsOf(noteId: string): Promise<OutboxRow[]> {
-  const { rows } = await pool.query<OutboxRow>(
-    `SELECT id, aggregate_id, topic, type, payload, correlation_id, occurred_at, sent_at
-     FROM outbox WHERE aggregate_id = $1 ORDER BY seq`,
-    [noteId],
-  );
-  return rows;
-}
+const outboxRowsOf = (noteId: string) => readOutboxRows(pool, { aggregateId: noteId });
 
 const uuidV7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -114,7 +97,7 @@ describe('note events in the outbox', () => {
       [created.createdAt, updated.updatedAt, deletedAt],
     );
 
-    const [createdRow, updatedRow, deletedRow] = outbox as [OutboxRow, OutboxRow, OutboxRow];
+    const [createdRow, updatedRow, deletedRow] = outbox as [StoredOutboxRow, StoredOutboxRow, StoredOutboxRow];
     const createdEvent = fromBinary(NoteCreatedSchema, createdRow.payload);
     assert.deepEqual({ noteId: createdEvent.noteId, ownerId: createdEvent.ownerId }, { noteId: created.id, ownerId });
     const updatedEvent = fromBinary(NoteUpdatedSchema, updatedRow.payload);
