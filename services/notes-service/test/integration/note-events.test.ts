@@ -4,35 +4,28 @@
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';
 import { NoteCreatedSchema, NoteDeletedSchema, NoteUpdatedSchema } from '@notes/contracts/common/v1';
 import { eventTypes, topics } from '@notes/contracts/names';
 import { readOutboxRows, type StoredOutboxRow } from '@notes/outbox/testing';
-import { createPool, type Pool, withTransaction } from '@notes/postgres';
+import { type Pool, withTransaction } from '@notes/postgres';
 import { createSagaReplies } from '@notes/saga';
-import { createTestDatabase, type TestDatabase } from '@notes/testkit';
+import { testFixture } from '@notes/testkit';
 import { createCreateNote } from '../../src/app/create-note.ts';
 import { createDeleteNote } from '../../src/app/delete-note.ts';
 import type { UnitOfWork } from '../../src/app/ports.ts';
 import { createUpdateNote } from '../../src/app/update-note.ts';
-import { migrateNotesDatabase } from '../../src/db/migrations.ts';
 import { createNoteReads, createNotesRepository } from '../../src/db/notes-repository.ts';
 import { NoteNotFound, VersionMismatch } from '../../src/domain/errors.ts';
 import { createNoteEvents } from '../../src/outbox/note-events.ts';
+import { migratedNotesDatabase } from '../support/database.ts';
 
-let database: TestDatabase;
+const fixture = testFixture();
 let pool: Pool;
 
 before(async () => {
-  database = await createTestDatabase('notes_events');
-  pool = createPool({ dsn: database.url, maxConnections: 4, applicationName: 'notes-events-test' });
-  await migrateNotesDatabase(pool, 'up');
-});
-
-after(async () => {
-  await pool?.end();
-  await database?.drop();
+  pool = (await migratedNotesDatabase(fixture, 'notes_events')).pool;
 });
 
 const clock = { now: () => new Date() };

@@ -3,36 +3,29 @@
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';
 import { NoteCreatedSchema, NoteDeletedSchema } from '@notes/contracts/common/v1';
 import { eventTypes, sagaCommandTypes, sagaReplyType, topics } from '@notes/contracts/names';
 import { StepReplySchema } from '@notes/contracts/saga/v1/messages';
 import { readOutboxRows, type StoredOutboxRow } from '@notes/outbox/testing';
-import { createPool, type Pool, withTransaction } from '@notes/postgres';
+import { type Pool, withTransaction } from '@notes/postgres';
 import { createSagaReplies } from '@notes/saga';
-import { createTestDatabase, type TestDatabase } from '@notes/testkit';
+import { testFixture } from '@notes/testkit';
 import { type CreateWelcomeNoteCommand, createCreateWelcomeNote } from '../../src/app/create-welcome-note.ts';
 import { createDeleteUserNotes, type DeleteUserNotesCommand } from '../../src/app/delete-user-notes.ts';
 import type { TransactionScope } from '../../src/app/ports.ts';
-import { migrateNotesDatabase } from '../../src/db/migrations.ts';
 import { createNotesRepository } from '../../src/db/notes-repository.ts';
 import { createNoteEvents } from '../../src/outbox/note-events.ts';
+import { migratedNotesDatabase } from '../support/database.ts';
 import { refuseWelcomeNotes } from '../support/refusing-welcome-notes.ts';
 
-let database: TestDatabase;
+const fixture = testFixture();
 let pool: Pool;
 const clock = { now: () => new Date('2026-11-25T12:00:00.000Z') };
 
 before(async () => {
-  database = await createTestDatabase('notes_saga_steps');
-  pool = createPool({ dsn: database.url, maxConnections: 4, applicationName: 'notes-saga-steps-test' });
-  await migrateNotesDatabase(pool, 'up');
-});
-
-after(async () => {
-  await pool?.end();
-  await database?.drop();
+  pool = (await migratedNotesDatabase(fixture, 'notes_saga_steps')).pool;
 });
 
 /** Runs a step in one transaction over the real adapters, as the consumer does. */
