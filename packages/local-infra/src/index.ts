@@ -18,7 +18,7 @@ export {
   serviceEntryFile,
   startPlatform,
 } from './platform.ts';
-export { freePort } from './ports.ts';
+export { freePort, freePorts } from './ports.ts';
 export { ensureDatabases, type LocalPostgres, type LocalPostgresOptions, startLocalPostgres } from './postgres.ts';
 export { type ServiceProcess, startServiceProcess } from './processes.ts';
 export { grpcServing, httpOk, waitUntil } from './readiness.ts';

@@ -8,3 +8,4 @@ export {
 } from './database.ts';
 export { sagaCommand, type TestFixture, testFixture } from './fixture.ts';
 export { type CollectEventsOptions, collectEvents, type EventCollector, type ReceivedEvent } from './kafka.ts';
+export { exitOf, logLine, runMain } from './main-process.ts';

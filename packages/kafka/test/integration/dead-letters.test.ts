@@ -1,34 +1,14 @@
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import { topics } from '@notes/contracts/names';
-import { testFixture } from '@notes/testkit';
 import type { ConsumedEvent } from '../../src/consumed-event.ts';
-import type { DeadLetterPublisher, DeadLetterSender } from '../../src/dlq.ts';
+import type { DeadLetterSender } from '../../src/dlq.ts';
 import { encodeEvent } from '../../src/envelope.ts';
-import {
-  createTestProducer,
-  type DlqWatcher,
-  newEvent,
-  startTestConsumer,
-  type TestProducer,
-  testDeadLetterPublisher,
-  uniqueId,
-  waitFor,
-  watchDeadLetters,
-} from './support.ts';
+import { kafkaSuite, newEvent, uniqueId, waitFor } from './support.ts';
 
 const topic = topics.sagaCommands;
 
-const fixture = testFixture();
-let producer: TestProducer;
-let deadLetters: DeadLetterPublisher;
-let dlq: DlqWatcher;
-
-before(async () => {
-  producer = createTestProducer(fixture);
-  deadLetters = testDeadLetterPublisher(fixture);
-  dlq = await watchDeadLetters(fixture);
-});
+const suite = kafkaSuite(topic, { watchDeadLetters: true });
 
 test('a message that keeps failing is dead-lettered after the configured attempts, and its partition moves on', {
   timeout: 60_000,
@@ -38,11 +18,9 @@ test('a message that keeps failing is dead-lettered after the configured attempt
   const next = [newEvent(aggregateId), newEvent(aggregateId)];
   const groupId = uniqueId('test-always-fails');
   const calls: ConsumedEvent[] = [];
-  const consumer = startTestConsumer({
+  const consumer = suite.startConsumer({
     groupId,
-    topics: [topic],
     startAt: 'latest',
-    deadLetter: deadLetters,
     retry: { attempts: 4, initialDelayMs: 5, maxDelayMs: 20 },
     handler: async (event) => {
       if (event.aggregateId !== aggregateId) return;
@@ -56,7 +34,7 @@ test('a message that keeps failing is dead-lettered after the configured attempt
   });
   try {
     await consumer.ready;
-    await producer.publish(topic, poison, ...next);
+    await suite.producer.publish(topic, poison, ...next);
 
     // The same partition goes on with the next messages of the aggregate, in order.
     await waitFor('the messages after the failing one', () => calls.length >= 6);
@@ -76,7 +54,7 @@ test('a message that keeps failing is dead-lettered after the configured attempt
     assert.ok(calls.every((event) => event.partition === failed.partition));
 
     const deadLetter = await waitFor('the dead letter', () =>
-      dlq.seen.find((seen) => seen.info.consumerGroup === groupId && seen.header('event_id') === poison.eventId),
+      suite.dlq.seen.find((seen) => seen.info.consumerGroup === groupId && seen.header('event_id') === poison.eventId),
     );
     const original = encodeEvent(poison);
     assert.equal(deadLetter.key, aggregateId);
@@ -96,7 +74,10 @@ test('a message that keeps failing is dead-lettered after the configured attempt
     assert.equal(new Date(failedAt).toISOString(), failedAt);
     assert.ok(Math.abs(Date.now() - Date.parse(failedAt)) < 60_000);
     // Dead-lettered once, and nothing else of this aggregate was.
-    assert.equal(dlq.seen.filter((seen) => seen.info.consumerGroup === groupId && seen.key === aggregateId).length, 1);
+    assert.equal(
+      suite.dlq.seen.filter((seen) => seen.info.consumerGroup === groupId && seen.key === aggregateId).length,
+      1,
+    );
   } finally {
     await consumer.stop();
   }
@@ -108,11 +89,9 @@ test('an undecodable value is dead-lettered at once, without retries', { timeout
   const garbage = Buffer.from(`not an EventEnvelope {${aggregateId}}`);
   const valid = newEvent(aggregateId);
   const handled: string[] = [];
-  const consumer = startTestConsumer({
+  const consumer = suite.startConsumer({
     groupId,
-    topics: [topic],
     startAt: 'latest',
-    deadLetter: deadLetters,
     // Long waits: a retry would show up as a slow test, and in dlq.attempts.
     retry: { attempts: 5, initialDelayMs: 5_000, maxDelayMs: 5_000 },
     handler: async (event) => {
@@ -121,21 +100,21 @@ test('an undecodable value is dead-lettered at once, without retries', { timeout
   });
   try {
     await consumer.ready;
-    await producer.publishRaw(topic, { key: aggregateId, value: garbage, headers: { 'x-test': 'garbage' } });
-    await producer.publish(topic, valid);
+    await suite.producer.publishRaw(topic, { key: aggregateId, value: garbage, headers: { 'x-test': 'garbage' } });
+    await suite.producer.publish(topic, valid);
 
     // In order on the partition: by the time the valid event is handled, the garbage was dead-lettered.
     await waitFor('the valid event after the garbage', () => handled.includes(valid.eventId));
     assert.deepEqual(handled, [valid.eventId]);
     const deadLetter = await waitFor('the dead letter', () =>
-      dlq.seen.find((seen) => seen.info.consumerGroup === groupId && seen.key === aggregateId),
+      suite.dlq.seen.find((seen) => seen.info.consumerGroup === groupId && seen.key === aggregateId),
     );
     assert.deepEqual(deadLetter.value, garbage);
     assert.equal(deadLetter.header('x-test'), 'garbage');
     assert.equal(deadLetter.header('dlq.attempts'), '0');
     assert.equal(deadLetter.header('dlq.source_topic'), topic);
     assert.match(deadLetter.header('dlq.error') ?? '', /not an EventEnvelope/);
-    assert.equal(dlq.seen.filter((seen) => seen.info.consumerGroup === groupId).length, 1);
+    assert.equal(suite.dlq.seen.filter((seen) => seen.info.consumerGroup === groupId).length, 1);
   } finally {
     await consumer.stop();
   }
@@ -154,12 +133,11 @@ test('while dlq cannot be written, the dead letter is retried and the partition 
     async send(record) {
       sendAttempts += 1;
       if (sendAttempts <= 2) throw new Error('dlq is unavailable');
-      await deadLetters.send(record);
+      await suite.deadLetters.send(record);
     },
   };
-  const consumer = startTestConsumer({
+  const consumer = suite.startConsumer({
     groupId,
-    topics: [topic],
     startAt: 'latest',
     deadLetter: flakyDlq,
     retry: { attempts: 2, initialDelayMs: 5, maxDelayMs: 20 },
@@ -171,11 +149,11 @@ test('while dlq cannot be written, the dead letter is retried and the partition 
   });
   try {
     await consumer.ready;
-    await producer.publish(topic, poison, after);
+    await suite.producer.publish(topic, poison, after);
     await waitFor('the message after the poison', () => handled.includes(after.eventId));
     assert.equal(sendAttempts, 3, 'the event after it waited for the dead letter');
     await waitFor('the dead letter', () =>
-      dlq.seen.find((seen) => seen.info.consumerGroup === groupId && seen.header('event_id') === poison.eventId),
+      suite.dlq.seen.find((seen) => seen.info.consumerGroup === groupId && seen.header('event_id') === poison.eventId),
     );
   } finally {
     await consumer.stop();

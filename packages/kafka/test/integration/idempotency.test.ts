@@ -1,40 +1,18 @@
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { topics } from '@notes/contracts/names';
 import { createLogger } from '@notes/logger';
-import { testFixture } from '@notes/testkit';
 import { murmur2 } from '@platformatic/kafka';
 import type { ConsumedEvent, EventHandler } from '../../src/consumed-event.ts';
 import type { EventConsumer } from '../../src/consumer-options.ts';
-import type { DeadLetterPublisher } from '../../src/dlq.ts';
 import type { Event } from '../../src/envelope.ts';
 import { idempotentHandler, purgeProcessedEvents, startProcessedEventsRetention } from '../../src/processed-events.ts';
-import {
-  createTestDb,
-  createTestProducer,
-  effectCounts,
-  newEvent,
-  startTestConsumer,
-  type TestDb,
-  type TestProducer,
-  testDeadLetterPublisher,
-  uniqueId,
-  waitFor,
-} from './support.ts';
+import { effectCounts, kafkaSuite, newEvent, uniqueId, waitFor } from './support.ts';
 
 const topic = topics.authEvents;
 
-const fixture = testFixture();
-let db: TestDb;
-let producer: TestProducer;
-let deadLetters: DeadLetterPublisher;
-
-before(async () => {
-  db = await createTestDb(fixture, 'kafka_idempotency');
-  producer = createTestProducer(fixture);
-  deadLetters = testDeadLetterPublisher(fixture);
-});
+const suite = kafkaSuite(topic, { database: 'kafka_idempotency' });
 
 /** An idempotent handler that writes one effects row per event of the given aggregates, and counts deliveries. */
 function effectsHandler(
@@ -43,7 +21,7 @@ function effectsHandler(
   options: { delayMs?: number; beforeEffect?: (delivered: number) => Promise<void> } = {},
 ) {
   const delivered: ConsumedEvent[] = [];
-  const effects = idempotentHandler({ pool: db.pool, group }, async (event, tx) => {
+  const effects = idempotentHandler({ pool: suite.db.pool, group }, async (event, tx) => {
     if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
     await options.beforeEffect?.(delivered.length);
     await tx.query('INSERT INTO effects (event_id, aggregate_id, detail) VALUES ($1, $2, $3)', [
@@ -69,7 +47,7 @@ function aggregateOnPartition(partition: number, partitions: number): string {
 }
 
 async function effectRows(aggregates: readonly string[]) {
-  const { rows } = await db.pool.query<{ event_id: string; aggregate_id: string }>(
+  const { rows } = await suite.db.pool.query<{ event_id: string; aggregate_id: string }>(
     'SELECT event_id, aggregate_id FROM effects WHERE aggregate_id = ANY($1) ORDER BY seq',
     [aggregates],
   );
@@ -81,29 +59,27 @@ test('the same event delivered three times has its effect once', { timeout: 60_0
   const group = uniqueId('test-dedupe');
   const event = newEvent(aggregateId);
   const { handler, delivered } = effectsHandler(group, new Set([aggregateId]));
-  const consumer = startTestConsumer({
+  const consumer = suite.startConsumer({
     groupId: group,
-    topics: [topic],
     startAt: 'latest',
-    deadLetter: deadLetters,
     handler,
   });
   try {
     await consumer.ready;
-    await producer.publish(topic, event);
-    await producer.publish(topic, event);
-    await producer.publish(topic, event);
+    await suite.producer.publish(topic, event);
+    await suite.producer.publish(topic, event);
+    await suite.producer.publish(topic, event);
     await waitFor('three deliveries', () => delivered.length === 3);
     assert.deepEqual(
       delivered.map((d) => d.eventId),
       [event.eventId, event.eventId, event.eventId],
     );
     assert.equal(new Set(delivered.map((d) => d.offset)).size, 3, 'three distinct records');
-    assert.deepEqual(await effectCounts(db.pool, [event.eventId]), new Map([[event.eventId, 1]]));
-    const { rows } = await db.pool.query('SELECT 1 FROM processed_events WHERE consumer_group = $1 AND event_id = $2', [
-      group,
-      event.eventId,
-    ]);
+    assert.deepEqual(await effectCounts(suite.db.pool, [event.eventId]), new Map([[event.eventId, 1]]));
+    const { rows } = await suite.db.pool.query(
+      'SELECT 1 FROM processed_events WHERE consumer_group = $1 AND event_id = $2',
+      [group, event.eventId],
+    );
     assert.equal(rows.length, 1);
   } finally {
     await consumer.stop();
@@ -122,13 +98,11 @@ test('a group stopped and restarted mid-stream skips nothing and runs each effec
     for (const aggregateId of aggregates) events.push(newEvent(aggregateId, { type: `test.Step${i}` }));
   }
   const aggregateSet = new Set(aggregates);
-  await producer.publish(topic, ...events);
+  await suite.producer.publish(topic, ...events);
 
   const first = effectsHandler(group, aggregateSet, { delayMs: 30 });
-  let consumer: EventConsumer = startTestConsumer({
+  let consumer: EventConsumer = suite.startConsumer({
     groupId: group,
-    topics: [topic],
-    deadLetter: deadLetters,
     handler: first.handler,
   });
   try {
@@ -140,7 +114,7 @@ test('a group stopped and restarted mid-stream skips nothing and runs each effec
     assert.equal((await effectRows(aggregates)).length, handledBeforeStop);
 
     const second = effectsHandler(group, aggregateSet);
-    consumer = startTestConsumer({ groupId: group, topics: [topic], deadLetter: deadLetters, handler: second.handler });
+    consumer = suite.startConsumer({ groupId: group, handler: second.handler });
     await waitFor('every event', async () => (await effectRows(aggregates)).length >= events.length);
 
     const rows = await effectRows(aggregates);
@@ -175,7 +149,7 @@ test('a member joining mid-stream (rebalance) loses nothing and duplicates no ef
   ]);
   const events: Event[] = [];
   for (let i = 0; i < 8; i += 1) for (const aggregateId of aggregates) events.push(newEvent(aggregateId));
-  await producer.publish(topic, ...events);
+  await suite.producer.publish(topic, ...events);
 
   // The first member holds its handlers (and their transactions) open until the second has joined:
   // the rebalance takes partitions away while messages of them are in flight.
@@ -187,11 +161,11 @@ test('a member joining mid-stream (rebalance) loses nothing and duplicates no ef
     },
   });
   const two = effectsHandler(group, aggregateSet);
-  const first = startTestConsumer({ groupId: group, topics: [topic], deadLetter: deadLetters, handler: one.handler });
+  const first = suite.startConsumer({ groupId: group, handler: one.handler });
   let second: EventConsumer | undefined;
   try {
     await waitFor('some events', () => one.delivered.length >= 5);
-    second = startTestConsumer({ groupId: group, topics: [topic], deadLetter: deadLetters, handler: two.handler });
+    second = suite.startConsumer({ groupId: group, handler: two.handler });
     await second.ready;
     joined.resolve();
     await waitFor('every event', async () => (await effectRows(aggregates)).length >= events.length, 60_000);
@@ -213,45 +187,46 @@ test('a member joining mid-stream (rebalance) loses nothing and duplicates no ef
 
 test('purging forgets processed events older than the window, in batches', async () => {
   const group = uniqueId('test-purge');
-  await db.pool.query(
+  await suite.db.pool.query(
     `INSERT INTO processed_events (consumer_group, event_id, processed_at)
      SELECT $1, gen_random_uuid(), now() - interval '20 days' FROM generate_series(1, 25)`,
     [group],
   );
-  await db.pool.query(
+  await suite.db.pool.query(
     `INSERT INTO processed_events (consumer_group, event_id, processed_at)
      SELECT $1, gen_random_uuid(), now() - interval '1 day' FROM generate_series(1, 3)`,
     [group],
   );
   const fourteenDays = 14 * 24 * 60 * 60 * 1000;
-  assert.equal(await purgeProcessedEvents(db.pool, fourteenDays, 10), 25);
-  const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM processed_events WHERE consumer_group = $1', [
-    group,
-  ]);
+  assert.equal(await purgeProcessedEvents(suite.db.pool, fourteenDays, 10), 25);
+  const { rows } = await suite.db.pool.query(
+    'SELECT count(*)::int AS n FROM processed_events WHERE consumer_group = $1',
+    [group],
+  );
   assert.equal(rows[0].n, 3);
-  await assert.rejects(purgeProcessedEvents(db.pool, 0), /positive/);
+  await assert.rejects(purgeProcessedEvents(suite.db.pool, 0), /positive/);
 });
 
 test('the retention deletes records past the window while the service runs, and stops', async () => {
   const group = uniqueId('test-retention');
   const count = async () =>
-    (await db.pool.query('SELECT count(*)::int AS n FROM processed_events WHERE consumer_group = $1', [group])).rows[0]
-      .n as number;
-  await db.pool.query(
+    (await suite.db.pool.query('SELECT count(*)::int AS n FROM processed_events WHERE consumer_group = $1', [group]))
+      .rows[0].n as number;
+  await suite.db.pool.query(
     `INSERT INTO processed_events (consumer_group, event_id, processed_at)
      SELECT $1, gen_random_uuid(), now() - interval '2 hours' FROM generate_series(1, 5)
      UNION ALL SELECT $1, gen_random_uuid(), now() FROM generate_series(1, 2)`,
     [group],
   );
   const logger = createLogger({ service: 'retention-test', level: 'silent' });
-  const retention = startProcessedEventsRetention({ pool: db.pool, logger, keepMs: 3_600_000, everyMs: 50 });
+  const retention = startProcessedEventsRetention({ pool: suite.db.pool, logger, keepMs: 3_600_000, everyMs: 50 });
   try {
     for (const deadline = Date.now() + 5_000; (await count()) !== 2 && Date.now() < deadline; ) await sleep(20);
     assert.equal(await count(), 2, 'the two recent records stay');
   } finally {
     await retention.stop();
   }
-  await db.pool.query(
+  await suite.db.pool.query(
     `INSERT INTO processed_events (consumer_group, event_id, processed_at) SELECT $1, gen_random_uuid(), now() - interval '2 hours'`,
     [group],
   );

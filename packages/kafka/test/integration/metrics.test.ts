@@ -1,27 +1,21 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { topics } from '@notes/contracts/names';
-import { testFixture, testKafkaBrokers } from '@notes/testkit';
+import { testKafkaBrokers } from '@notes/testkit';
 import { Registry } from 'prom-client';
-import { createDeadLetterPublisher, type DeadLetterPublisher } from '../../src/dlq.ts';
 import { createKafkaMetrics } from '../../src/metrics.ts';
 import { createEventProducer, type EventProducer } from '../../src/producer.ts';
-import { newEvent, startTestConsumer, uniqueId, waitFor } from './support.ts';
+import { kafkaSuite, newEvent, uniqueId, waitFor } from './support.ts';
 
 const topic = topics.notesEvents;
 const registry = new Registry();
 const metrics = createKafkaMetrics(registry);
-const fixture = testFixture();
+const suite = kafkaSuite(topic);
 let producer: EventProducer;
-let deadLetters: DeadLetterPublisher;
 
 before(() => {
-  producer = fixture.closeAfter(
+  producer = suite.fixture.closeAfter(
     createEventProducer({ brokers: testKafkaBrokers(), clientId: 'kafka-metrics-test', metrics }),
-    (opened) => opened.close(),
-  );
-  deadLetters = fixture.closeAfter(
-    createDeadLetterPublisher({ brokers: testKafkaBrokers(), clientId: 'kafka-metrics-test' }),
     (opened) => opened.close(),
   );
 });
@@ -53,11 +47,9 @@ test('the consumer counts messages, failed attempts and dead letters, and report
   const [flaky, poison, fine] = [newEvent(aggregateId), newEvent(aggregateId), newEvent(aggregateId)];
   const group = uniqueId('test-metrics');
   const handled = new Set<string>();
-  const consumer = startTestConsumer({
+  const consumer = suite.startConsumer({
     groupId: group,
-    topics: [topic],
     startAt: 'latest',
-    deadLetter: deadLetters,
     metrics,
     retry: { attempts: 2, initialDelayMs: 5, maxDelayMs: 10 },
     handler: async (event) => {

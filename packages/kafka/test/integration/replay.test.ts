@@ -1,42 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import { eventTypes, topics } from '@notes/contracts/names';
-import { testFixture, testKafkaBrokers } from '@notes/testkit';
+import { testKafkaBrokers } from '@notes/testkit';
 import type { ConsumedEvent, EventHandler } from '../../src/consumed-event.ts';
-import type { DeadLetterPublisher } from '../../src/dlq.ts';
 import { idempotentHandler } from '../../src/processed-events.ts';
-import {
-  createTestDb,
-  createTestProducer,
-  type DlqWatcher,
-  effectCounts,
-  newEvent,
-  startTestConsumer,
-  type TestDb,
-  type TestProducer,
-  testDeadLetterPublisher,
-  uniqueId,
-  waitFor,
-  watchDeadLetters,
-} from './support.ts';
+import { effectCounts, kafkaSuite, newEvent, uniqueId, waitFor } from './support.ts';
 
 const topic = topics.notesEvents;
 const cli = join(import.meta.dirname, '..', '..', 'bin', 'replay-dlq.ts');
 
-const fixture = testFixture();
-let db: TestDb;
-let producer: TestProducer;
-let deadLetters: DeadLetterPublisher;
-let dlq: DlqWatcher;
-
-before(async () => {
-  db = await createTestDb(fixture, 'kafka_replay');
-  producer = createTestProducer(fixture);
-  deadLetters = testDeadLetterPublisher(fixture);
-  dlq = await watchDeadLetters(fixture);
-});
+const suite = kafkaSuite(topic, { database: 'kafka_replay', watchDeadLetters: true });
 
 /** Runs the replay CLI as an operator would; resolves with its exit code and output. */
 function replayCli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -69,7 +44,7 @@ test('a dead letter replayed after the fix is handled, once however often it is 
   const event = newEvent(aggregateId, { type: eventTypes.NoteCreated });
   let fixed = false;
   const deliveries: ConsumedEvent[] = [];
-  const effects = idempotentHandler({ pool: db.pool, group }, async (delivered, tx) => {
+  const effects = idempotentHandler({ pool: suite.db.pool, group }, async (delivered, tx) => {
     if (!fixed) throw new Error('the search index is down');
     await tx.query('INSERT INTO effects (event_id, aggregate_id, detail) VALUES ($1, $2, $3)', [
       delivered.eventId,
@@ -85,22 +60,20 @@ test('a dead letter replayed after the fix is handled, once however often it is 
       deliveries.push(delivered);
     }
   };
-  const consumer = startTestConsumer({
+  const consumer = suite.startConsumer({
     groupId: group,
-    topics: [topic],
     startAt: 'latest',
-    deadLetter: deadLetters,
     retry: { attempts: 2, initialDelayMs: 5, maxDelayMs: 5 },
     handler,
   });
   try {
     await consumer.ready;
-    await producer.publish(topic, event);
+    await suite.producer.publish(topic, event);
     const deadLetter = await waitFor('the dead letter', () =>
-      dlq.seen.find((seen) => seen.info.consumerGroup === group && seen.header('event_id') === event.eventId),
+      suite.dlq.seen.find((seen) => seen.info.consumerGroup === group && seen.header('event_id') === event.eventId),
     );
     assert.equal(deadLetter.header('dlq.error'), 'the search index is down');
-    assert.deepEqual(await effectCounts(db.pool, [event.eventId]), new Map());
+    assert.deepEqual(await effectCounts(suite.db.pool, [event.eventId]), new Map());
 
     // A dry run changes nothing.
     const dryRun = await replayCli('--event-id', event.eventId, '--source-topic', topic, '--dry-run');
@@ -150,7 +123,7 @@ test('a dead letter replayed after the fix is handled, once however often it is 
     assert.match(replay.stderr, /1 chosen, 1 replayed/);
 
     await waitFor('the effect of the replay', async () =>
-      (await effectCounts(db.pool, [event.eventId])).get(event.eventId),
+      (await effectCounts(suite.db.pool, [event.eventId])).get(event.eventId),
     );
     const replayed = deliveries.at(-1);
     assert.ok(replayed);
@@ -165,7 +138,7 @@ test('a dead letter replayed after the fix is handled, once however often it is 
     const again = await replayCli('--event-id', event.eventId, '--source-topic', topic);
     assert.equal(again.code, 0, again.stderr);
     await waitFor('the second replay', () => deliveries.length > delivered);
-    assert.deepEqual(await effectCounts(db.pool, [event.eventId]), new Map([[event.eventId, 1]]));
+    assert.deepEqual(await effectCounts(suite.db.pool, [event.eventId]), new Map([[event.eventId, 1]]));
   } finally {
     await consumer.stop();
   }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { topics } from '@notes/contracts/names';
-import { freePort, type LocalKafka, startLocalKafka } from '@notes/local-infra';
+import { freePorts, type LocalKafka, startLocalKafka } from '@notes/local-infra';
 import { createLogger } from '@notes/logger';
 import { kafkaConnectionFromEnv } from '../../src/connection.ts';
 import { startEventConsumer } from '../../src/consumer.ts';
@@ -24,9 +24,7 @@ let saslBrokers: string;
 
 before(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'kafka-sasl-'));
-  const ports = new Set<number>();
-  while (ports.size < 3) ports.add(await freePort());
-  const [port, controllerPort, saslPort] = [...ports] as [number, number, number];
+  const [port, controllerPort, saslPort] = (await freePorts(3)) as [number, number, number];
   kafka = await startLocalKafka({
     dataDir: join(scratch, 'kafka'),
     port,

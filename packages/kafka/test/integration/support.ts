@@ -3,10 +3,11 @@
 // its own messages.
 
 import { randomUUID } from 'node:crypto';
+import { before } from 'node:test';
 import { topics } from '@notes/contracts/names';
 import { createLogger } from '@notes/logger';
 import { createPool, migrate, type Pool } from '@notes/postgres';
-import { type TestFixture, testKafkaBrokers } from '@notes/testkit';
+import { type TestFixture, testFixture, testKafkaBrokers } from '@notes/testkit';
 import { Consumer, type Message, Producer } from '@platformatic/kafka';
 import { startEventConsumer } from '../../src/consumer.ts';
 import type { EventConsumer, EventConsumerOptions } from '../../src/consumer-options.ts';
@@ -183,4 +184,58 @@ export async function effectCounts(pool: Pool, eventIds: readonly string[]): Pro
     [eventIds],
   );
   return new Map(rows.map((row) => [row.event_id, row.n]));
+}
+
+/** What the tests of a file share, opened on first use or in the file's before(), closed after the tests. */
+export interface KafkaSuite {
+  fixture: TestFixture;
+  readonly producer: TestProducer;
+  readonly deadLetters: DeadLetterPublisher;
+  /** With `watchDeadLetters`: the dead letters seen since the broker started. */
+  readonly dlq: DlqWatcher;
+  /** With `database`: processed_events and the effects table (createTestDb). */
+  readonly db: TestDb;
+  /** startTestConsumer on the file's topic, dead-lettering to deadLetters unless options say otherwise. */
+  startConsumer(options: Pick<EventConsumerOptions, 'handler'> & Partial<EventConsumerOptions>): EventConsumer;
+}
+
+/** The set-up of a test file on topic: call it at the top level. */
+export function kafkaSuite(topic: string, options: { database?: string; watchDeadLetters?: boolean } = {}): KafkaSuite {
+  const fixture = testFixture();
+  let producer: TestProducer | undefined;
+  let deadLetters: DeadLetterPublisher | undefined;
+  let dlq: DlqWatcher | undefined;
+  let db: TestDb | undefined;
+  before(async () => {
+    if (options.database !== undefined) db = await createTestDb(fixture, options.database);
+    if (options.watchDeadLetters === true) dlq = await watchDeadLetters(fixture);
+  });
+  const opened = <T>(resource: T | undefined, what: string): T => {
+    if (resource === undefined) throw new Error(`${what} is not opened by this suite (see kafkaSuite's options)`);
+    return resource;
+  };
+  const suite: KafkaSuite = {
+    fixture,
+    get producer() {
+      producer ??= createTestProducer(fixture);
+      return producer;
+    },
+    get deadLetters() {
+      deadLetters ??= testDeadLetterPublisher(fixture);
+      return deadLetters;
+    },
+    get dlq() {
+      return opened(dlq, 'the dead-letter watcher');
+    },
+    get db() {
+      return opened(db, 'the database');
+    },
+    startConsumer: (consumerOptions) =>
+      startTestConsumer({
+        topics: [topic],
+        ...consumerOptions,
+        deadLetter: consumerOptions.deadLetter ?? suite.deadLetters,
+      }),
+  };
+  return suite;
 }

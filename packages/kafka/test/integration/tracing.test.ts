@@ -7,22 +7,18 @@ import { after, before, test } from 'node:test';
 import { topics } from '@notes/contracts/names';
 import { createLogger } from '@notes/logger';
 import { type InMemoryTracing, startInMemoryTracing } from '@notes/telemetry/testing';
-import { testFixture } from '@notes/testkit';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { DeadLetterSender } from '../../src/dlq.ts';
-import { createTestProducer, newEvent, startTestConsumer, type TestProducer, uniqueId, waitFor } from './support.ts';
+import { kafkaSuite, newEvent, uniqueId, waitFor } from './support.ts';
 
 const topic = topics.sagaCommands;
 const noDeadLetters: DeadLetterSender = { send: async () => undefined };
 
-let producer: TestProducer;
+const suite = kafkaSuite(topic);
 let tracing: InMemoryTracing;
-
-const fixture = testFixture();
 
 before(() => {
   tracing = startInMemoryTracing();
-  producer = createTestProducer(fixture);
 });
 
 after(async () => {
@@ -50,8 +46,7 @@ test('each attempt is a span under the message’s traceparent, with the handler
     traceHeaders: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
   });
   const activeInHandler: (string | undefined)[] = [];
-  const consumer = startTestConsumer({
-    topics: [topic],
+  const consumer = suite.startConsumer({
     startAt: 'latest',
     deadLetter: noDeadLetters,
     handler: async (received) => {
@@ -63,7 +58,7 @@ test('each attempt is a span under the message’s traceparent, with the handler
   });
   try {
     await consumer.ready;
-    await producer.publish(topic, event);
+    await suite.producer.publish(topic, event);
     await waitFor('both attempts', () => activeInHandler.length >= 2);
   } finally {
     await consumer.stop();

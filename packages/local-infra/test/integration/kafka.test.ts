@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Admin, Consumer, type Message, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
-import { freePort, type LocalKafka, type LocalKafkaOptions, startLocalKafka } from '../../src/index.ts';
+import { freePorts, type LocalKafka, type LocalKafkaOptions, startLocalKafka } from '../../src/index.ts';
 
 // Any names: the broker knows nothing of the platform's topics (@notes/contracts/names).
 const topics = ['events.one', 'events.two', 'commands', 'replies', 'dead-letters'].map((name) => ({
@@ -20,9 +20,7 @@ let kafka: LocalKafka | undefined;
 
 before(async () => {
   scratch = await mkdtemp(join(tmpdir(), 'kafka-test-'));
-  const port = await freePort();
-  let controllerPort = await freePort();
-  while (controllerPort === port) controllerPort = await freePort();
+  const [port, controllerPort] = (await freePorts(2)) as [number, number];
   options = { dataDir: join(scratch, 'kafka'), port, controllerPort, topics };
   kafka = await startLocalKafka(options);
 });

@@ -4,21 +4,15 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import type { EventProducer } from '@notes/kafka';
-import { testFixture, testKafkaBrokers } from '@notes/testkit';
-import { createOutboxRelay } from '../../src/index.ts';
+import { after, test } from 'node:test';
+import { testKafkaBrokers } from '@notes/testkit';
 import {
-  allArrived,
-  collect,
   commitEvents,
   firstArrivalOrder,
   noteUpdated,
-  type OutboxDatabase,
-  outboxDatabase,
-  quietLogger,
+  outboxSuite,
+  relayUntilArrived,
   sleep,
-  testProducer,
   uniquePrefix,
 } from './helpers.ts';
 
@@ -28,14 +22,7 @@ after(() => {
   for (const child of children) child.kill('SIGKILL');
 });
 
-const fixture = testFixture();
-let db: OutboxDatabase;
-let producer: EventProducer;
-
-before(async () => {
-  db = await outboxDatabase(fixture, 'outbox_crash');
-  producer = testProducer(fixture, 'outbox-test-crash');
-});
+const suite = outboxSuite('crash');
 
 /** aggregates × versions events, committed version by version (each aggregate in order). */
 async function commitWorkload(prefix: string, aggregates: number, versions: number): Promise<string[]> {
@@ -45,7 +32,7 @@ async function commitWorkload(prefix: string, aggregates: number, versions: numb
     ids.push(...events.map((event) => event.eventId));
     // Several events per transaction, as a use case touching several aggregates would.
     for (let start = 0; start < events.length; start += 10)
-      await commitEvents(db.pool, events.slice(start, start + 10));
+      await commitEvents(suite.db.pool, events.slice(start, start + 10));
   }
   return ids;
 }
@@ -63,7 +50,7 @@ function assertInOrder(received: Parameters<typeof firstArrivalOrder>[0], aggreg
 }
 
 async function unsentCount(prefix: string): Promise<number> {
-  const { rows } = await db.pool.query<{ count: string }>(
+  const { rows } = await suite.db.pool.query<{ count: string }>(
     'SELECT count(*) FROM outbox WHERE sent_at IS NULL AND aggregate_id LIKE $1',
     [`${prefix}%`],
   );
@@ -74,20 +61,18 @@ test('a producer that fails after sending part of a batch: the batch is publishe
   timeout: 60_000,
 }, async () => {
   const prefix = uniquePrefix('partial');
-  const collector = await collect(testKafkaBrokers(), prefix);
+  const collector = await suite.collect(prefix);
   const ids = await commitWorkload(prefix, 10, 30);
   let failures = 0;
-  const crashing = createOutboxRelay({
-    pool: db.pool,
+  const crashing = suite.relay({
     producer: {
       // Sends the first half of the batch, then "dies" before the rows are marked sent.
       publish: async (topic, events) => {
-        await producer.publish(topic, events.slice(0, Math.ceil(events.length / 2)));
+        await suite.producer.publish(topic, events.slice(0, Math.ceil(events.length / 2)));
         failures += 1;
         throw new Error('relay died mid-batch');
       },
     },
-    logger: quietLogger(),
     batchSize: 50,
     backoff: { initialMs: 10, maxMs: 20 },
   });
@@ -96,30 +81,24 @@ test('a producer that fails after sending part of a batch: the batch is publishe
   await crashing.stop();
   assert.equal(await unsentCount(prefix), ids.length, 'a failed batch stays unsent');
 
-  const relay = createOutboxRelay({ pool: db.pool, producer, logger: quietLogger(), batchSize: 50 });
-  await relay.start();
-  try {
-    await collector.waitFor(allArrived(ids), 30_000);
-    assert.ok(collector.received.length > ids.length, 'the half-sent batch went out twice');
-    assertInOrder(collector.received, 10, 30);
-  } finally {
-    await relay.stop();
-    await collector.close();
-  }
+  const relay = suite.relay({ batchSize: 50 });
+  await relayUntilArrived(relay, collector, ids, 30_000);
+  assert.ok(collector.received.length > ids.length, 'the half-sent batch went out twice');
+  assertInOrder(collector.received, 10, 30);
 });
 
 test('a relay process killed (SIGKILL) while relaying: a new relay publishes everything', {
   timeout: 90_000,
 }, async () => {
   const prefix = uniquePrefix('killed');
-  const collector = await collect(testKafkaBrokers(), prefix);
+  const collector = await suite.collect(prefix);
   const ids = await commitWorkload(prefix, 50, 60);
 
   const child = spawn(
     process.execPath,
     [join(import.meta.dirname, '..', '..', 'bin', 'relay.ts'), '--batch-size', '10', '--poll-interval-ms', '100'],
     {
-      env: { ...process.env, OUTBOX_DB_DSN: db.url, KAFKA_BROKERS: testKafkaBrokers(), LOG_LEVEL: 'warn' },
+      env: { ...process.env, OUTBOX_DB_DSN: suite.db.url, KAFKA_BROKERS: testKafkaBrokers(), LOG_LEVEL: 'warn' },
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
@@ -141,16 +120,9 @@ test('a relay process killed (SIGKILL) while relaying: a new relay publishes eve
   const leftUnsent = await unsentCount(prefix);
   assert.ok(leftUnsent > 0, 'killed before it was done');
 
-  const relay = createOutboxRelay({ pool: db.pool, producer, logger: quietLogger() });
-  await relay.start();
-  try {
-    await collector.waitFor(allArrived(ids), 60_000);
-    assertInOrder(collector.received, 50, 60);
-    // Kafka has a batch a moment before the relay commits sent_at: stop() waits for that.
-    await relay.stop();
-    assert.equal(await unsentCount(prefix), 0);
-  } finally {
-    await relay.stop();
-    await collector.close();
-  }
+  const relay = suite.relay();
+  // Kafka has a batch a moment before the relay commits sent_at: the stop once all arrived waits for that.
+  await relayUntilArrived(relay, collector, ids, 60_000);
+  assertInOrder(collector.received, 50, 60);
+  assert.equal(await unsentCount(prefix), 0);
 });

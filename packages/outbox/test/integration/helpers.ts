@@ -3,6 +3,7 @@
 // whose key starts with the test's own prefix, since the topics are shared.
 
 import { randomUUID } from 'node:crypto';
+import { before } from 'node:test';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { NoteUpdatedSchema } from '@notes/contracts/common/v1';
 import { eventTypes, topics } from '@notes/contracts/names';
@@ -14,9 +15,16 @@ import {
   type EventCollector,
   type ReceivedEvent,
   type TestFixture,
+  testFixture,
   testKafkaBrokers,
 } from '@notes/testkit';
-import { appendToOutbox, outboxMigrations } from '../../src/index.ts';
+import {
+  appendToOutbox,
+  createOutboxRelay,
+  type OutboxRelay,
+  type OutboxRelayOptions,
+  outboxMigrations,
+} from '../../src/index.ts';
 
 export const topic = topics.notesEvents;
 
@@ -26,11 +34,7 @@ export interface OutboxDatabase {
 }
 
 /** A fresh database with the outbox migrated and a pool on it, both closed after the tests of fixture. */
-export async function outboxDatabase(
-  fixture: TestFixture,
-  prefix: string,
-  maxConnections = 10,
-): Promise<OutboxDatabase> {
+async function outboxDatabase(fixture: TestFixture, prefix: string, maxConnections = 10): Promise<OutboxDatabase> {
   const database = await fixture.database(prefix);
   const pool = fixture.closeAfter(
     createPool({ dsn: database.url, maxConnections, applicationName: prefix }),
@@ -41,12 +45,70 @@ export async function outboxDatabase(
   return { url: database.url, pool };
 }
 
+/** What the tests of a file share, closed after them. */
+export interface OutboxSuite {
+  fixture: TestFixture;
+  /** A fresh database with the outbox migrated, from the file's before() on. */
+  readonly db: OutboxDatabase;
+  /** A producer to the test broker, opened on first use. */
+  readonly producer: EventProducer;
+  /** The messages of the topic whose key starts with keyPrefix, from the earliest offset (collect). */
+  collect(keyPrefix: string): Promise<Collector>;
+  /** A relay (not started) on the suite's database, to its producer unless options name another, logging quietly. */
+  relay(options?: Partial<OutboxRelayOptions>): OutboxRelay;
+}
+
+/** The set-up of a test file: call it at the top level; name tells its database and producer apart. */
+export function outboxSuite(name: string, options: { maxConnections?: number } = {}): OutboxSuite {
+  const fixture = testFixture();
+  let db: OutboxDatabase | undefined;
+  let producer: EventProducer | undefined;
+  before(async () => {
+    db = await outboxDatabase(fixture, `outbox_${name.replaceAll('-', '_')}`, options.maxConnections);
+  });
+  const suite: OutboxSuite = {
+    fixture,
+    get db() {
+      if (db === undefined) throw new Error('the database opens in before()');
+      return db;
+    },
+    get producer() {
+      producer ??= testProducer(fixture, `outbox-${name}-test`);
+      return producer;
+    },
+    collect: (keyPrefix) => fixture.collect(topic, (key) => key.startsWith(keyPrefix)),
+    relay: (relayOptions = {}) =>
+      createOutboxRelay({
+        pool: suite.db.pool,
+        logger: quietLogger(),
+        ...relayOptions,
+        producer: relayOptions.producer ?? suite.producer,
+      }),
+  };
+  return suite;
+}
+
+/** Runs relay until every event of ids arrived at collector, then stops it (which waits for its last sent_at). */
+export async function relayUntilArrived(
+  relay: OutboxRelay,
+  collector: Collector,
+  ids: Iterable<string>,
+  timeoutMs: number,
+): Promise<void> {
+  await relay.start();
+  try {
+    await collector.waitFor(allArrived(ids), timeoutMs);
+  } finally {
+    await relay.stop();
+  }
+}
+
 /** A producer to the test broker, closed after the tests of fixture. */
 export function testProducer(fixture: TestFixture, clientId: string): EventProducer {
   return fixture.closeAfter(createEventProducer({ brokers: testKafkaBrokers(), clientId }), (opened) => opened.close());
 }
 
-export function quietLogger(): Logger {
+function quietLogger(): Logger {
   return createLogger({ service: 'outbox-test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 }
 

@@ -6,35 +6,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createEventProducer } from '@notes/kafka';
-import { freePort, type LocalKafka, type LocalKafkaOptions, startLocalKafka } from '@notes/local-infra';
-import { testFixture } from '@notes/testkit';
-import { createOutboxNotifier, createOutboxRelay } from '../../src/index.ts';
+import { freePorts, type LocalKafka, type LocalKafkaOptions, startLocalKafka } from '@notes/local-infra';
+import { createOutboxNotifier } from '../../src/index.ts';
 import {
   allArrived,
   collect,
   commitEvents,
   firstArrivalOrder,
   noteUpdated,
-  type OutboxDatabase,
-  outboxDatabase,
-  quietLogger,
+  outboxSuite,
   sleep,
   topic,
   uniquePrefix,
 } from './helpers.ts';
 
-const fixture = testFixture();
-let db: OutboxDatabase;
+const suite = outboxSuite('kafka-down');
 let scratch: string;
 let kafkaOptions: LocalKafkaOptions;
 let kafka: LocalKafka | undefined;
 
 before(async () => {
-  db = await outboxDatabase(fixture, 'outbox_kafka_down');
   scratch = await mkdtemp(join(tmpdir(), 'outbox-kafka-down-'));
-  const port = await freePort();
-  let controllerPort = await freePort();
-  while (controllerPort === port) controllerPort = await freePort();
+  const [port, controllerPort] = (await freePorts(2)) as [number, number];
   kafkaOptions = { dataDir: join(scratch, 'kafka'), port, controllerPort, topics: [{ name: topic, partitions: 3 }] };
   kafka = await startLocalKafka(kafkaOptions);
 });
@@ -54,20 +47,18 @@ test('events committed while Kafka is down are all published once it is back', {
   const commitRound = async () => {
     version += 1;
     const events = aggregates.map((aggregateId) => noteUpdated(aggregateId, version));
-    await Promise.all(events.map((event) => commitEvents(db.pool, [event])));
+    await Promise.all(events.map((event) => commitEvents(suite.db.pool, [event])));
     return events;
   };
 
   const producer = createEventProducer({ brokers, clientId: 'outbox-test-down' });
   // A short back-off cap, so the relay notices the broker's return soon.
-  const relay = createOutboxRelay({
-    pool: db.pool,
+  const relay = suite.relay({
     producer,
-    logger: quietLogger(),
     pollIntervalMs: 200,
     backoff: { initialMs: 100, maxMs: 1_000 },
   });
-  const notifier = createOutboxNotifier(db.pool, { relay });
+  const notifier = createOutboxNotifier(suite.db.pool, { relay });
   await relay.start();
   const expected: string[] = [];
   try {
@@ -92,7 +83,7 @@ test('events committed while Kafka is down are all published once it is back', {
       notifier.afterCommit();
       await sleep(2_000);
     }
-    const { rows } = await db.pool.query<{ unsent: string }>(
+    const { rows } = await suite.db.pool.query<{ unsent: string }>(
       'SELECT count(*) AS unsent FROM outbox WHERE sent_at IS NULL',
     );
     assert.ok(Number(rows[0]?.unsent) >= 200, `events wait in the outbox while Kafka is down (${rows[0]?.unsent})`);

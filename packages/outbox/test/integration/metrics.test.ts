@@ -1,30 +1,10 @@
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
-import type { EventProducer } from '@notes/kafka';
-import { testFixture, testKafkaBrokers } from '@notes/testkit';
+import { test } from 'node:test';
 import { Registry } from 'prom-client';
-import { createOutboxMetrics, createOutboxRelay } from '../../src/index.ts';
-import {
-  allArrived,
-  collect,
-  commitEvents,
-  noteUpdated,
-  type OutboxDatabase,
-  outboxDatabase,
-  quietLogger,
-  testProducer,
-  topic,
-  uniquePrefix,
-} from './helpers.ts';
+import { createOutboxMetrics } from '../../src/index.ts';
+import { commitEvents, noteUpdated, outboxSuite, relayUntilArrived, topic, uniquePrefix } from './helpers.ts';
 
-const fixture = testFixture();
-let db: OutboxDatabase;
-let producer: EventProducer;
-
-before(async () => {
-  db = await outboxDatabase(fixture, 'outbox_metrics');
-  producer = testProducer(fixture, 'outbox-metrics-test');
-});
+const suite = outboxSuite('metrics');
 /** A series of a family (a histogram's `${family}_count`, ...) with these labels; NaN when it has none. */
 async function seriesValue(
   registry: Registry,
@@ -45,25 +25,24 @@ test('the backlog gauges count the unsent rows at each scrape; the relay reports
   timeout: 60_000,
 }, async () => {
   const registry = new Registry();
-  const metrics = createOutboxMetrics(registry, db.pool);
+  const metrics = createOutboxMetrics(registry, suite.db.pool);
   assert.equal(await seriesValue(registry, 'outbox_unsent_events'), 0);
   assert.equal(await seriesValue(registry, 'outbox_oldest_unsent_age_seconds'), 0);
 
   const prefix = uniquePrefix('metrics');
   const events = [noteUpdated(`${prefix}a`, 1), noteUpdated(`${prefix}a`, 2), noteUpdated(`${prefix}b`, 1)];
-  await commitEvents(db.pool, events);
+  await commitEvents(suite.db.pool, events);
   assert.equal(await seriesValue(registry, 'outbox_unsent_events'), 3);
   assert.ok((await seriesValue(registry, 'outbox_oldest_unsent_age_seconds')) >= 0);
 
-  const collector = await collect(testKafkaBrokers(), prefix);
-  const relay = createOutboxRelay({ pool: db.pool, producer, logger: quietLogger(), metrics });
-  await relay.start();
-  try {
-    await collector.waitFor(allArrived(events.map((event) => event.eventId)), 30_000);
-  } finally {
-    await relay.stop();
-    await collector.close();
-  }
+  const collector = await suite.collect(prefix);
+  const relay = suite.relay({ metrics });
+  await relayUntilArrived(
+    relay,
+    collector,
+    events.map((event) => event.eventId),
+    30_000,
+  );
   assert.equal(await seriesValue(registry, 'outbox_events_published_total', { topic }), 3);
   const duration = 'outbox_publish_duration_seconds';
   assert.ok((await seriesValue(registry, duration, { topic }, `${duration}_count`)) >= 1, 'produce calls timed');
@@ -78,15 +57,13 @@ test('the backlog gauges count the unsent rows at each scrape; the relay reports
 test('a batch Kafka refuses counts as a failure, and its rows stay in the backlog', { timeout: 60_000 }, async () => {
   const registry = new Registry();
   const refusing = { publish: () => Promise.reject(new Error('the broker is away')) };
-  const relay = createOutboxRelay({
-    pool: db.pool,
+  const relay = suite.relay({
     producer: refusing,
-    logger: quietLogger(),
-    metrics: createOutboxMetrics(registry, db.pool),
+    metrics: createOutboxMetrics(registry, suite.db.pool),
     backoff: { initialMs: 10, maxMs: 20 },
   });
   const prefix = uniquePrefix('refused');
-  await commitEvents(db.pool, [noteUpdated(`${prefix}a`, 1)]);
+  await commitEvents(suite.db.pool, [noteUpdated(`${prefix}a`, 1)]);
   await relay.start();
   try {
     for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {

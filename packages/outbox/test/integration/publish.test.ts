@@ -1,41 +1,20 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import { eventTypes } from '@notes/contracts/names';
-import type { EventProducer } from '@notes/kafka';
 import { withTransaction } from '@notes/postgres';
-import { testFixture, testKafkaBrokers } from '@notes/testkit';
-import { appendToOutbox, createOutboxNotifier, createOutboxRelay } from '../../src/index.ts';
-import {
-  allArrived,
-  collect,
-  commitEvents,
-  noteUpdated,
-  type OutboxDatabase,
-  outboxDatabase,
-  quietLogger,
-  sleep,
-  testProducer,
-  topic,
-  uniquePrefix,
-} from './helpers.ts';
+import { appendToOutbox, createOutboxNotifier } from '../../src/index.ts';
+import { allArrived, commitEvents, noteUpdated, outboxSuite, sleep, topic, uniquePrefix } from './helpers.ts';
 
-const fixture = testFixture();
-let db: OutboxDatabase;
-let producer: EventProducer;
-
-before(async () => {
-  db = await outboxDatabase(fixture, 'outbox_publish');
-  producer = testProducer(fixture, 'outbox-test');
-});
+const suite = outboxSuite('publish');
 
 test('events of a committed transaction are published once, as the contract says; a rolled-back one publishes nothing', {
   timeout: 60_000,
 }, async () => {
   const prefix = uniquePrefix('publish');
-  const collector = await collect(testKafkaBrokers(), prefix);
-  const relay = createOutboxRelay({ pool: db.pool, producer, logger: quietLogger() });
-  const notifier = createOutboxNotifier(db.pool, { relay });
+  const collector = await suite.collect(prefix);
+  const relay = suite.relay();
+  const notifier = createOutboxNotifier(suite.db.pool, { relay });
   await relay.start();
   try {
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -46,12 +25,12 @@ test('events of a committed transaction are published once, as the contract says
       }),
       noteUpdated(`${prefix}b`, 1),
     ];
-    await commitEvents(db.pool, first);
+    await commitEvents(suite.db.pool, first);
     notifier.afterCommit();
 
     const rolledBack = [noteUpdated(`${prefix}a`, 2), noteUpdated(`${prefix}c`, 1)];
     await assert.rejects(
-      withTransaction(db.pool, async (tx) => {
+      withTransaction(suite.db.pool, async (tx) => {
         await appendToOutbox(tx, topic, rolledBack);
         throw new Error('the business rule failed');
       }),
@@ -59,7 +38,7 @@ test('events of a committed transaction are published once, as the contract says
     );
 
     const last = [noteUpdated(`${prefix}a`, 2)];
-    await commitEvents(db.pool, last);
+    await commitEvents(suite.db.pool, last);
     notifier.afterCommit();
 
     const committed = [...first, ...last];
@@ -90,7 +69,7 @@ test('events of a committed transaction are published once, as the contract says
 
     // Kafka has the events a moment before the relay commits sent_at: stop() waits for that.
     await relay.stop();
-    const { rows } = await db.pool.query<{ unsent: string }>(
+    const { rows } = await suite.db.pool.query<{ unsent: string }>(
       'SELECT count(*) FILTER (WHERE sent_at IS NULL) AS unsent FROM outbox WHERE aggregate_id LIKE $1',
       [`${prefix}%`],
     );
@@ -98,7 +77,6 @@ test('events of a committed transaction are published once, as the contract says
   } finally {
     await relay.stop();
     await notifier.close();
-    await collector.close();
   }
 });
 
@@ -106,22 +84,21 @@ test('a NOTIFY after commit wakes a relay of another process at once, long befor
   timeout: 60_000,
 }, async () => {
   const prefix = uniquePrefix('notify');
-  const collector = await collect(testKafkaBrokers(), prefix);
+  const collector = await suite.collect(prefix);
   // A relay that would poll only every 10 minutes: only LISTEN/NOTIFY can wake it in time.
-  const relay = createOutboxRelay({ pool: db.pool, producer, logger: quietLogger(), pollIntervalMs: 600_000 });
+  const relay = suite.relay({ pollIntervalMs: 600_000 });
   // The writer's notifier knows no relay: as in a process that runs none.
-  const notifier = createOutboxNotifier(db.pool);
+  const notifier = createOutboxNotifier(suite.db.pool);
   await relay.start();
   // Let the relay finish the look it takes at start and fall asleep.
   await sleep(500);
   try {
     const events = [noteUpdated(`${prefix}a`, 1)];
-    await commitEvents(db.pool, events);
+    await commitEvents(suite.db.pool, events);
     notifier.afterCommit();
     await collector.waitFor(allArrived(events.map((event) => event.eventId)), 30_000);
   } finally {
     await relay.stop();
     await notifier.close();
-    await collector.close();
   }
 });

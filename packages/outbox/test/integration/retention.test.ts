@@ -1,24 +1,10 @@
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import type { Event } from '@notes/kafka';
-import { testFixture } from '@notes/testkit';
-import { createOutboxRelay, purgeSentOutboxRows } from '../../src/index.ts';
-import {
-  commitEvents,
-  noteUpdated,
-  type OutboxDatabase,
-  outboxDatabase,
-  quietLogger,
-  sleep,
-  uniquePrefix,
-} from './helpers.ts';
+import { purgeSentOutboxRows } from '../../src/index.ts';
+import { commitEvents, noteUpdated, outboxSuite, sleep, uniquePrefix } from './helpers.ts';
 
-const fixture = testFixture();
-let db: OutboxDatabase;
-
-before(async () => {
-  db = await outboxDatabase(fixture, 'outbox_retention');
-});
+const suite = outboxSuite('retention');
 
 /** Rows in four states: sent 2 h ago, sent 10 min ago, unsent (written 2 h ago), unsent (now). */
 async function seed(prefix: string): Promise<Record<'oldSent' | 'recentSent' | 'oldUnsent' | 'unsent', Event[]>> {
@@ -30,22 +16,22 @@ async function seed(prefix: string): Promise<Record<'oldSent' | 'recentSent' | '
     oldUnsent: make('old-unsent', 5),
     unsent: make('unsent', 5),
   };
-  for (const events of Object.values(rows)) await commitEvents(db.pool, events);
+  for (const events of Object.values(rows)) await commitEvents(suite.db.pool, events);
   const ids = (events: Event[]) => events.map((event) => event.eventId);
-  await db.pool.query(`UPDATE outbox SET sent_at = now() - interval '2 hours' WHERE id = ANY($1::uuid[])`, [
+  await suite.db.pool.query(`UPDATE outbox SET sent_at = now() - interval '2 hours' WHERE id = ANY($1::uuid[])`, [
     ids(rows.oldSent),
   ]);
-  await db.pool.query(`UPDATE outbox SET sent_at = now() - interval '10 minutes' WHERE id = ANY($1::uuid[])`, [
+  await suite.db.pool.query(`UPDATE outbox SET sent_at = now() - interval '10 minutes' WHERE id = ANY($1::uuid[])`, [
     ids(rows.recentSent),
   ]);
-  await db.pool.query(`UPDATE outbox SET occurred_at = now() - interval '2 hours' WHERE id = ANY($1::uuid[])`, [
+  await suite.db.pool.query(`UPDATE outbox SET occurred_at = now() - interval '2 hours' WHERE id = ANY($1::uuid[])`, [
     ids(rows.oldUnsent),
   ]);
   return rows;
 }
 
 async function remaining(prefix: string): Promise<Set<string>> {
-  const { rows } = await db.pool.query<{ id: string }>('SELECT id FROM outbox WHERE aggregate_id LIKE $1', [
+  const { rows } = await suite.db.pool.query<{ id: string }>('SELECT id FROM outbox WHERE aggregate_id LIKE $1', [
     `${prefix}%`,
   ]);
   return new Set(rows.map((row) => row.id));
@@ -55,7 +41,7 @@ test('purging deletes only sent rows older than the retention period, in chunks'
   const prefix = uniquePrefix('purge');
   const rows = await seed(prefix);
   // Chunks of 7: the 25 old sent rows take four statements.
-  const deleted = await purgeSentOutboxRows(db.pool, { olderThanMs: 3_600_000, chunkSize: 7 });
+  const deleted = await purgeSentOutboxRows(suite.db.pool, { olderThanMs: 3_600_000, chunkSize: 7 });
   assert.equal(deleted, 25);
   const left = await remaining(prefix);
   for (const event of rows.oldSent) assert.ok(!left.has(event.eventId));
@@ -66,10 +52,8 @@ test('the relay purges periodically and never deletes an unsent row', { timeout:
   const prefix = uniquePrefix('relay-purge');
   const published: string[] = [];
   // No Kafka needed: a producer that takes everything.
-  const relay = createOutboxRelay({
-    pool: db.pool,
+  const relay = suite.relay({
     producer: { publish: async (_topic, events) => void published.push(...events.map((event) => event.eventId)) },
-    logger: quietLogger(),
     pollIntervalMs: 50,
     retention: { sentRowsMs: 3_600_000, purgeEveryMs: 100, chunkSize: 10 },
   });

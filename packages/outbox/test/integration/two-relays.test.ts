@@ -1,53 +1,42 @@
 import assert from 'node:assert/strict';
-import { before, test } from 'node:test';
-import { testFixture, testKafkaBrokers } from '@notes/testkit';
-import { createOutboxNotifier, createOutboxRelay } from '../../src/index.ts';
+import { test } from 'node:test';
+import { createOutboxNotifier } from '../../src/index.ts';
 import {
   allArrived,
-  collect,
   commitEvents,
   firstArrivalOrder,
   noteUpdated,
-  type OutboxDatabase,
-  outboxDatabase,
-  quietLogger,
+  outboxSuite,
   sleep,
   testProducer,
   uniquePrefix,
 } from './helpers.ts';
 
-const fixture = testFixture();
-let db: OutboxDatabase;
-
-before(async () => {
-  db = await outboxDatabase(fixture, 'outbox_two_relays', 16);
-});
+const suite = outboxSuite('two-relays', { maxConnections: 16 });
 
 test('two relays on one outbox lose nothing, publish each event once, and keep every aggregate in commit order', {
   timeout: 120_000,
 }, async (t) => {
   const prefix = uniquePrefix('two');
-  const collector = await collect(testKafkaBrokers(), prefix);
+  const collector = await suite.collect(prefix);
   const published = [0, 0];
   // Two relays as in two processes: each its own producer (its own producer id) and connections;
   // small batches, so that they take lanes from each other often.
   const relays = [0, 1].map((index) => {
-    const producer = testProducer(fixture, `outbox-test-relay-${index}`);
-    return createOutboxRelay({
-      pool: db.pool,
+    const producer = testProducer(suite.fixture, `outbox-test-relay-${index}`);
+    return suite.relay({
       producer: {
         publish: async (topic, events) => {
           await producer.publish(topic, events);
           published[index] = (published[index] ?? 0) + events.length;
         },
       },
-      logger: quietLogger(),
       batchSize: 16,
       pollIntervalMs: 100,
     });
   });
   // The writer runs no relay: both learn of commits through NOTIFY only.
-  const notifier = createOutboxNotifier(db.pool);
+  const notifier = createOutboxNotifier(suite.db.pool);
   await Promise.all(relays.map((relay) => relay.start()));
   const aggregates = Array.from({ length: 60 }, (_, i) => `${prefix}${i}`);
   const eventsPerAggregate = 8;
@@ -61,7 +50,7 @@ test('two relays on one outbox lose nothing, publish each event once, and keep e
         for (let version = 1; version <= eventsPerAggregate; version += 1) {
           const event = noteUpdated(aggregateId, version);
           expected.push(event.eventId);
-          await commitEvents(db.pool, [event]);
+          await commitEvents(suite.db.pool, [event]);
           notifier.afterCommit();
           if ((index + version) % 3 === 0) await sleep(Math.floor(Math.random() * 5));
         }
@@ -85,6 +74,5 @@ test('two relays on one outbox lose nothing, publish each event once, and keep e
   } finally {
     await Promise.all(relays.map((relay) => relay.stop()));
     await notifier.close();
-    await collector.close();
   }
 });

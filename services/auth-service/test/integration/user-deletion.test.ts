@@ -2,27 +2,21 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { ManualClock } from '@notes/testkit/fakes';
-import { createAuthUseCases } from '../../src/compose.ts';
 import { createRefreshTokenSecrets } from '../../src/crypto/refresh-token-secrets.ts';
 import { createRefreshTokensRepository } from '../../src/db/refresh-tokens-repository.ts';
 import { InvalidCredentials, InvalidRefreshToken, UserNotFound } from '../../src/domain/errors.ts';
 import type { AuthUseCases } from '../../src/grpc/auth-service.ts';
-import { testConfig } from '../support/config.ts';
-import { createMigratedDatabase, type MigratedDatabase } from '../support/database.ts';
+import type { MigratedDatabase } from '../support/database.ts';
+import { type UseCasesOnDatabase, useCasesOnDatabase } from '../support/use-cases.ts';
 
 const password = 'correct horse battery staple';
 const clock = new ManualClock(new Date('2026-11-25T09:00:00.000Z'));
 let database: MigratedDatabase;
 let useCases: AuthUseCases;
-let afterCommits = 0;
+let outbox: UseCasesOnDatabase['outbox'];
 
 before(async () => {
-  database = await createMigratedDatabase('auth_user_deletion');
-  useCases = createAuthUseCases(testConfig(database.url).config, {
-    pool: database.pool,
-    clock,
-    outbox: { afterCommit: () => void afterCommits++ },
-  });
+  ({ database, useCases, outbox } = await useCasesOnDatabase('auth_user_deletion', clock));
 });
 
 after(async () => {
@@ -56,7 +50,7 @@ test('beginning the deletion revokes every refresh token of the user and refuses
   const phone = await useCases.signIn({ email, password });
   const laptop = await useCases.signIn({ email, password });
   const rotated = await useCases.refresh(laptop.refreshToken);
-  afterCommits = 0;
+  outbox.afterCommits = 0;
 
   await useCases.beginUserDeletion(userId);
 
@@ -66,7 +60,7 @@ test('beginning the deletion revokes every refresh token of the user and refuses
     await assert.rejects(useCases.refresh(token), InvalidRefreshToken);
   }
   await assert.rejects(useCases.signIn({ email, password }), InvalidCredentials);
-  assert.equal(afterCommits, 0, 'no event: the account is still there');
+  assert.equal(outbox.afterCommits, 0, 'no event: the account is still there');
 });
 
 test('beginning it again succeeds and keeps the first time', async () => {

@@ -4,12 +4,12 @@ import { after, before, beforeEach, test } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';
 import { UserCreatedSchema, UserDeletedSchema } from '@notes/contracts/common/v1';
 import { eventTypes, topics } from '@notes/contracts/names';
+import { readOutboxRows, type StoredOutboxRow } from '@notes/outbox/testing';
 import { ManualClock } from '@notes/testkit/fakes';
-import { createAuthUseCases } from '../../src/compose.ts';
 import { EmailTaken } from '../../src/domain/errors.ts';
 import type { AuthUseCases } from '../../src/grpc/auth-service.ts';
-import { testConfig } from '../support/config.ts';
-import { createMigratedDatabase, type MigratedDatabase } from '../support/database.ts';
+import type { MigratedDatabase } from '../support/database.ts';
+import { type UseCasesOnDatabase, useCasesOnDatabase } from '../support/use-cases.ts';
 
 // The events a use case records are outbox rows written in its transaction (no relay runs here:
 // nothing is published, the rows are read back as they were committed).
@@ -19,19 +19,14 @@ const clock = new ManualClock(new Date('2026-11-24T08:30:00.250Z'));
 const uuidV7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 let database: MigratedDatabase;
 let useCases: AuthUseCases;
-let afterCommits = 0;
+let outbox: UseCasesOnDatabase['outbox'];
 
 before(async () => {
-  database = await createMigratedDatabase('auth_user_events');
-  useCases = createAuthUseCases(testConfig(database.url).config, {
-    pool: database.pool,
-    clock,
-    outbox: { afterCommit: () => void afterCommits++ },
-  });
+  ({ database, useCases, outbox } = await useCasesOnDatabase('auth_user_events', clock));
 });
 
 beforeEach(() => {
-  afterCommits = 0;
+  outbox.afterCommits = 0;
 });
 
 after(async () => {
@@ -40,31 +35,11 @@ after(async () => {
 
 const uniqueEmail = (prefix: string) => `${prefix}-${randomUUID()}@example.com`;
 
-interface OutboxRow {
-  id: string;
-  aggregate_id: string;
-  topic: string;
-  type: string;
-  payload: Buffer;
-  correlation_id: string | null;
-  occurred_at: Date;
-  sent_at: Date | null;
-}
-
-async function outboxRows(aggregateId: string): Promise<OutboxRow[]> {
-  const { rows } = await database.pool.query<OutboxRow>(
-    `SELECT id, aggregate_id, topic, type, payload, correlation_id, occurred_at, sent_at
-       FROM outbox WHERE aggregate_id = $1 ORDER BY seq`,
-    [aggregateId],
-  );
-  return rows;
-}
+const outboxRows = (aggregateId: string) => readOutboxRows(database.pool, { aggregateId });
 
 /** The UserCreated rows whose payload names the email, whatever their aggregate. */
-async function userCreatedRowsFor(email: string): Promise<OutboxRow[]> {
-  const { rows } = await database.pool.query<OutboxRow>(
-    `SELECT id, aggregate_id, type, payload FROM outbox WHERE type = '${eventTypes.UserCreated}'`,
-  );
+async function userCreatedRowsFor(email: string): Promise<StoredOutboxRow[]> {
+  const rows = await readOutboxRows(database.pool, { type: eventTypes.UserCreated });
   return rows.filter((row) => fromBinary(UserCreatedSchema, row.payload).email === email);
 }
 
@@ -86,13 +61,13 @@ test('sign-up writes one auth.UserCreated outbox row with the user, in its trans
   assert.equal(row.sent_at, null);
   const payload = fromBinary(UserCreatedSchema, row.payload);
   assert.deepEqual({ userId: payload.userId, email: payload.email }, { userId: user.userId, email });
-  assert.equal(afterCommits, 1, 'the outbox is woken once, after the commit');
+  assert.equal(outbox.afterCommits, 1, 'the outbox is woken once, after the commit');
 });
 
 test('a sign-up refused with EmailTaken writes no outbox row and wakes nobody', async () => {
   const email = uniqueEmail('taken');
   await useCases.signUp({ email, password });
-  afterCommits = 0;
+  outbox.afterCommits = 0;
   const { rows: before } = await database.pool.query('SELECT count(*)::int AS n FROM outbox');
 
   await assert.rejects(useCases.signUp({ email: email.toUpperCase(), password }), EmailTaken);
@@ -100,7 +75,7 @@ test('a sign-up refused with EmailTaken writes no outbox row and wakes nobody', 
   const { rows: afterwards } = await database.pool.query('SELECT count(*)::int AS n FROM outbox');
   assert.equal(afterwards[0].n, before[0].n);
   assert.equal((await userCreatedRowsFor(email)).length, 1, 'only the first sign-up’s event');
-  assert.equal(afterCommits, 0);
+  assert.equal(outbox.afterCommits, 0);
 });
 
 test('two simultaneous sign-ups with one email: one account, one UserCreated', async () => {
@@ -116,14 +91,14 @@ test('two simultaneous sign-ups with one email: one account, one UserCreated', a
     rows.map((row) => row.aggregate_id),
     [winner.value.userId],
   );
-  assert.equal(afterCommits, 1);
+  assert.equal(outbox.afterCommits, 1);
 });
 
 test('delete-user writes one auth.UserDeleted after the UserCreated; deleting again writes nothing', async () => {
   const user = await useCases.signUp({ email: uniqueEmail('del'), password });
   clock.advanceSeconds(5);
   await useCases.deleteUser(user.userId);
-  assert.equal(afterCommits, 2);
+  assert.equal(outbox.afterCommits, 2);
 
   const rows = await outboxRows(user.userId);
   assert.deepEqual(
@@ -139,14 +114,14 @@ test('delete-user writes one auth.UserDeleted after the UserCreated; deleting ag
 
   await useCases.deleteUser(user.userId);
   assert.equal((await outboxRows(user.userId)).length, 2, 'no event for a no-op');
-  assert.equal(afterCommits, 2, 'nothing to wake the outbox for');
+  assert.equal(outbox.afterCommits, 2, 'nothing to wake the outbox for');
 });
 
 test('deleting a user that never existed succeeds and records nothing', async () => {
   const userId = randomUUID();
   await useCases.deleteUser(userId);
   assert.deepEqual(await outboxRows(userId), []);
-  assert.equal(afterCommits, 0);
+  assert.equal(outbox.afterCommits, 0);
 });
 
 test('two simultaneous deletes of one user: one UserDeleted', async () => {

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';
 import { timestampMs } from '@bufbuild/protobuf/wkt';
-import { type Client, Code, ConnectError, createClient } from '@connectrpc/connect';
+import { type Client, Code, createClient } from '@connectrpc/connect';
 import { NoteCreatedSchema, NoteDeletedSchema, NoteUpdatedSchema } from '@notes/contracts/common/v1';
 import { eventTypes, topics } from '@notes/contracts/names';
 import { NotesService } from '@notes/contracts/notes/v1';
@@ -18,6 +18,7 @@ import { createPool, type Pool } from '@notes/postgres';
 import { type EventCollector, type ReceivedEvent, testFixture } from '@notes/testkit';
 import { composeNotesService } from '../../src/compose.ts';
 import { testNotesConfig } from '../support/config.ts';
+import { rejection } from '../support/rejection.ts';
 
 const topic = topics.notesEvents;
 /** How long an expected event may take; far above the relay's milliseconds, so only a missing event hits it. */
@@ -71,15 +72,6 @@ async function startService(databaseUrl: string, settings: Record<string, unknow
 function collect(noteIds: Iterable<string>): Promise<EventCollector> {
   const wanted = new Set(noteIds);
   return fixture.collect(topic, (key) => wanted.has(key));
-}
-
-async function rejection(call: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await call;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  return assert.fail('the call succeeded');
 }
 
 function sleep(ms: number): Promise<void> {

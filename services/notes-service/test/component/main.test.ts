@@ -1,16 +1,21 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import { createClient } from '@connectrpc/connect';
 import { Health, HealthCheckResponse_ServingStatus } from '@notes/contracts/health/v1';
 import { eventTypes, topics } from '@notes/contracts/names';
 import { NotesService } from '@notes/contracts/notes/v1';
 import { createGrpcTransport } from '@notes/grpc';
-import { collectEvents, createTestDatabase, type TestDatabase, testKafkaBrokers } from '@notes/testkit';
+import {
+  collectEvents,
+  createTestDatabase,
+  exitOf,
+  logLine,
+  runMain,
+  type TestDatabase,
+  testKafkaBrokers,
+} from '@notes/testkit';
 
 const mainFile = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
 let database: TestDatabase;
@@ -23,38 +28,20 @@ after(async () => {
   await database?.drop();
 });
 
-/** main.ts as its own process, with exactly this environment (nothing inherited). */
-function runMain(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [mainFile, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-async function exitOf(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const [code] = await once(child, 'exit');
-  return { code, stdout, stderr };
-}
-
 test('a missing database setting stops it with one line on stderr and exit code 1', async () => {
-  const { code, stderr } = await exitOf(runMain([], {}));
+  const { code, stderr } = await exitOf(runMain(mainFile, [], {}));
   assert.equal(code, 1);
   assert.match(stderr, /^notes-service: invalid setting database.*dsn/);
 });
 
 test('a missing Kafka setting stops it naming KAFKA_BROKERS', async () => {
-  const { code, stderr } = await exitOf(runMain([], { NOTES_DB_DSN: database.url }));
+  const { code, stderr } = await exitOf(runMain(mainFile, [], { NOTES_DB_DSN: database.url }));
   assert.equal(code, 1);
   assert.match(stderr, /^notes-service: invalid setting kafka\.brokers \(env KAFKA_BROKERS\): is required/);
 });
 
 test('an unknown command is refused with its usage', async () => {
-  const { code, stderr } = await exitOf(runMain(['migrate', 'sideways'], { NOTES_DB_DSN: database.url }));
+  const { code, stderr } = await exitOf(runMain(mainFile, ['migrate', 'sideways'], { NOTES_DB_DSN: database.url }));
   assert.equal(code, 2);
   assert.match(stderr, /usage: node src\/main\.ts \[migrate up\|down\]/);
 });
@@ -70,20 +57,13 @@ test('migrates, serves (publishing its events to KAFKA_BROKERS) until SIGTERM, t
     // Out of the notes-service group on saga.commands, which the consumer's own test uses meanwhile.
     SAGA_CONSUMER: 'false',
   };
-  assert.equal((await exitOf(runMain(['migrate', 'up'], env))).code, 0);
+  assert.equal((await exitOf(runMain(mainFile, ['migrate', 'up'], env))).code, 0);
 
   // It does not migrate on start: the note it stores lands in the table `migrate up` created.
-  const server = runMain([], { ...env, NOTES_MIGRATE_ON_START: 'false' });
+  const server = runMain(mainFile, [], { ...env, NOTES_MIGRATE_ON_START: 'false' });
   const exited = exitOf(server);
   try {
-    let port: number | undefined;
-    for await (const line of createInterface({ input: server.stdout as NodeJS.ReadableStream })) {
-      const entry = JSON.parse(line);
-      if (entry.msg === 'notes-service listening') {
-        port = entry.port;
-        break;
-      }
-    }
+    const port = (await logLine<{ msg: string; port: number }>(server, 'notes-service listening'))?.port;
     assert.ok(port, 'it logged "notes-service listening" with its port');
     const transport = createGrpcTransport(`http://127.0.0.1:${port}`, { tls: undefined });
     assert.equal((await createClient(Health, transport).check({})).status, HealthCheckResponse_ServingStatus.SERVING);

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { ViolationsSchema } from '@bufbuild/protovalidate/gen/buf/validate/validate_pb.js';
-import { type Client, Code, ConnectError, createClient } from '@connectrpc/connect';
+import { type Client, Code, type ConnectError, createClient } from '@connectrpc/connect';
 import { Health, HealthCheckResponse_ServingStatus } from '@notes/contracts/health/v1';
 import { NotesService } from '@notes/contracts/notes/v1';
 import { createGrpcTransport } from '@notes/grpc';
@@ -11,6 +11,7 @@ import { createLogger } from '@notes/logger';
 import { createTestDatabase, type TestDatabase } from '@notes/testkit';
 import { composeNotesService, type NotesServiceInstance } from '../../src/compose.ts';
 import { testNotesConfig } from '../support/config.ts';
+import { rejection } from '../support/rejection.ts';
 
 let database: TestDatabase;
 const services: NotesServiceInstance[] = [];
@@ -45,15 +46,6 @@ after(async () => {
   for (const service of services) await service.stop();
   await database?.drop();
 });
-
-async function rejection(call: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await call;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  return assert.fail('the call succeeded');
-}
 
 /** The fields that the buf.validate.Violations detail of an error names (once each: one field may break several rules). */
 function violatedFields(error: ConnectError): string[] {

@@ -4,34 +4,28 @@
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';
 import { NoteCreatedSchema, NoteDeletedSchema, NoteUpdatedSchema } from '@notes/contracts/common/v1';
 import { eventTypes, topics } from '@notes/contracts/names';
-import { createPool, type Pool, withTransaction } from '@notes/postgres';
+import { readOutboxRows, type StoredOutboxRow } from '@notes/outbox/testing';
+import { type Pool, withTransaction } from '@notes/postgres';
 import { createSagaReplies } from '@notes/saga';
-import { createTestDatabase, type TestDatabase } from '@notes/testkit';
+import { testFixture } from '@notes/testkit';
 import { createCreateNote } from '../../src/app/create-note.ts';
 import { createDeleteNote } from '../../src/app/delete-note.ts';
 import type { UnitOfWork } from '../../src/app/ports.ts';
 import { createUpdateNote } from '../../src/app/update-note.ts';
-import { migrateNotesDatabase } from '../../src/db/migrations.ts';
 import { createNoteReads, createNotesRepository } from '../../src/db/notes-repository.ts';
 import { NoteNotFound, VersionMismatch } from '../../src/domain/errors.ts';
 import { createNoteEvents } from '../../src/outbox/note-events.ts';
+import { migratedNotesDatabase } from '../support/database.ts';
 
-let database: TestDatabase;
+const fixture = testFixture();
 let pool: Pool;
 
 before(async () => {
-  database = await createTestDatabase('notes_events');
-  pool = createPool({ dsn: database.url, maxConnections: 4, applicationName: 'notes-events-test' });
-  await migrateNotesDatabase(pool, 'up');
-});
-
-after(async () => {
-  await pool?.end();
-  await database?.drop();
+  pool = (await migratedNotesDatabase(fixture, 'notes_events')).pool;
 });
 
 const clock = { now: () => new Date() };
@@ -60,26 +54,8 @@ function useCases(overrides: { inTransaction?: UnitOfWork['run'] } = {}) {
   };
 }
 
-interface OutboxRow {
-  id: string;
-  aggregate_id: string;
-  topic: string;
-  type: string;
-  payload: Buffer;
-  correlation_id: string | null;
-  occurred_at: Date;
-  sent_at: Date | null;
-}
-
 /** The outbox rows of one note, in the order the relay publishes them (seq). */
-async function outboxRowsOf(noteId: string): Promise<OutboxRow[]> {
-  const { rows } = await pool.query<OutboxRow>(
-    `SELECT id, aggregate_id, topic, type, payload, correlation_id, occurred_at, sent_at
-     FROM outbox WHERE aggregate_id = $1 ORDER BY seq`,
-    [noteId],
-  );
-  return rows;
-}
+const outboxRowsOf = (noteId: string) => readOutboxRows(pool, { aggregateId: noteId });
 
 const uuidV7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -114,7 +90,7 @@ describe('note events in the outbox', () => {
       [created.createdAt, updated.updatedAt, deletedAt],
     );
 
-    const [createdRow, updatedRow, deletedRow] = outbox as [OutboxRow, OutboxRow, OutboxRow];
+    const [createdRow, updatedRow, deletedRow] = outbox as [StoredOutboxRow, StoredOutboxRow, StoredOutboxRow];
     const createdEvent = fromBinary(NoteCreatedSchema, createdRow.payload);
     assert.deepEqual({ noteId: createdEvent.noteId, ownerId: createdEvent.ownerId }, { noteId: created.id, ownerId });
     const updatedEvent = fromBinary(NoteUpdatedSchema, updatedRow.payload);

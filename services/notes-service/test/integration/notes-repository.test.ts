@@ -1,28 +1,23 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { createPool, type Pool, type Queryable, type Statement, withTransaction } from '@notes/postgres';
-import { createTestDatabase, type TestDatabase } from '@notes/testkit';
+import { testFixture } from '@notes/testkit';
 import { createListNotes } from '../../src/app/list-notes.ts';
 import type { NotesRepository } from '../../src/app/ports.ts';
-import { migrateNotesDatabase } from '../../src/db/migrations.ts';
 import { createNoteReads, createNotesRepository } from '../../src/db/notes-repository.ts';
 import type { Note } from '../../src/domain/note.ts';
+import { migratedNotesDatabase, type NotesDatabase } from '../support/database.ts';
 
-let database: TestDatabase;
+const fixture = testFixture();
+let database: NotesDatabase;
 let pool: Pool;
 let notes: NotesRepository;
 
 before(async () => {
-  database = await createTestDatabase('notes_repository');
-  pool = createPool({ dsn: database.url, maxConnections: 4, applicationName: 'notes-repository-test' });
-  await migrateNotesDatabase(pool, 'up');
+  database = await migratedNotesDatabase(fixture, 'notes_repository');
+  pool = database.pool;
   notes = committing(pool);
-});
-
-after(async () => {
-  await pool?.end();
-  await database?.drop();
 });
 
 /** The repository with each call in a transaction of its own, as a use case would make it. */

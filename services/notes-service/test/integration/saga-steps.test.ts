@@ -3,35 +3,29 @@
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';
 import { NoteCreatedSchema, NoteDeletedSchema } from '@notes/contracts/common/v1';
 import { eventTypes, sagaCommandTypes, sagaReplyType, topics } from '@notes/contracts/names';
 import { StepReplySchema } from '@notes/contracts/saga/v1/messages';
-import { createPool, type Pool, withTransaction } from '@notes/postgres';
+import { readOutboxRows, type StoredOutboxRow } from '@notes/outbox/testing';
+import { type Pool, withTransaction } from '@notes/postgres';
 import { createSagaReplies } from '@notes/saga';
-import { createTestDatabase, type TestDatabase } from '@notes/testkit';
+import { testFixture } from '@notes/testkit';
 import { type CreateWelcomeNoteCommand, createCreateWelcomeNote } from '../../src/app/create-welcome-note.ts';
 import { createDeleteUserNotes, type DeleteUserNotesCommand } from '../../src/app/delete-user-notes.ts';
 import type { TransactionScope } from '../../src/app/ports.ts';
-import { migrateNotesDatabase } from '../../src/db/migrations.ts';
 import { createNotesRepository } from '../../src/db/notes-repository.ts';
 import { createNoteEvents } from '../../src/outbox/note-events.ts';
+import { migratedNotesDatabase } from '../support/database.ts';
 import { refuseWelcomeNotes } from '../support/refusing-welcome-notes.ts';
 
-let database: TestDatabase;
+const fixture = testFixture();
 let pool: Pool;
 const clock = { now: () => new Date('2026-11-25T12:00:00.000Z') };
 
 before(async () => {
-  database = await createTestDatabase('notes_saga_steps');
-  pool = createPool({ dsn: database.url, maxConnections: 4, applicationName: 'notes-saga-steps-test' });
-  await migrateNotesDatabase(pool, 'up');
-});
-
-after(async () => {
-  await pool?.end();
-  await database?.drop();
+  pool = (await migratedNotesDatabase(fixture, 'notes_saga_steps')).pool;
 });
 
 /** Runs a step in one transaction over the real adapters, as the consumer does. */
@@ -52,26 +46,9 @@ function deleteUserNotesCommand(userId: string): DeleteUserNotesCommand {
   return { sagaId: randomUUID(), commandId: randomUUID(), commandType: sagaCommandTypes.DeleteUserNotes, userId };
 }
 
-interface OutboxRow {
-  aggregate_id: string;
-  topic: string;
-  type: string;
-  payload: Buffer;
-  correlation_id: string | null;
-  occurred_at: Date;
-}
-
-async function outboxRows(where: string, values: unknown[]): Promise<OutboxRow[]> {
-  const { rows } = await pool.query<OutboxRow>(
-    `SELECT aggregate_id, topic, type, payload, correlation_id, occurred_at FROM outbox WHERE ${where} ORDER BY seq`,
-    values,
-  );
-  return rows;
-}
-
-const repliesTo = (sagaId: string) => outboxRows(`topic = '${topics.sagaReplies}' AND aggregate_id = $1`, [sagaId]);
+const repliesTo = (sagaId: string) => readOutboxRows(pool, { topic: topics.sagaReplies, aggregateId: sagaId });
 const noteCreatedEventsOf = (ownerId: string) =>
-  outboxRows(`topic = '${topics.notesEvents}' AND type = '${eventTypes.NoteCreated}'`, []).then((rows) =>
+  readOutboxRows(pool, { topic: topics.notesEvents, type: eventTypes.NoteCreated }).then((rows) =>
     rows.filter((row) => fromBinary(NoteCreatedSchema, row.payload).ownerId === ownerId),
   );
 
@@ -83,7 +60,7 @@ async function notesOf(ownerId: string) {
   return rows;
 }
 
-function answer(row: OutboxRow) {
+function answer(row: StoredOutboxRow) {
   const { commandType, commandId, succeeded, reason } = fromBinary(StepReplySchema, row.payload);
   return { commandType, commandId, succeeded, reason };
 }
@@ -177,7 +154,7 @@ describe('DeleteUserNotes', () => {
 
     assert.deepEqual(await notesOf(userId), []);
     assert.equal((await notesOf(bystander)).length, 1);
-    const deleted = await outboxRows(`topic = '${topics.notesEvents}' AND type = '${eventTypes.NoteDeleted}'`, []);
+    const deleted = await readOutboxRows(pool, { topic: topics.notesEvents, type: eventTypes.NoteDeleted });
     const ofUser = deleted.filter((row) => fromBinary(NoteDeletedSchema, row.payload).ownerId === userId);
     assert.deepEqual(
       ofUser.map((row) => row.aggregate_id),

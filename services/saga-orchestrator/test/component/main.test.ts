@@ -1,16 +1,13 @@
 // main.ts as its own process: configuration errors, migrations, serving and SIGTERM.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import { createClient } from '@connectrpc/connect';
 import { Health, HealthCheckResponse_ServingStatus } from '@notes/contracts/health/v1';
 import { createGrpcTransport } from '@notes/grpc';
 import { createPool } from '@notes/postgres';
-import { createTestDatabase, type TestDatabase, testKafkaBrokers } from '@notes/testkit';
+import { createTestDatabase, exitOf, logLine, runMain, type TestDatabase, testKafkaBrokers } from '@notes/testkit';
 
 const mainFile = join(import.meta.dirname, '..', '..', 'src', 'main.ts');
 const timeout = 60_000;
@@ -23,24 +20,6 @@ before(async () => {
 after(async () => {
   await database?.drop();
 });
-
-/** main.ts as its own process, with exactly this environment (nothing inherited). */
-function runMain(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [mainFile, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-async function exitOf(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const [code] = await once(child, 'exit');
-  return { code, stdout, stderr };
-}
 
 /** The settings main.ts needs; in-process clients here talk h2c (mutual TLS: packages/grpc, tests/e2e). */
 function environment(): Record<string, string> {
@@ -60,19 +39,19 @@ async function tables(): Promise<string[]> {
 }
 
 test('a missing setting stops it with one line naming the variable on stderr and exit code 1', async () => {
-  const noDatabase = await exitOf(runMain([], { KAFKA_BROKERS: 'k:9092' }));
+  const noDatabase = await exitOf(runMain(mainFile, [], { KAFKA_BROKERS: 'k:9092' }));
   assert.equal(noDatabase.code, 1);
   assert.match(
     noDatabase.stderr,
     /^saga-orchestrator: invalid setting database\.dsn \(env SAGA_DB_DSN\): is required\n$/,
   );
-  const noKafka = await exitOf(runMain([], { SAGA_DB_DSN: 'postgres://x@127.0.0.1/x' }));
+  const noKafka = await exitOf(runMain(mainFile, [], { SAGA_DB_DSN: 'postgres://x@127.0.0.1/x' }));
   assert.equal(noKafka.code, 1);
   assert.match(noKafka.stderr, /KAFKA_BROKERS/);
 });
 
 test('an unknown command prints the usage and exits 2', async () => {
-  const { code, stderr } = await exitOf(runMain(['migrate', 'sideways'], environment()));
+  const { code, stderr } = await exitOf(runMain(mainFile, ['migrate', 'sideways'], environment()));
   assert.equal(code, 2);
   assert.match(stderr, /usage: node src\/main.ts \[migrate up\|down\]/);
 });
@@ -80,13 +59,13 @@ test('an unknown command prints the usage and exits 2', async () => {
 test('migrate up creates the engine, outbox and processed-events tables; down reverts the latest of each set', {
   timeout,
 }, async () => {
-  const up = await exitOf(runMain(['migrate', 'up'], { ...environment(), LOG_LEVEL: 'info' }));
+  const up = await exitOf(runMain(mainFile, ['migrate', 'up'], { ...environment(), LOG_LEVEL: 'info' }));
   assert.equal(up.code, 0, up.stderr);
   assert.match(up.stdout, /migrate up done/);
   const created = await tables();
   for (const table of ['sagas', 'saga_steps', 'outbox', 'processed_events']) assert.ok(created.includes(table), table);
 
-  const down = await exitOf(runMain(['migrate', 'down'], environment()));
+  const down = await exitOf(runMain(mainFile, ['migrate', 'down'], environment()));
   assert.equal(down.code, 0, down.stderr);
   // The outbox and processed-events sets have one migration each; the engine's latest adds the
   // sagas' trace context (sagas.trace_headers), so its tables stay.
@@ -98,7 +77,7 @@ test('migrate up creates the engine, outbox and processed-events tables; down re
 });
 
 test('serves gRPC and the operations port until SIGTERM, then exits 0', { timeout }, async () => {
-  const child = runMain([], {
+  const child = runMain(mainFile, [], {
     ...environment(),
     SAGA_GRPC_PORT: '0',
     SAGA_HTTP_PORT: '0',
@@ -107,15 +86,10 @@ test('serves gRPC and the operations port until SIGTERM, then exits 0', { timeou
     SAGA_CONSUMER_START_AT: 'latest',
   });
   const exited = exitOf(child);
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  let listening: { port: number; httpPort: number } | undefined;
-  for await (const line of lines) {
-    const entry = JSON.parse(line) as { msg: string; port: number; httpPort: number };
-    if (entry.msg === 'saga-orchestrator listening') {
-      listening = entry;
-      break;
-    }
-  }
+  const listening = await logLine<{ msg: string; port: number; httpPort: number }>(
+    child,
+    'saga-orchestrator listening',
+  );
   assert.ok(listening, 'logged "saga-orchestrator listening"');
 
   const health = createClient(Health, createGrpcTransport(`http://127.0.0.1:${listening.port}`, { tls: undefined }));
