@@ -1,0 +1,27 @@
+import type { HTTPMethods, RouteOptions } from 'fastify';
+import FindMyWay from 'find-my-way';
+
+/** The request methods a path is served for; empty for a path no route serves. */
+export type AllowedMethods = (path: string) => string[];
+
+/**
+ * Which methods each registered path serves, collected from the routes as they are registered
+ * (an onRoute hook), so that a route added later is covered without a list to keep. The paths are
+ * matched by Fastify's own router (find-my-way, with Fastify's defaults), so `/v1/notes/{id}`
+ * matches exactly the URLs Fastify would route there. Only asked for requests no route answered.
+ */
+export function collectAllowedMethods(): { onRoute(route: RouteOptions): void; allowedMethods: AllowedMethods } {
+  const router = FindMyWay();
+  const methods = new Set<HTTPMethods>();
+  return {
+    onRoute(route) {
+      for (const method of [route.method].flat()) {
+        router.on(method, route.url, () => {});
+        methods.add(method);
+      }
+    },
+    allowedMethods(path) {
+      return [...methods].filter((method) => router.find(method, path) !== null).sort();
+    },
+  };
+}
