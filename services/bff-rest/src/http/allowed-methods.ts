@@ -1,4 +1,4 @@
-import type { HTTPMethods, RouteOptions } from 'fastify';
+import type { RouteOptions } from 'fastify';
 import FindMyWay from 'find-my-way';
 
 /** The request methods a path is served for; empty for a path no route serves. */
@@ -12,10 +12,11 @@ export type AllowedMethods = (path: string) => string[];
  */
 export function collectAllowedMethods(): { onRoute(route: RouteOptions): void; allowedMethods: AllowedMethods } {
   const router = FindMyWay();
-  const methods = new Set<HTTPMethods>();
+  const methods = new Set<FindMyWay.HTTPMethod>();
   return {
     onRoute(route) {
-      for (const method of [route.method].flat()) {
+      // Fastify routes with find-my-way: the methods of its routes are find-my-way's.
+      for (const method of [route.method].flat() as FindMyWay.HTTPMethod[]) {
         router.on(method, route.url, () => {});
         methods.add(method);
       }

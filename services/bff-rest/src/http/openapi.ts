@@ -64,9 +64,9 @@ const componentPrefix = '#/components/schemas/';
  * a client may send other members, and they are ignored. Works on a copy: the component schemas
  * are the very objects that validate the requests.
  */
-export function describeBodiesAsHandled<D extends OpenApiObject>(document: D): D {
+export function describeBodiesAsHandled<D>(document: D): D {
   const copy = structuredClone(document);
-  const components = copy.components?.schemas ?? {};
+  const { paths, components: { schemas: components = {} } = {} } = copy as OpenApiObject;
   const opened = new Set<unknown>();
   const open = (schema: unknown): void => {
     if (typeof schema !== 'object' || schema === null || opened.has(schema)) return;
@@ -78,7 +78,7 @@ export function describeBodiesAsHandled<D extends OpenApiObject>(document: D): D
     }
     for (const child of Object.values(node)) open(child);
   };
-  for (const operations of Object.values(copy.paths ?? {})) {
+  for (const operations of Object.values(paths ?? {})) {
     for (const operation of Object.values(operations)) {
       for (const media of Object.values(operation.requestBody?.content ?? {})) open(media.schema);
     }
