@@ -73,7 +73,7 @@ export function buildApp(deps: AppDeps) {
   app.after(() => limitRequestsPerIp(app, rateLimits.perIp));
   app.setErrorHandler(handleError);
   // Before the routes: every route registered after it adds its methods to the 405's Allow.
-  const routes = collectAllowedMethods();
+  const routes = collectAllowedMethods(app.initialConfig);
   app.addHook('onRoute', routes.onRoute);
   app.setNotFoundHandler(createNotFoundHandler(routes.allowedMethods));
   // Before the routes: it documents every route registered after it.
