@@ -7,9 +7,10 @@ import type { Registry } from 'prom-client';
 import type { BffConfig } from './config.ts';
 import { retryOnUnavailable } from './grpc/retry.ts';
 import { createJwksAccessTokenVerifier, type Jwks } from './http/access-token.ts';
+import { collectAllowedMethods } from './http/allowed-methods.ts';
 import { createRequestMetrics } from './http/metrics.ts';
 import { registerOpenApi } from './http/openapi.ts';
-import { handleError, handleNotFound } from './http/problem.ts';
+import { createNotFoundHandler, handleError } from './http/problem.ts';
 import { limitRequestsPerIp } from './http/rate-limits.ts';
 import { requestIdFor } from './http/request-id.ts';
 import { OneLinePerRequest } from './http/request-log.ts';
@@ -71,7 +72,10 @@ export function buildApp(deps: AppDeps) {
   app.register(fastifyRateLimit, { global: false });
   app.after(() => limitRequestsPerIp(app, rateLimits.perIp));
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler(handleNotFound);
+  // Before the routes: every route registered after it adds its methods to the 405's Allow.
+  const routes = collectAllowedMethods(app.initialConfig);
+  app.addHook('onRoute', routes.onRoute);
+  app.setNotFoundHandler(createNotFoundHandler(routes.allowedMethods));
   // Before the routes: it documents every route registered after it.
   registerOpenApi(app);
 

@@ -44,7 +44,44 @@ export function registerOpenApi(app: FastifyInstance): void {
     },
     // Schemas added with a $id are components, named by it (not def-0, def-1, ...).
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
+    transformObject: (document) => describeBodiesAsHandled('openapiObject' in document ? document.openapiObject : {}),
   });
   app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}
+
+interface OpenApiObject {
+  paths?: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: unknown }> } }>>;
+  components?: { schemas?: Record<string, unknown> };
+}
+
+const componentPrefix = '#/components/schemas/';
+
+/**
+ * The document with its request bodies as they are handled: Fastify's Ajv removes the members a
+ * body's schema does not declare (its removeAdditional option) rather than refusing them, so the
+ * schemas of bodies, and the components they use, do not say `additionalProperties: false` here:
+ * a client may send other members, and they are ignored. Works on a copy: the component schemas
+ * are the very objects that validate the requests.
+ */
+export function describeBodiesAsHandled<D>(document: D): D {
+  const copy = structuredClone(document);
+  const { paths, components: { schemas: components = {} } = {} } = copy as OpenApiObject;
+  const opened = new Set<unknown>();
+  const open = (schema: unknown): void => {
+    if (typeof schema !== 'object' || schema === null || opened.has(schema)) return;
+    opened.add(schema);
+    const node = schema as Record<string, unknown>;
+    if (node.additionalProperties === false) delete node.additionalProperties;
+    if (typeof node.$ref === 'string' && node.$ref.startsWith(componentPrefix)) {
+      open(components[node.$ref.slice(componentPrefix.length)]);
+    }
+    for (const child of Object.values(node)) open(child);
+  };
+  for (const operations of Object.values(paths ?? {})) {
+    for (const operation of Object.values(operations)) {
+      for (const media of Object.values(operation.requestBody?.content ?? {})) open(media.schema);
+    }
+  }
+  return copy;
 }

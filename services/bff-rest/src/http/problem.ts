@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { Code, ConnectError } from '@connectrpc/connect';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { AllowedMethods } from './allowed-methods.ts';
 import type { FieldError, Problem } from './schemas.ts';
 import { fieldErrorsFromValidation } from './validation.ts';
 import { fieldErrorsFromViolations } from './violations.ts';
@@ -105,9 +106,19 @@ function unexpected(): ProblemError {
   return new ProblemError(500, 'An unexpected error occurred.');
 }
 
-/** The 404 problem for any route that does not exist. */
-export function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return sendProblem(request, reply, new ProblemError(404, `No route ${request.method} ${pathOf(request)}.`));
+/**
+ * Fastify's not-found handler: a known path asked with a method it does not serve is a 405 naming
+ * the methods it does serve (RFC 9110 §15.5.6); any other path is a 404.
+ */
+export function createNotFoundHandler(allowedMethods: AllowedMethods) {
+  return (request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const path = pathOf(request);
+    const allowed = allowedMethods(path);
+    if (allowed.length === 0)
+      return sendProblem(request, reply, new ProblemError(404, `No route ${request.method} ${path}.`));
+    const detail = `${path} does not serve ${request.method}; it serves ${allowed.join(', ')}.`;
+    return sendProblem(request, reply, new ProblemError(405, detail, { headers: { allow: allowed.join(', ') } }));
+  };
 }
 
 function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: ProblemError): FastifyReply {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Code, ConnectError } from '@connectrpc/connect';
 import { assertProblem, assertStandardHeaders } from './assertions.ts';
@@ -15,10 +14,10 @@ const signUp = (payload: string, contentType = 'application/json') =>
   bff.app.inject({ method: 'POST', url: '/v1/auth/sign-up', payload, headers: { 'content-type': contentType } });
 
 describe('problems for requests the API cannot take', () => {
-  it('answers 404 for unknown routes and methods', async () => {
+  // A known path with another method is a 405: method-not-allowed.test.ts.
+  it('answers 404 for unknown paths', async () => {
     const unknownPath = await bff.app.inject({ url: '/v1/nothing-here' });
     assert.equal(assertProblem(unknownPath, 404).instance, '/v1/nothing-here');
-    assertProblem(await bff.app.inject({ method: 'PATCH', url: `/v1/notes/${randomUUID()}` }), 404);
   });
 
   it('answers 413 for a body over 1 MiB', async () => {
