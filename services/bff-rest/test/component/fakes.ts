@@ -182,13 +182,16 @@ export class FakeUpstreams {
     (router) => {
       router.service(NotesService, {
         createNote: async (request) => {
-          const { ownerId, title, content } = request;
+          const { ownerId, title, content, pinned, archived } = request;
           const now = timestampNow();
           const note = create(NoteSchema, {
             id: randomUUID(),
             ownerId,
             title,
             content,
+            tags: tagsOf(request.tags),
+            pinned,
+            archived,
             createdAt: now,
             updatedAt: now,
             version: 1n,
@@ -214,7 +217,14 @@ export class FakeUpstreams {
           if (request.expectedVersion > 0n && request.expectedVersion !== note.version) {
             throw new ConnectError('version mismatch', Code.FailedPrecondition);
           }
-          Object.assign(note, { title: request.title, content: request.content, version: note.version + 1n });
+          Object.assign(note, {
+            title: request.title,
+            content: request.content,
+            tags: tagsOf(request.tags),
+            pinned: request.pinned,
+            archived: request.archived,
+            version: note.version + 1n,
+          });
           note.updatedAt = timestampNow();
           return { note };
         },
@@ -315,6 +325,16 @@ export class FakeUpstreams {
       },
     });
   }
+}
+
+/**
+ * Stands in for notes-service's tag rules only as far as the BFF needs one: sorted as given, and a
+ * tag with a space refused the way notes-service names it (`tags[3]`).
+ */
+function tagsOf(tags: string[]): string[] {
+  const invalid = tags.findIndex((tag) => tag.includes(' '));
+  if (invalid >= 0) throw invalidArgument(`tags[${invalid}]`, 0, 'a tag must be letters, digits, - or _');
+  return tags.toSorted();
 }
 
 /** INVALID_ARGUMENT with a buf.validate.Violations detail naming one field, as protovalidate sends it. */

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { assertFieldErrors, assertProblem, assertStandardHeaders } from './assertions.ts';
 import { buildTestBff, type TestBff } from './fakes.ts';
 
+const noteKeys = ['archived', 'content', 'created_at', 'id', 'pinned', 'tags', 'title', 'updated_at', 'version'];
 const isoTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 let bff: TestBff;
@@ -36,7 +37,8 @@ describe('POST /v1/notes', () => {
     assert.equal(response.statusCode, 201);
     assertStandardHeaders(response);
     const note = response.json();
-    assert.deepEqual(Object.keys(note).sort(), ['content', 'created_at', 'id', 'title', 'updated_at']);
+    assert.deepEqual(Object.keys(note).sort(), noteKeys);
+    assert.deepEqual([note.tags, note.pinned, note.archived, note.version], [[], false, false, 1]);
     assert.equal(note.title, 'Groceries');
     assert.equal(note.content, 'milk');
     assert.match(note.created_at, isoTime);
@@ -67,9 +69,32 @@ describe('POST /v1/notes', () => {
     assert.equal(upstream?.ownerId, caller.userId);
     assert.deepEqual(
       Object.keys(upstream ?? {}).filter((key) => !key.startsWith('$')),
-      ['ownerId', 'title', 'content'],
+      ['ownerId', 'title', 'content', 'tags', 'pinned', 'archived'],
     );
     assert.deepEqual((await call(await bff.signedInUser(someoneElse), 'GET', '/v1/notes')).json().items, []);
+  });
+
+  it('passes tags, pinned and archived on, and answers with them', async () => {
+    const caller = await bff.signedInUser();
+    const body = { title: 'Tagged', tags: ['b', 'a'], pinned: true, archived: true };
+    const response = await call(caller, 'POST', '/v1/notes', body);
+    assert.equal(response.statusCode, 201, response.body);
+    const upstream = bff.upstreams.callsTo('CreateNote').at(-1)?.message;
+    assert.deepEqual([upstream?.tags, upstream?.pinned, upstream?.archived], [['b', 'a'], true, true]);
+    const note = response.json();
+    assert.deepEqual([note.tags, note.pinned, note.archived], [['a', 'b'], true, true]);
+    assert.deepEqual((await call(caller, 'GET', `/v1/notes/${note.id}`)).json(), note);
+  });
+
+  it('answers 400 naming a bad tag, whether the BFF or notes-service finds it', async () => {
+    const caller = await bff.signedInUser();
+    const post = (body: object) => call(caller, 'POST', '/v1/notes', { title: 't', ...body });
+    assertFieldErrors(await post({ tags: ['ok', 'ok', 'ok', 5] }), ['tags[3]']);
+    assertFieldErrors(await post({ tags: 'work' }), ['tags']);
+    assertFieldErrors(await post({ tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }), ['tags']);
+    assertFieldErrors(await post({ pinned: 'yes' }), ['pinned']);
+    assertFieldErrors(await post({ archived: 1 }), ['archived']);
+    assertFieldErrors(await post({ tags: ['fine', 'not fine'] }), ['tags[1]']);
   });
 
   it('answers 400 naming an invalid title or content', async () => {
@@ -115,7 +140,7 @@ describe('GET /v1/notes', () => {
       ['first'],
     );
     assert.equal(page2.next_cursor, null);
-    assert.deepEqual(Object.keys(page2.items[0]).sort(), ['content', 'created_at', 'id', 'title', 'updated_at']);
+    assert.deepEqual(Object.keys(page2.items[0]).sort(), noteKeys);
   });
 
   it('asks for 20 notes by default and ignores unknown parameters', async () => {
@@ -184,6 +209,20 @@ describe('PUT /v1/notes/{id}', () => {
     assert.match(updated.updated_at, isoTime);
     assert.equal(response.headers.etag, '"2"');
     assert.equal(bff.upstreams.callsTo('UpdateNote').at(-1)?.message.expectedVersion, 0n);
+  });
+
+  it('replaces tags, pinned and archived: one left out takes its default', async () => {
+    const caller = await bff.signedInUser();
+    const created = (await call(caller, 'POST', '/v1/notes', { title: 't', tags: ['a'], pinned: true })).json();
+    const put = (body: object) => call(caller, 'PUT', `/v1/notes/${created.id}`, { title: 't', content: '', ...body });
+    const archived = (await put({ tags: ['x', 'y'], archived: true })).json();
+    assert.deepEqual(
+      [archived.tags, archived.pinned, archived.archived, archived.version],
+      [['x', 'y'], false, true, 2],
+    );
+    const bare = (await put({})).json();
+    assert.deepEqual([bare.tags, bare.pinned, bare.archived, bare.version], [[], false, false, 3]);
+    assertFieldErrors(await put({ tags: [null] }), ['tags[0]']);
   });
 
   it('updates only while If-Match names the current ETag, else 412', async () => {

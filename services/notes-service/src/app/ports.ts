@@ -21,6 +21,12 @@ export interface NoteChange extends NoteRef, NoteFields {
   expectedVersion: number | undefined;
 }
 
+/** A note that was live until deletedAt, at its last version. */
+export interface DeletedNote extends NoteRef {
+  version: number;
+  deletedAt: Date;
+}
+
 /** The notes table. Every method sees live notes only: a soft-deleted note is gone for good. */
 export interface NotesRepository {
   /** Writes the new note's row with the transaction's other writes (a failure rejects the transaction). */
@@ -30,15 +36,15 @@ export interface NotesRepository {
   listLive(ownerId: string, after: PagePosition | undefined, count: number): Promise<Note[]>;
   /** The updated note, or undefined when no live note of that owner matched (or its version did not). */
   updateLive(change: NoteChange): Promise<Note | undefined>;
-  /** True when a live note was soft-deleted. */
-  softDeleteLive(ref: NoteRef, deletedAt: Date): Promise<boolean>;
+  /** The live note soft-deleted, or undefined when there was none. */
+  softDeleteLive(ref: NoteRef, deletedAt: Date): Promise<DeletedNote | undefined>;
   /**
    * Inserts the owner's welcome note, unless they have had one already (even a deleted one): false
    * then. At most one per owner, ever, however often it is asked for.
    */
   insertWelcomeNote(note: Note): Promise<boolean>;
-  /** Removes every note of the owner for good, deleted ones included; returns the ones that were live. */
-  deleteAllOf(ownerId: string): Promise<NoteRef[]>;
+  /** Removes every note of the owner for good, deleted ones included; returns the ones that were live, deleted at deletedAt. */
+  deleteAllOf(ownerId: string, deletedAt: Date): Promise<DeletedNote[]>;
 }
 
 /**
@@ -51,8 +57,8 @@ export interface NoteEvents {
   created(note: Note): Promise<void>;
   /** The note was updated to note.version (NoteUpdated). */
   updated(note: Note): Promise<void>;
-  /** The note was soft-deleted at deletedAt (NoteDeleted). */
-  deleted(ref: NoteRef, deletedAt: Date): Promise<void>;
+  /** The note, last at `version`, was deleted at deletedAt (NoteDeleted). */
+  deleted(note: DeletedNote): Promise<void>;
 }
 
 /** A saga's command to this service (saga.commands), as far as its reply needs to know. */

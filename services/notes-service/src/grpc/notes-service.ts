@@ -23,8 +23,8 @@ export interface NotesUseCases {
  */
 export function notesServiceImpl(useCases: NotesUseCases): ServiceImpl<typeof NotesService> {
   return {
-    async createNote({ ownerId, title, content }) {
-      return { note: toNoteMessage(await useCases.createNote({ ownerId, title, content })) };
+    async createNote({ ownerId, title, content, tags, pinned, archived }) {
+      return { note: toNoteMessage(await useCases.createNote({ ownerId, title, content, tags, pinned, archived })) };
     },
     async getNote({ ownerId, noteId }) {
       return { note: toNoteMessage(await useCases.getNote({ ownerId, noteId })) };
@@ -34,12 +34,15 @@ export function notesServiceImpl(useCases: NotesUseCases): ServiceImpl<typeof No
       const page = await useCases.listNotes({ ownerId, limit, cursor: cursor === '' ? undefined : cursor });
       return { notes: page.notes.map(toNoteMessage), nextCursor: page.nextCursor ?? '' };
     },
-    async updateNote({ ownerId, noteId, title, content, expectedVersion }) {
+    async updateNote({ ownerId, noteId, title, content, tags, pinned, archived, expectedVersion }) {
       const note = await useCases.updateNote({
         ownerId,
         noteId,
         title,
         content,
+        tags,
+        pinned,
+        archived,
         // 0 (not set) means "whatever version the note is at".
         expectedVersion: expectedVersion === 0n ? undefined : Number(expectedVersion),
       });
@@ -58,6 +61,9 @@ function toNoteMessage(note: Note): MessageInitShape<typeof NoteSchema> {
     ownerId: note.ownerId,
     title: note.title,
     content: note.content,
+    tags: note.tags,
+    pinned: note.pinned,
+    archived: note.archived,
     createdAt: timestampFromDate(note.createdAt),
     updatedAt: timestampFromDate(note.updatedAt),
     version: BigInt(note.version),

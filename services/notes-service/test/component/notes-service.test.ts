@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
-import { ViolationsSchema } from '@bufbuild/protovalidate/gen/buf/validate/validate_pb.js';
+import { type FieldPathElement, ViolationsSchema } from '@bufbuild/protovalidate/gen/buf/validate/validate_pb.js';
 import { type Client, Code, ConnectError, createClient } from '@connectrpc/connect';
 import { Health, HealthCheckResponse_ServingStatus } from '@notes/contracts/health/v1';
 import { NotesService } from '@notes/contracts/notes/v1';
@@ -60,8 +60,13 @@ function violatedFields(error: ConnectError): string[] {
   const fields = error
     .findDetails(ViolationsSchema)
     .flatMap((detail) => detail.violations)
-    .map((violation) => violation.field?.elements.map((element) => element.fieldName).join('.') ?? '');
+    .map((violation) => violation.field?.elements.map(elementName).join('.') ?? '');
   return [...new Set(fields)];
+}
+
+/** `tags[3]` for an item of a repeated field (protovalidate's subscript), else the field's name. */
+function elementName(element: FieldPathElement): string {
+  return element.subscript.case === 'index' ? `${element.fieldName}[${element.subscript.value}]` : element.fieldName;
 }
 
 async function createNote(ownerId: string, title = 'a note', content = '') {
@@ -175,6 +180,24 @@ describe('notes-service over gRPC', () => {
     assert.equal((await rejection(missing)).code, Code.NotFound, 'a missing note is NOT_FOUND, not a version mismatch');
   });
 
+  test('stores tags normalized, pinned and archived; an update replaces them', async () => {
+    const ownerId = randomUUID();
+    const { note: created } = await notes.createNote({
+      ownerId,
+      title: 'tagged',
+      tags: ['#Work', ' home ', 'WORK', 'дом'],
+      pinned: true,
+    });
+    assert.ok(created);
+    assert.deepEqual([created.tags, created.pinned, created.archived], [['home', 'work', 'дом'], true, false]);
+    const ref = { ownerId, noteId: created.id };
+    assert.deepEqual((await notes.getNote(ref)).note, created);
+
+    const { note: updated } = await notes.updateNote({ ...ref, title: 'tagged', tags: ['x'], archived: true });
+    assert.deepEqual([updated?.tags, updated?.pinned, updated?.archived, updated?.version], [['x'], false, true, 2n]);
+    assert.deepEqual((await notes.listNotes({ ownerId })).notes, [updated], 'archived notes are still listed');
+  });
+
   test('counts title characters as code points: 200 emoji fit', async () => {
     const note = await createNote(randomUUID(), '😀'.repeat(200));
     assert.equal(note.title, '😀'.repeat(200));
@@ -207,6 +230,17 @@ describe('notes-service over gRPC', () => {
       () => notes.updateNote({ ownerId, noteId, title: 't', expectedVersion: -1n }),
     ],
     ['a delete without owner', 'owner_id', () => notes.deleteNote({ noteId })],
+    [
+      '21 tags',
+      'tags',
+      () => notes.createNote({ ownerId, title: 't', tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }),
+    ],
+    ['a tag with a space', 'tags[1]', () => notes.createNote({ ownerId, title: 't', tags: ['ok', 'not ok'] })],
+    [
+      'a tag of 41 letters on update',
+      'tags[0]',
+      () => notes.updateNote({ ownerId, noteId, title: 't', tags: ['a'.repeat(41)] }),
+    ],
   ];
   for (const [name, field, call] of invalidRequests) {
     test(`answers INVALID_ARGUMENT naming ${field} for ${name}`, async () => {

@@ -36,7 +36,7 @@ function committing(db: Pool): NotesRepository {
     listLive: (ownerId, after, count) => inTransaction((repository) => repository.listLive(ownerId, after, count)),
     updateLive: (change) => inTransaction((repository) => repository.updateLive(change)),
     softDeleteLive: (ref, deletedAt) => inTransaction((repository) => repository.softDeleteLive(ref, deletedAt)),
-    deleteAllOf: (ownerId) => inTransaction((repository) => repository.deleteAllOf(ownerId)),
+    deleteAllOf: (ownerId, deletedAt) => inTransaction((repository) => repository.deleteAllOf(ownerId, deletedAt)),
   };
 }
 
@@ -44,7 +44,18 @@ const base = Date.parse('2026-11-23T10:00:00.000Z');
 
 function aNote(ownerId: string, createdAtMs: number, title = 'a note'): Note {
   const createdAt = new Date(createdAtMs);
-  return { id: randomUUID(), ownerId, title, content: '', version: 1, createdAt, updatedAt: createdAt };
+  return {
+    id: randomUUID(),
+    ownerId,
+    title,
+    content: '',
+    tags: [],
+    pinned: false,
+    archived: false,
+    version: 1,
+    createdAt,
+    updatedAt: createdAt,
+  };
 }
 
 /** Newest first by created_at, then id: PostgreSQL orders uuids bytewise, as their lower-case hex compares. */
@@ -54,7 +65,14 @@ function newestFirst(a: Note, b: Note): number {
 
 describe('notes repository', () => {
   test('stores and reads a note back as it was, to the millisecond', async () => {
-    const note = { ...aNote(randomUUID(), base + 123), title: 'Grüße 😀', content: 'line 1\nline 2' };
+    const note = {
+      ...aNote(randomUUID(), base + 123),
+      title: 'Grüße 😀',
+      content: 'line 1\nline 2',
+      tags: ['заметки', 'to-do_1'],
+      pinned: true,
+      archived: true,
+    };
     await notes.insert(note);
     assert.deepEqual(await notes.findLive({ ownerId: note.ownerId, noteId: note.id }), note);
     assert.equal(await notes.findLive({ ownerId: randomUUID(), noteId: note.id }), undefined, "another owner's");
@@ -107,16 +125,29 @@ describe('notes repository', () => {
     await notes.insert(deleted);
     const ref = { ownerId, noteId: deleted.id };
 
-    assert.equal(await notes.softDeleteLive(ref, new Date(base + 2)), true);
+    assert.deepEqual(await notes.softDeleteLive(ref, new Date(base + 2)), {
+      ...ref,
+      version: 1,
+      deletedAt: new Date(base + 2),
+    });
 
     assert.equal(await notes.findLive(ref), undefined);
     assert.deepEqual(
       (await notes.listLive(ownerId, undefined, 10)).map((note) => note.id),
       [kept.id],
     );
-    const change = { ...ref, title: 't', content: '', updatedAt: new Date(base + 3), expectedVersion: undefined };
+    const change = {
+      ...ref,
+      title: 't',
+      content: '',
+      tags: [],
+      pinned: false,
+      archived: false,
+      updatedAt: new Date(base + 3),
+      expectedVersion: undefined,
+    };
     assert.equal(await notes.updateLive(change), undefined);
-    assert.equal(await notes.softDeleteLive(ref, new Date(base + 4)), false);
+    assert.equal(await notes.softDeleteLive(ref, new Date(base + 4)), undefined);
     const { rows } = await pool.query('SELECT deleted_at FROM notes WHERE id = $1', [deleted.id]);
     assert.deepEqual(rows, [{ deleted_at: new Date(base + 2) }], 'the row stays, marked deleted');
   });
@@ -163,14 +194,19 @@ describe('notes repository', () => {
     const someoneElses = aNote(randomUUID(), base);
     await notes.insert(someoneElses);
 
-    const deleted = await notes.deleteAllOf(ownerId);
+    const deletedAt = new Date(base + 5);
+    const deleted = await notes.deleteAllOf(ownerId, deletedAt);
 
     assert.deepEqual(deleted.map((ref) => ref.noteId).toSorted(), [live.id, alsoLive.id, welcome.id].toSorted());
     assert.ok(deleted.every((ref) => ref.ownerId === ownerId));
+    assert.ok(
+      deleted.every((note) => note.version === 1 && note.deletedAt === deletedAt),
+      'last version, deleted then',
+    );
     const { rows } = await pool.query('SELECT count(*)::int AS n FROM notes WHERE owner_id = $1', [ownerId]);
     assert.equal(rows[0].n, 0, 'no row left, not even the soft-deleted one');
     assert.deepEqual(await notes.findLive({ ownerId: someoneElses.ownerId, noteId: someoneElses.id }), someoneElses);
-    assert.deepEqual(await notes.deleteAllOf(ownerId), [], 'nothing left the second time');
+    assert.deepEqual(await notes.deleteAllOf(ownerId, deletedAt), [], 'nothing left the second time');
   });
 
   test('updates only at the expected version, and bumps the version', async () => {
@@ -181,12 +217,25 @@ describe('notes repository', () => {
       noteId: note.id,
       title: 'new',
       content: 'body',
+      tags: ['a', 'b'],
+      pinned: true,
+      archived: true,
       updatedAt: new Date(base + 9),
     };
 
     assert.equal(await notes.updateLive({ ...change, expectedVersion: 2 }), undefined, 'stale version');
     const updated = await notes.updateLive({ ...change, expectedVersion: 1 });
-    assert.deepEqual(updated, { ...note, title: 'new', content: 'body', version: 2, updatedAt: new Date(base + 9) });
+    assert.deepEqual(updated, {
+      ...note,
+      title: 'new',
+      content: 'body',
+      tags: ['a', 'b'],
+      pinned: true,
+      archived: true,
+      version: 2,
+      updatedAt: new Date(base + 9),
+    });
+    assert.deepEqual(await notes.findLive(change), updated, 'read back as written');
     const unconditional = await notes.updateLive({ ...change, expectedVersion: undefined });
     assert.equal(unconditional?.version, 3);
     assert.equal(await notes.updateLive({ ...change, ownerId: randomUUID(), expectedVersion: undefined }), undefined);

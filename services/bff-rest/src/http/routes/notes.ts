@@ -68,8 +68,11 @@ function createNote(app: TypeboxApp, { notesClient, callOptions }: NotesRoutesDe
       },
     },
     async (request, reply) => {
-      const { title, content = '' } = request.body;
-      const { note } = await notesClient.createNote({ ownerId: request.ownerId, title, content }, callOptions(request));
+      const { title, content = '', tags, pinned, archived } = request.body;
+      const { note } = await notesClient.createNote(
+        { ownerId: request.ownerId, title, content, tags, pinned, archived },
+        callOptions(request),
+      );
       const created = required(note, 'note');
       reply.code(201).header('location', `/v1/notes/${created.id}`);
       return sendNote(reply, created);
@@ -133,7 +136,7 @@ function updateNote(app: TypeboxApp, deps: NotesRoutesDeps): void {
     '/v1/notes/:id',
     {
       schema: {
-        summary: "Replace a note's title and content",
+        summary: 'Replace a note',
         description: 'With `If-Match: <ETag>` the update happens only while the note is still at that version.',
         tags: ['notes'],
         security: bearerAuth,
@@ -151,9 +154,9 @@ function updateNote(app: TypeboxApp, deps: NotesRoutesDeps): void {
     async (request, reply) => {
       const noteId = request.params.id;
       const expectedVersion = await expectedVersionOf(deps, request, noteId);
-      const { title, content } = request.body;
+      const { title, content, tags, pinned, archived } = request.body;
       const { note } = await deps.notesClient.updateNote(
-        { ownerId: request.ownerId, noteId, title, content, expectedVersion },
+        { ownerId: request.ownerId, noteId, title, content, tags, pinned, archived, expectedVersion },
         deps.callOptions(request),
       );
       return sendNote(reply, required(note, 'note'));
@@ -217,6 +220,10 @@ function noteBody(note: Note) {
     id: note.id,
     title: note.title,
     content: note.content,
+    tags: note.tags,
+    pinned: note.pinned,
+    archived: note.archived,
+    version: Number(note.version),
     created_at: isoTime(note.createdAt, 'created_at'),
     updated_at: isoTime(note.updatedAt, 'updated_at'),
   };
