@@ -154,6 +154,32 @@ export const UpdateNoteRequestSchema = Type.Object(
   },
 );
 
+/** A JSON type that also takes null: in a merge patch, null removes a field, which here restores its default. */
+const orNull = <T extends TSchema>(schema: T, description: string) =>
+  Type.Unsafe<Static<T> | null>({
+    ...schema,
+    type: [(schema as unknown as { type: string }).type, 'null'],
+    description,
+  });
+
+export const PatchNoteRequestSchema = Type.Object(
+  {
+    title: Type.Optional(title),
+    content: Type.Optional(orNull(Type.String({ maxLength: 100_000 }), `${contentDescription} null: "".`)),
+    tags: Type.Optional(
+      orNull(Type.Array(Type.String(), { maxItems: maxTagsPerNote }), `${tagsDescription} null: [].`),
+    ),
+    pinned: Type.Optional(orNull(Type.Boolean(), 'null: false.')),
+    archived: Type.Optional(orNull(Type.Boolean(), 'null: false.')),
+  },
+  {
+    $id: 'PatchNoteRequest',
+    description:
+      'A JSON Merge Patch (RFC 7396) of a note: only the fields given change; null restores a default ' +
+      '(the title cannot be removed).',
+  },
+);
+
 export const NoteSchema = Type.Object(
   {
     id: uuid('The note id.'),
@@ -243,6 +269,7 @@ export const componentSchemas = [
   JwksSchema,
   CreateNoteRequestSchema,
   UpdateNoteRequestSchema,
+  PatchNoteRequestSchema,
   NoteSchema,
   NotePageSchema,
   ListNotesQuerySchema,

@@ -228,6 +228,23 @@ export class FakeUpstreams {
           note.updatedAt = timestampNow();
           return { note };
         },
+        patchNote: async (request) => {
+          const note = this.liveNote(request.ownerId, request.noteId);
+          if (request.expectedVersion > 0n && request.expectedVersion !== note.version) {
+            throw new ConnectError('version mismatch', Code.FailedPrecondition);
+          }
+          const tags = request.tags === undefined ? note.tags : tagsOf(request.tags.tags);
+          Object.assign(note, {
+            title: request.title ?? note.title,
+            content: request.content ?? note.content,
+            tags,
+            pinned: request.pinned ?? note.pinned,
+            archived: request.archived ?? note.archived,
+            version: note.version + 1n,
+          });
+          note.updatedAt = timestampNow();
+          return { note };
+        },
         deleteNote: async (request) => {
           this.liveNote(request.ownerId, request.noteId);
           const stored = this.notes.find((candidate) => candidate.note.id === request.noteId);

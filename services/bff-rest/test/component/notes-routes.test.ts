@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import type { PatchNoteRequest } from '@notes/contracts/notes/v1';
 import { assertFieldErrors, assertProblem, assertStandardHeaders } from './assertions.ts';
 import { buildTestBff, type TestBff } from './fakes.ts';
 
@@ -18,7 +19,7 @@ interface Caller {
   authorization: string;
 }
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 function call(caller: Caller, method: Method, url: string, payload?: object, headers: Record<string, string> = {}) {
   return bff.app.inject({ method, url, payload, headers: { authorization: caller.authorization, ...headers } });
@@ -260,6 +261,72 @@ describe('PUT /v1/notes/{id}', () => {
       404,
     );
     assert.equal((await call(caller, 'GET', `/v1/notes/${id}`)).json().title, 'original');
+  });
+});
+
+describe('PATCH /v1/notes/{id}', () => {
+  const mergePatch = { 'content-type': 'application/merge-patch+json' };
+  const patch = (caller: Caller, id: string, body: unknown, headers: Record<string, string> = {}) =>
+    bff.app.inject({
+      method: 'PATCH',
+      url: `/v1/notes/${id}`,
+      payload: typeof body === 'string' ? body : JSON.stringify(body),
+      headers: { authorization: caller.authorization, ...mergePatch, ...headers },
+    });
+
+  it('changes only the fields given: 200, the note, a new ETag; null restores a default', async () => {
+    const caller = await bff.signedInUser();
+    const created = (
+      await call(caller, 'POST', '/v1/notes', { title: 'keep', content: 'body', tags: ['a'], pinned: true })
+    ).json();
+    const response = await patch(caller, created.id, { archived: true, tags: ['b', 'a'] });
+    assert.equal(response.statusCode, 200, response.body);
+    assertStandardHeaders(response);
+    assert.equal(response.headers.etag, '"2"');
+    const patched = response.json();
+    assert.deepEqual(
+      [patched.title, patched.content, patched.tags, patched.pinned, patched.archived, patched.version],
+      ['keep', 'body', ['a', 'b'], true, true, 2],
+    );
+    const upstream = bff.upstreams.callsTo('PatchNote').at(-1)?.message as PatchNoteRequest | undefined;
+    assert.deepEqual(
+      [upstream?.title, upstream?.content, upstream?.tags?.tags, upstream?.pinned, upstream?.archived],
+      [undefined, undefined, ['b', 'a'], undefined, true],
+      'only the fields given go upstream',
+    );
+
+    const nulls = (await patch(caller, created.id, { content: null, tags: null, pinned: null })).json();
+    assert.deepEqual([nulls.content, nulls.tags, nulls.pinned, nulls.archived], ['', [], false, true]);
+  });
+
+  it('honours If-Match as PUT does', async () => {
+    const caller = await bff.signedInUser();
+    const { id } = await createNote(caller);
+    assert.equal((await patch(caller, id, { pinned: true }, { 'if-match': '"1"' })).statusCode, 200);
+    assertProblem(await patch(caller, id, { pinned: false }, { 'if-match': '"1"' }), 412);
+    assert.equal((await call(caller, 'GET', `/v1/notes/${id}`)).json().pinned, true);
+  });
+
+  it('answers 415 for any other content type, JSON included', async () => {
+    const caller = await bff.signedInUser();
+    const { id } = await createNote(caller);
+    const callsBefore = bff.upstreams.callsTo('PatchNote').length;
+    assertProblem(await patch(caller, id, { pinned: true }, { 'content-type': 'application/json' }), 415);
+    assertProblem(await patch(caller, id, 'pinned', { 'content-type': 'text/plain' }), 415);
+    assert.equal(bff.upstreams.callsTo('PatchNote').length, callsBefore, 'nothing reached notes-service');
+  });
+
+  it('answers 400 naming the field for a bad patch, malformed JSON, a removed title or a bad tag', async () => {
+    const caller = await bff.signedInUser();
+    const { id } = await createNote(caller);
+    assertFieldErrors(await patch(caller, id, { title: null }), ['title']);
+    assertFieldErrors(await patch(caller, id, { title: '  ' }), ['title']);
+    assertFieldErrors(await patch(caller, id, { tags: ['ok', 3] }), ['tags[1]']);
+    assertFieldErrors(await patch(caller, id, { pinned: 'yes' }), ['pinned']);
+    assertFieldErrors(await patch(caller, id, { tags: ['fine', 'not fine'] }), ['tags[1]']);
+    assertProblem(await patch(caller, id, '{"title": '), 400);
+    assertProblem(await patch(caller, id, '[1, 2]'), 400);
+    assertProblem(await patch(caller, randomUUID(), { pinned: true }), 404);
   });
 });
 

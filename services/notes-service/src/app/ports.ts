@@ -32,6 +32,8 @@ export interface NotesRepository {
   /** Writes the new note's row with the transaction's other writes (a failure rejects the transaction). */
   insert(note: Note): Promise<void>;
   findLive(ref: NoteRef): Promise<Note | undefined>;
+  /** The live note, its row locked until the transaction ends (no other write can come in between). */
+  lockLive(ref: NoteRef): Promise<Note | undefined>;
   /** Up to `count` live notes of the owner, newest first (created_at, then id), after `after` when given. */
   listLive(ownerId: string, after: PagePosition | undefined, count: number): Promise<Note[]>;
   /** The updated note, or undefined when no live note of that owner matched (or its version did not). */

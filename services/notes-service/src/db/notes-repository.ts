@@ -26,9 +26,9 @@ const insertText = `INSERT INTO notes (${noteColumns}, kind) VALUES ($1, $2, $3,
 const insertNote = preparedStatement(insertText);
 // notes_one_welcome_note_per_owner_idx decides, also between two transactions racing.
 const insertWelcomeNote = preparedStatement(`${insertText} ON CONFLICT (owner_id) WHERE kind = 'welcome' DO NOTHING`);
-const selectLive = preparedStatement(
-  `SELECT ${noteColumns} FROM notes WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL`,
-);
+const selectLiveText = `SELECT ${noteColumns} FROM notes WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL`;
+const selectLive = preparedStatement(selectLiveText);
+const selectLiveForUpdate = preparedStatement(`${selectLiveText} FOR UPDATE`);
 // The row comparison walks the (owner_id, created_at DESC, id DESC) index from the position on.
 const selectFirstPage = preparedStatement(
   `SELECT ${noteColumns} FROM notes WHERE owner_id = $1 AND deleted_at IS NULL
@@ -104,6 +104,11 @@ export function createNoteReads(db: Queryable): Pick<NotesRepository, 'findLive'
 export function createNotesRepository(tx: Transaction): NotesRepository {
   return {
     ...createNoteReads(tx),
+
+    async lockLive({ ownerId, noteId }) {
+      const { rows } = await tx.query<NoteRow>(selectLiveForUpdate([noteId, ownerId]));
+      return rows[0] === undefined ? undefined : toNote(rows[0]);
+    },
 
     async insert(note) {
       tx.defer(insertNote(insertValues(note, 'note')));

@@ -6,6 +6,7 @@ import type { CreateNote } from '../app/create-note.ts';
 import type { DeleteNote } from '../app/delete-note.ts';
 import type { GetNote } from '../app/get-note.ts';
 import type { ListNotes } from '../app/list-notes.ts';
+import type { PatchNote } from '../app/patch-note.ts';
 import type { UpdateNote } from '../app/update-note.ts';
 import type { Note } from '../domain/note.ts';
 
@@ -14,6 +15,7 @@ export interface NotesUseCases {
   getNote: GetNote;
   listNotes: ListNotes;
   updateNote: UpdateNote;
+  patchNote: PatchNote;
   deleteNote: DeleteNote;
 }
 
@@ -44,6 +46,16 @@ export function notesServiceImpl(useCases: NotesUseCases): ServiceImpl<typeof No
         pinned,
         archived,
         // 0 (not set) means "whatever version the note is at".
+        expectedVersion: expectedVersion === 0n ? undefined : Number(expectedVersion),
+      });
+      return { note: toNoteMessage(note) };
+    },
+    async patchNote({ ownerId, noteId, title, content, tags, pinned, archived, expectedVersion }) {
+      const note = await useCases.patchNote({
+        ownerId,
+        noteId,
+        // Unset fields arrive as undefined (proto3 optional), an unset tag list too.
+        patch: { title, content, tags: tags?.tags, pinned, archived },
         expectedVersion: expectedVersion === 0n ? undefined : Number(expectedVersion),
       });
       return { note: toNoteMessage(note) };

@@ -198,6 +198,30 @@ describe('notes-service over gRPC', () => {
     assert.deepEqual((await notes.listNotes({ ownerId })).notes, [updated], 'archived notes are still listed');
   });
 
+  test('patches only the fields set; an empty tag list clears the tags; a bad patch changes nothing', async () => {
+    const ownerId = randomUUID();
+    const { note: created } = await notes.createNote({ ownerId, title: 'keep', content: 'body', tags: ['a', 'b'] });
+    assert.ok(created);
+    const ref = { ownerId, noteId: created.id };
+
+    const { note: pinned } = await notes.patchNote({ ...ref, pinned: true, expectedVersion: 1n });
+    assert.deepEqual(
+      [pinned?.title, pinned?.content, pinned?.tags, pinned?.pinned, pinned?.version],
+      ['keep', 'body', ['a', 'b'], true, 2n],
+    );
+    const { note: cleared } = await notes.patchNote({ ...ref, tags: { tags: [] }, content: '' });
+    assert.deepEqual([cleared?.tags, cleared?.content, cleared?.pinned, cleared?.version], [[], '', true, 3n]);
+
+    const stale = await rejection(notes.patchNote({ ...ref, archived: true, expectedVersion: 1n }));
+    assert.equal(stale.code, Code.FailedPrecondition);
+    const badTag = await rejection(notes.patchNote({ ...ref, tags: { tags: ['fine', 'not fine'] } }));
+    assert.deepEqual([badTag.code, violatedFields(badTag)], [Code.InvalidArgument, ['tags[1]']]);
+    const blank = await rejection(notes.patchNote({ ...ref, title: ' ' }));
+    assert.deepEqual(violatedFields(blank), ['title']);
+    assert.deepEqual((await notes.getNote(ref)).note, cleared, 'the rejected patches changed nothing');
+    assert.equal((await rejection(notes.patchNote({ ownerId: randomUUID(), noteId: created.id }))).code, Code.NotFound);
+  });
+
   test('counts title characters as code points: 200 emoji fit', async () => {
     const note = await createNote(randomUUID(), '😀'.repeat(200));
     assert.equal(note.title, '😀'.repeat(200));

@@ -33,6 +33,7 @@ function committing(db: Pool): NotesRepository {
     insert: (note) => inTransaction((repository) => repository.insert(note)),
     insertWelcomeNote: (note) => inTransaction((repository) => repository.insertWelcomeNote(note)),
     findLive: (ref) => inTransaction((repository) => repository.findLive(ref)),
+    lockLive: (ref) => inTransaction((repository) => repository.lockLive(ref)),
     listLive: (ownerId, after, count) => inTransaction((repository) => repository.listLive(ownerId, after, count)),
     updateLive: (change) => inTransaction((repository) => repository.updateLive(change)),
     softDeleteLive: (ref, deletedAt) => inTransaction((repository) => repository.softDeleteLive(ref, deletedAt)),
@@ -207,6 +208,37 @@ describe('notes repository', () => {
     assert.equal(rows[0].n, 0, 'no row left, not even the soft-deleted one');
     assert.deepEqual(await notes.findLive({ ownerId: someoneElses.ownerId, noteId: someoneElses.id }), someoneElses);
     assert.deepEqual(await notes.deleteAllOf(ownerId, deletedAt), [], 'nothing left the second time');
+  });
+
+  test("locking a live note holds off another transaction's update until the lock's transaction ends", async () => {
+    const note = aNote(randomUUID(), base);
+    await notes.insert(note);
+    const ref = { ownerId: note.ownerId, noteId: note.id };
+    assert.equal(await notes.lockLive({ ...ref, ownerId: randomUUID() }), undefined, "another owner's");
+    const order: string[] = [];
+    let releaseLock = () => {};
+    const held = new Promise<void>((resolve) => {
+      releaseLock = resolve;
+    });
+    let locked = () => {};
+    const lockTaken = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const locker = withTransaction(pool, async (tx) => {
+      assert.deepEqual(await createNotesRepository(tx).lockLive(ref), note);
+      locked();
+      await held;
+      order.push('lock released');
+    });
+    await lockTaken;
+    const change = { ...ref, title: 'after', content: '', tags: [], pinned: false, archived: false };
+    const writer = notes
+      .updateLive({ ...change, updatedAt: new Date(base + 1), expectedVersion: 1 })
+      .then((updated) => order.push(`updated to ${updated?.version}`));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    releaseLock();
+    await Promise.all([locker, writer]);
+    assert.deepEqual(order, ['lock released', 'updated to 2']);
   });
 
   test('updates only at the expected version, and bumps the version', async () => {

@@ -34,6 +34,11 @@ export class InMemoryNotes implements NotesRepository {
     return row === undefined ? undefined : toNote(row);
   }
 
+  /** A single-threaded fake has nothing to lock against. */
+  async lockLive(ref: NoteRef): Promise<Note | undefined> {
+    return this.findLive(ref);
+  }
+
   async listLive(ownerId: string, after: PagePosition | undefined, count: number): Promise<Note[]> {
     return this.rows
       .filter((row) => row.ownerId === ownerId && row.deletedAt === null)

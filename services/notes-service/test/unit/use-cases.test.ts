@@ -10,6 +10,7 @@ import { createDeleteNote } from '../../src/app/delete-note.ts';
 import { createDeleteUserNotes } from '../../src/app/delete-user-notes.ts';
 import { createGetNote } from '../../src/app/get-note.ts';
 import { createListNotes } from '../../src/app/list-notes.ts';
+import { createPatchNote } from '../../src/app/patch-note.ts';
 import { createUpdateNote } from '../../src/app/update-note.ts';
 import {
   InvalidCursor,
@@ -36,6 +37,7 @@ function notesService() {
     getNote: createGetNote({ notes }),
     listNotes: createListNotes({ notes }),
     updateNote: createUpdateNote({ unitOfWork, clock }),
+    patchNote: createPatchNote({ unitOfWork, clock }),
     deleteNote: createDeleteNote({ unitOfWork, clock }),
     createWelcomeNote: createCreateWelcomeNote({ clock, newId }),
     deleteUserNotes: createDeleteUserNotes({ clock }),
@@ -233,6 +235,58 @@ describe('UpdateNote', () => {
     const tooLong = { ownerId: alice, noteId: note.id, title: 'x'.repeat(201), content: '', expectedVersion: 1 };
     await assert.rejects(service.updateNote(tooLong), InvalidNote);
     assert.deepEqual(eventsOf(service.unitOfWork), [['created', note.id, 1]]);
+  });
+});
+
+describe('PatchNote', () => {
+  test('changes only the fields given, bumps the version and records NoteUpdated with the whole note', async () => {
+    const service = notesService();
+    const note = await service.createNote({
+      ownerId: alice,
+      title: 'keep',
+      content: 'body',
+      tags: ['a'],
+      pinned: true,
+    });
+    service.clock.advanceSeconds(5);
+    const ref = { ownerId: alice, noteId: note.id };
+
+    const patched = await service.patchNote({ ...ref, patch: { tags: ['#B'], archived: true }, expectedVersion: 1 });
+
+    assert.deepEqual(patched, {
+      ...note,
+      tags: ['b'],
+      archived: true,
+      version: 2,
+      updatedAt: new Date('2026-11-23T10:00:05.000Z'),
+    });
+    assert.deepEqual(service.unitOfWork.events.recorded.at(-1), { type: 'updated', note: patched });
+    const retitled = await service.patchNote({ ...ref, patch: { title: 'new' }, expectedVersion: undefined });
+    assert.deepEqual([retitled.title, retitled.content, retitled.tags, retitled.pinned], ['new', 'body', ['b'], true]);
+  });
+
+  test('a patch that breaks a rule, a stale version or a missing note changes nothing and records nothing', async () => {
+    const service = notesService();
+    const note = await service.createNote({ ownerId: alice, title: 'keep', content: '' });
+    const ref = { ownerId: alice, noteId: note.id };
+    await assert.rejects(
+      service.patchNote({ ...ref, patch: { tags: ['ok', 'not ok'] }, expectedVersion: undefined }),
+      (error) => error instanceof InvalidNote && error.field === 'tags[1]',
+    );
+    await assert.rejects(
+      service.patchNote({ ...ref, patch: { title: ' ' }, expectedVersion: undefined }),
+      (error) => error instanceof InvalidNote && error.field === 'title',
+    );
+    await assert.rejects(
+      service.patchNote({ ...ref, patch: { pinned: true }, expectedVersion: 7 }),
+      (error) => error instanceof VersionMismatch && error.currentVersion === 1,
+    );
+    await assert.rejects(
+      service.patchNote({ ownerId: bob, noteId: note.id, patch: { pinned: true }, expectedVersion: undefined }),
+      NoteNotFound,
+    );
+    assert.deepEqual(await service.getNote(ref), note);
+    assert.equal(service.unitOfWork.events.recorded.length, 1);
   });
 });
 
