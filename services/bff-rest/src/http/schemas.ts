@@ -208,6 +208,19 @@ export const NotePageSchema = Type.Object(
   { $id: 'NotePage', description: "A page of the caller's notes." },
 );
 
+export const TagListSchema = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object({
+        tag: Type.String({ description: 'A tag, normalized.' }),
+        count: Type.Integer({ minimum: 1, description: 'How many of the live notes carry it.' }),
+      }),
+      { description: 'Most used first, then by name.' },
+    ),
+  },
+  { $id: 'TagList', description: "The caller's tags over their live notes, archived ones included." },
+);
+
 export const ListNotesQuerySchema = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size, 1 to 100.' })),
@@ -272,6 +285,7 @@ export const componentSchemas = [
   PatchNoteRequestSchema,
   NoteSchema,
   NotePageSchema,
+  TagListSchema,
   ListNotesQuerySchema,
   NoteIdParamsSchema,
   SagaAcceptedSchema,

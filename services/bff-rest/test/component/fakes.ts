@@ -245,6 +245,16 @@ export class FakeUpstreams {
           note.updatedAt = timestampNow();
           return { note };
         },
+        listTags: async (request) => {
+          const counts = new Map<string, number>();
+          for (const { note, deleted } of this.notes) {
+            if (note.ownerId !== request.ownerId || deleted) continue;
+            for (const tag of note.tags) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+          }
+          // Sorted as notes-service sorts: most used first, then by name.
+          const sorted = [...counts].sort(([a, m], [b, n]) => n - m || (a < b ? -1 : a > b ? 1 : 0));
+          return { tags: sorted.map(([tag, count]) => ({ tag, count: BigInt(count) })) };
+        },
         deleteNote: async (request) => {
           this.liveNote(request.ownerId, request.noteId);
           const stored = this.notes.find((candidate) => candidate.note.id === request.noteId);

@@ -60,6 +60,7 @@ describe('the OpenAPI document', () => {
         'GET /v1/notes',
         'GET /v1/notes/{id}',
         'GET /v1/sagas/{id}',
+        'GET /v1/tags',
         'PATCH /v1/notes/{id}',
         'POST /v1/auth/refresh',
         'POST /v1/auth/sign-in',
@@ -272,6 +273,11 @@ describe('every documented response', () => {
             json('PUT', `/v1/notes/${id}`, { title: 't', content: '' }, { ...headers, 'if-match': '"7"' }),
           ),
       },
+    },
+    {
+      name: 'GET /v1/tags',
+      upstream: 'notes',
+      valid: async () => json('GET', '/v1/tags', undefined, await caller()),
     },
     {
       name: 'PATCH /v1/notes/{id}',

@@ -1,5 +1,6 @@
 import type { Note, NoteFields } from '../domain/note.ts';
 import type { PagePosition } from '../domain/page.ts';
+import type { TagCount } from '../domain/tags.ts';
 
 /** Where created_at/updated_at come from; a JS Date, so millisecond precision. */
 export interface Clock {
@@ -36,6 +37,8 @@ export interface NotesRepository {
   lockLive(ref: NoteRef): Promise<Note | undefined>;
   /** Up to `count` live notes of the owner, newest first (created_at, then id), after `after` when given. */
   listLive(ownerId: string, after: PagePosition | undefined, count: number): Promise<Note[]>;
+  /** The owner's tags over their live notes (archived ones included): most used first, then by name. */
+  countTags(ownerId: string): Promise<TagCount[]>;
   /** The updated note, or undefined when no live note of that owner matched (or its version did not). */
   updateLive(change: NoteChange): Promise<Note | undefined>;
   /** The live note soft-deleted, or undefined when there was none. */

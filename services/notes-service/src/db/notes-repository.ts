@@ -39,6 +39,12 @@ const selectPageAfter = preparedStatement(
      AND (created_at, id) < ($3, $4)
    ORDER BY created_at DESC, id DESC LIMIT $2`,
 );
+// "C" orders names by code point, as the tags of a note are sorted, whatever the database's locale.
+const countTags = preparedStatement(
+  `SELECT tag, count(*) AS count FROM notes CROSS JOIN LATERAL unnest(tags) AS tag
+   WHERE owner_id = $1 AND deleted_at IS NULL
+   GROUP BY tag ORDER BY count(*) DESC, tag COLLATE "C"`,
+);
 const updateLive = preparedStatement(
   `UPDATE notes SET title = $3, content = $4, tags = $5, pinned = $6, archived = $7, updated_at = $8,
      version = version + 1
@@ -82,7 +88,7 @@ function toNote(row: NoteRow): Note {
 }
 
 /** The notes table's reads, through the pool (or a transaction). */
-export function createNoteReads(db: Queryable): Pick<NotesRepository, 'findLive' | 'listLive'> {
+export function createNoteReads(db: Queryable): Pick<NotesRepository, 'findLive' | 'listLive' | 'countTags'> {
   return {
     async findLive({ ownerId, noteId }) {
       const { rows } = await db.query<NoteRow>(selectLive([noteId, ownerId]));
@@ -96,6 +102,12 @@ export function createNoteReads(db: Queryable): Pick<NotesRepository, 'findLive'
           : selectPageAfter([ownerId, count, after.createdAt, after.id]),
       );
       return rows.map(toNote);
+    },
+
+    async countTags(ownerId) {
+      // count(*) is a bigint, which arrives as a string.
+      const { rows } = await db.query<{ tag: string; count: string }>(countTags([ownerId]));
+      return rows.map((row) => ({ tag: row.tag, count: Number(row.count) }));
     },
   };
 }

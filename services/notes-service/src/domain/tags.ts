@@ -1,5 +1,11 @@
 import { InvalidNote } from './errors.ts';
 
+/** One tag and how many of an owner's live notes carry it. */
+export interface TagCount {
+  tag: string;
+  count: number;
+}
+
 export const maxTagsPerNote = 20;
 export const tagMaxLength = 40;
 

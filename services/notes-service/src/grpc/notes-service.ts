@@ -6,6 +6,7 @@ import type { CreateNote } from '../app/create-note.ts';
 import type { DeleteNote } from '../app/delete-note.ts';
 import type { GetNote } from '../app/get-note.ts';
 import type { ListNotes } from '../app/list-notes.ts';
+import type { ListTags } from '../app/list-tags.ts';
 import type { PatchNote } from '../app/patch-note.ts';
 import type { UpdateNote } from '../app/update-note.ts';
 import type { Note } from '../domain/note.ts';
@@ -16,6 +17,7 @@ export interface NotesUseCases {
   listNotes: ListNotes;
   updateNote: UpdateNote;
   patchNote: PatchNote;
+  listTags: ListTags;
   deleteNote: DeleteNote;
 }
 
@@ -59,6 +61,10 @@ export function notesServiceImpl(useCases: NotesUseCases): ServiceImpl<typeof No
         expectedVersion: expectedVersion === 0n ? undefined : Number(expectedVersion),
       });
       return { note: toNoteMessage(note) };
+    },
+    async listTags({ ownerId }) {
+      const tags = await useCases.listTags(ownerId);
+      return { tags: tags.map(({ tag, count }) => ({ tag, count: BigInt(count) })) };
     },
     async deleteNote({ ownerId, noteId }) {
       await useCases.deleteNote({ ownerId, noteId });

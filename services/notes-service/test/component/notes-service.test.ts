@@ -222,6 +222,21 @@ describe('notes-service over gRPC', () => {
     assert.equal((await rejection(notes.patchNote({ ownerId: randomUUID(), noteId: created.id }))).code, Code.NotFound);
   });
 
+  test("lists the owner's tags with their counts", async () => {
+    const ownerId = randomUUID();
+    await notes.createNote({ ownerId, title: 'one', tags: ['Work', 'b'] });
+    await notes.createNote({ ownerId, title: 'two', tags: ['work'], archived: true });
+    const { tags } = await notes.listTags({ ownerId });
+    assert.deepEqual(
+      tags.map(({ tag, count }) => [tag, count]),
+      [
+        ['work', 2n],
+        ['b', 1n],
+      ],
+    );
+    assert.equal((await rejection(notes.listTags({ ownerId: 'me' }))).code, Code.InvalidArgument);
+  });
+
   test('counts title characters as code points: 200 emoji fit', async () => {
     const note = await createNote(randomUUID(), '😀'.repeat(200));
     assert.equal(note.title, '😀'.repeat(200));

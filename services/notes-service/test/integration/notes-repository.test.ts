@@ -34,6 +34,7 @@ function committing(db: Pool): NotesRepository {
     insertWelcomeNote: (note) => inTransaction((repository) => repository.insertWelcomeNote(note)),
     findLive: (ref) => inTransaction((repository) => repository.findLive(ref)),
     lockLive: (ref) => inTransaction((repository) => repository.lockLive(ref)),
+    countTags: (ownerId) => inTransaction((repository) => repository.countTags(ownerId)),
     listLive: (ownerId, after, count) => inTransaction((repository) => repository.listLive(ownerId, after, count)),
     updateLive: (change) => inTransaction((repository) => repository.updateLive(change)),
     softDeleteLive: (ref, deletedAt) => inTransaction((repository) => repository.softDeleteLive(ref, deletedAt)),
@@ -239,6 +240,26 @@ describe('notes repository', () => {
     releaseLock();
     await Promise.all([locker, writer]);
     assert.deepEqual(order, ['lock released', 'updated to 2']);
+  });
+
+  test("counts an owner's tags over live notes, archived ones too: most used first, then by name", async () => {
+    const ownerId = randomUUID();
+    const tagged = (tags: string[], archived = false) => ({ ...aNote(ownerId, base), tags, archived });
+    for (const note of [tagged(['b', 'work']), tagged(['a', 'work']), tagged(['work', 'я'], true), tagged([])]) {
+      await notes.insert(note);
+    }
+    const deleted = tagged(['b', 'gone']);
+    await notes.insert(deleted);
+    await notes.softDeleteLive({ ownerId, noteId: deleted.id }, new Date(base + 1));
+    await notes.insert({ ...aNote(randomUUID(), base), tags: ['work'] });
+
+    assert.deepEqual(await notes.countTags(ownerId), [
+      { tag: 'work', count: 3 },
+      { tag: 'a', count: 1 },
+      { tag: 'b', count: 1 },
+      { tag: 'я', count: 1 },
+    ]);
+    assert.deepEqual(await notes.countTags(randomUUID()), []);
   });
 
   test('updates only at the expected version, and bumps the version', async () => {

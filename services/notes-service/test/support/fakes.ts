@@ -2,6 +2,7 @@
 // the adapter it stands for that a use case relies on (live notes only, one welcome note per owner,
 // a transaction that rolls back when its work throws), and records what was written so that a test
 // can assert it.
+
 import type {
   DeletedNote,
   NoteChange,
@@ -15,6 +16,7 @@ import type {
 } from '../../src/app/ports.ts';
 import type { Note } from '../../src/domain/note.ts';
 import type { PagePosition } from '../../src/domain/page.ts';
+import type { TagCount } from '../../src/domain/tags.ts';
 
 interface NoteRow extends Note {
   kind: 'note' | 'welcome';
@@ -32,6 +34,17 @@ export class InMemoryNotes implements NotesRepository {
   async findLive(ref: NoteRef): Promise<Note | undefined> {
     const row = this.live(ref);
     return row === undefined ? undefined : toNote(row);
+  }
+
+  async countTags(ownerId: string): Promise<TagCount[]> {
+    const counts = new Map<string, number>();
+    for (const row of this.rows) {
+      if (row.ownerId !== ownerId || row.deletedAt !== null) continue;
+      for (const tag of row.tags) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+    }
+    return [...counts]
+      .map(([tag, count]) => ({ tag, count }))
+      .sort((a, b) => b.count - a.count || (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
   }
 
   /** A single-threaded fake has nothing to lock against. */

@@ -10,6 +10,7 @@ import { createDeleteNote } from '../../src/app/delete-note.ts';
 import { createDeleteUserNotes } from '../../src/app/delete-user-notes.ts';
 import { createGetNote } from '../../src/app/get-note.ts';
 import { createListNotes } from '../../src/app/list-notes.ts';
+import { createListTags } from '../../src/app/list-tags.ts';
 import { createPatchNote } from '../../src/app/patch-note.ts';
 import { createUpdateNote } from '../../src/app/update-note.ts';
 import {
@@ -36,6 +37,7 @@ function notesService() {
     createNote: createCreateNote({ unitOfWork, clock, newId }),
     getNote: createGetNote({ notes }),
     listNotes: createListNotes({ notes }),
+    listTags: createListTags({ notes }),
     updateNote: createUpdateNote({ unitOfWork, clock }),
     patchNote: createPatchNote({ unitOfWork, clock }),
     deleteNote: createDeleteNote({ unitOfWork, clock }),
@@ -287,6 +289,22 @@ describe('PatchNote', () => {
     );
     assert.deepEqual(await service.getNote(ref), note);
     assert.equal(service.unitOfWork.events.recorded.length, 1);
+  });
+});
+
+describe('ListTags', () => {
+  test("counts the owner's tags over live notes, archived ones included, most used first, then by name", async () => {
+    const service = notesService();
+    await service.createNote({ ownerId: alice, title: '1', content: '', tags: ['b', 'work'] });
+    await service.createNote({ ownerId: alice, title: '2', content: '', tags: ['a', 'work'], archived: true });
+    const gone = await service.createNote({ ownerId: alice, title: '3', content: '', tags: ['gone', 'work'] });
+    await service.deleteNote({ ownerId: alice, noteId: gone.id });
+    await service.createNote({ ownerId: bob, title: 'x', content: '', tags: ['bobs'] });
+    assert.deepEqual(await service.listTags(alice), [
+      { tag: 'work', count: 2 },
+      { tag: 'a', count: 1 },
+      { tag: 'b', count: 1 },
+    ]);
   });
 });
 
