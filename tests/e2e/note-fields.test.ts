@@ -65,6 +65,79 @@ describe('note tags, pinned and archived', () => {
     assert.deepEqual((await api.call('GET', path, { token })).json, replaced.json, 'a rejected write changes nothing');
   });
 
+  test('PATCH changes only the fields given, honours If-Match, and a rejected patch changes nothing and emits nothing', async () => {
+    const api = apiClient(platform.bffUrl);
+    const { token } = await api.signedInUser();
+    const created = await api.call('POST', '/v1/notes', {
+      token,
+      body: { title: 'keep', content: 'body', tags: ['a'] },
+    });
+    const noteId = created.json.id as string;
+    const path = `/v1/notes/${noteId}`;
+    const mergePatch = (body: unknown, headers: Record<string, string> = {}) =>
+      api.call('PATCH', path, { token, body, headers: { 'content-type': 'application/merge-patch+json', ...headers } });
+
+    const patched = await mergePatch({ pinned: true, tags: ['B', 'a'] }, { 'if-match': '"1"' });
+    assert.equal(patched.status, 200, patched.text);
+    assert.equal(patched.headers.get('etag'), '"2"');
+    assert.deepEqual(
+      [patched.json.title, patched.json.content, patched.json.tags, patched.json.pinned, patched.json.version],
+      ['keep', 'body', ['a', 'b'], true, 2],
+    );
+    assertProblem(await mergePatch({ archived: true }, { 'if-match': '"1"' }), 412);
+    const badTag = await mergePatch({ title: 'changed', tags: ['ok', 'not ok'] });
+    assertProblem(badTag, 400);
+    assert.deepEqual(
+      badTag.json.errors.map((error: { field: string }) => error.field),
+      ['tags[1]'],
+    );
+    assertProblem(await api.call('PATCH', path, { token, body: { pinned: false } }), 415);
+    assert.deepEqual(
+      (await api.call('GET', path, { token })).json,
+      patched.json,
+      'the rejected patches changed nothing',
+    );
+
+    const events = await collectEvents({
+      brokers: testKafkaBrokers(),
+      topic: topics.notesEvents,
+      keep: (key) => key === noteId,
+    });
+    try {
+      await events.waitFor((received) => received.length >= 2, 15_000);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      assert.equal(events.received.length, 2, 'NoteCreated and one NoteUpdated: no event for the rejected patches');
+      const onPatch = fromBinary(NoteUpdatedSchema, (events.received[1] as ReceivedEvent).envelope.payload);
+      assert.deepEqual([onPatch.title, onPatch.tags, onPatch.pinned, onPatch.version], ['keep', ['a', 'b'], true, 2n]);
+    } finally {
+      await events.close();
+    }
+  });
+
+  test("GET /v1/tags counts the caller's tags over live notes, archived ones included", async () => {
+    const api = apiClient(platform.bffUrl);
+    const { token } = await api.signedInUser();
+    await api.welcomeNoteId(token);
+    for (const body of [
+      { title: '1', tags: ['work', 'b'] },
+      { title: '2', tags: ['#Work'], archived: true },
+    ]) {
+      assert.equal((await api.call('POST', '/v1/notes', { token, body })).status, 201);
+    }
+    const gone = await api.call('POST', '/v1/notes', { token, body: { title: 'gone', tags: ['gone'] } });
+    assert.equal((await api.call('DELETE', `/v1/notes/${gone.json.id}`, { token })).status, 204);
+
+    const tags = await api.call('GET', '/v1/tags', { token });
+    assert.equal(tags.status, 200, tags.text);
+    assert.deepEqual(tags.json, {
+      items: [
+        { tag: 'work', count: 2 },
+        { tag: 'b', count: 1 },
+        { tag: 'welcome', count: 1 },
+      ],
+    });
+  });
+
   test("the welcome note carries the tag 'welcome'", async () => {
     const api = apiClient(platform.bffUrl);
     const { token } = await api.signedInUser();
