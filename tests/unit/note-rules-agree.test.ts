@@ -1,4 +1,4 @@
-// A note's title and content rules are written three times: the BFF's JSON schema (answers 400
+// A note's title, content and tag-count rules are written three times: the BFF's JSON schema (answers 400
 // before any call), the .proto's protovalidate rules (notes-service's validationInterceptor) and
 // the domain (the rule itself, whoever calls). Changing one without the others fails here.
 import assert from 'node:assert/strict';
@@ -13,6 +13,7 @@ import {
   contentMaxLength,
   titleMaxLength,
 } from '../../services/notes-service/src/domain/note.ts';
+import { maxTagsPerNote, normalizeTags } from '../../services/notes-service/src/domain/tags.ts';
 
 interface LengthRules {
   minLength: number | undefined;
@@ -69,4 +70,28 @@ test('the domain holds the same rules: a title of 1 to the maximum characters, n
     const domainTakes = title.trim() !== '';
     assert.equal(new RegExp(rest.notBlankPattern, 'u').test(title), domainTakes, JSON.stringify(title));
   }
+});
+
+for (const request of ['create', 'update'] as const) {
+  test(`${request}: the BFF, the .proto and the domain take the same number of tags`, () => {
+    const restTags = restSchemas[request].properties.tags as unknown as { maxItems?: number; items: object };
+    assert.equal(restTags.maxItems, maxTagsPerNote, 'BFF');
+    assert.equal(rest.maxTagsPerNote, maxTagsPerNote, "the BFF's constant");
+    const field = protoMessages[request].field.tags;
+    assert.ok(field, 'the field exists in the .proto');
+    const rules = getOption(field, fieldRules);
+    assert.equal(rules.type.case, 'repeated', 'tags has repeated rules');
+    assert.equal(Number(rules.type.value.maxItems), maxTagsPerNote, '.proto');
+    // Only the domain judges a tag's text (it normalizes first): the edges take any string.
+    assert.deepEqual(restRules(restTags.items), { minLength: undefined, maxLength: undefined, pattern: undefined });
+  });
+}
+
+test('the domain takes as many tags as the edges, and no more', () => {
+  const tags = Array.from({ length: maxTagsPerNote + 1 }, (_, i) => `tag${i}`);
+  assert.equal(normalizeTags(tags.slice(0, maxTagsPerNote)).length, maxTagsPerNote);
+  assert.throws(
+    () => normalizeTags(tags),
+    (error) => error instanceof InvalidNote && error.field === 'tags',
+  );
 });

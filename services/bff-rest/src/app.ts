@@ -18,6 +18,7 @@ import { type AuthClient, authRoutes } from './http/routes/auth.ts';
 import { type HealthClient, healthRoutes } from './http/routes/health.ts';
 import { type NotesClient, notesRoutes } from './http/routes/notes.ts';
 import { type SagaClient, sagaRoutes } from './http/routes/sagas.ts';
+import { tagsRoutes } from './http/routes/tags.ts';
 import { componentSchemas } from './http/schemas.ts';
 import { refuseUnstorableText } from './http/text-input.ts';
 import { traceRequests } from './http/tracing.ts';
@@ -103,6 +104,7 @@ export function buildApp(deps: AppDeps) {
   app.register(metrics.route);
   app.register(authRoutes({ authClient, callOptions, failedSignInsPerIp: rateLimits.failedSignInsPerIp }));
   app.register(notesRoutes({ notesClient, accessTokenVerifier, callOptions }));
+  app.register(tagsRoutes({ notesClient, accessTokenVerifier, callOptions }));
   app.register(sagaRoutes({ sagaClient, accessTokenVerifier, callOptions }));
   return app;
 }

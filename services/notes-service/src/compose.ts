@@ -12,6 +12,8 @@ import { createDeleteNote } from './app/delete-note.ts';
 import { createDeleteUserNotes } from './app/delete-user-notes.ts';
 import { createGetNote } from './app/get-note.ts';
 import { createListNotes } from './app/list-notes.ts';
+import { createListTags } from './app/list-tags.ts';
+import { createPatchNote } from './app/patch-note.ts';
 import type { Clock, NewId, TransactionScope } from './app/ports.ts';
 import { createUpdateNote } from './app/update-note.ts';
 import { loadNotesConfig, type NotesConfig } from './config.ts';
@@ -58,7 +60,9 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
         createNote: createCreateNote({ unitOfWork, clock, newId }),
         getNote: createGetNote({ notes }),
         listNotes: createListNotes({ notes }),
+        listTags: createListTags({ notes }),
         updateNote: createUpdateNote({ unitOfWork, clock }),
+        patchNote: createPatchNote({ unitOfWork, clock }),
         deleteNote: createDeleteNote({ unitOfWork, clock }),
       };
       const sagaUseCases = {

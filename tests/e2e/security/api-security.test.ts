@@ -9,6 +9,9 @@ import { exportJWK, importPKCS8, type JWTPayload, SignJWT, UnsecuredJWT } from '
 import { type ApiResponse, apiClient, assertProblem } from '../api.ts';
 import { type RunningPlatform, startTestPlatform } from '../platform.ts';
 
+/** Every field of a note answer, as the contract lists them: nothing a client sent besides. */
+const noteKeys = ['archived', 'content', 'created_at', 'id', 'pinned', 'tags', 'title', 'updated_at', 'version'];
+
 const password = 'correct horse battery';
 const issuer = 'notes-platform';
 const audience = 'notes-api';
@@ -305,8 +308,9 @@ describe('API3 broken object property level authorization: mass assignment (ASVS
     const id = created.json.id as string;
     assert.notEqual(id, chosenId);
     assert.equal(created.headers.get('etag'), '"1"');
+    assert.equal(created.json.version, 1, "the version is the server's, not the 99 sent");
     assert.ok(Date.parse(created.json.created_at) >= startedAt, 'created_at is the server time');
-    assert.deepEqual(Object.keys(created.json).sort(), ['content', 'created_at', 'id', 'title', 'updated_at']);
+    assert.deepEqual(Object.keys(created.json).sort(), noteKeys);
 
     const updated = await api.call('PUT', `/v1/notes/${id}`, {
       token: owner.token,
@@ -573,7 +577,7 @@ describe('injection through every text field (ASVS V5.1.3, V5.2, V5.3.4, V5.5.2)
     assertProblem(signUp, 400);
     // Every object the BFF made afterwards is unpolluted: a note's JSON has no extra key.
     const note = await api.call('POST', '/v1/notes', { token, body: { title: 'after' } });
-    assert.deepEqual(Object.keys(note.json).sort(), ['content', 'created_at', 'id', 'title', 'updated_at']);
+    assert.deepEqual(Object.keys(note.json).sort(), noteKeys);
     assert.doesNotMatch(note.text, /polluted|isAdmin/);
   });
 

@@ -119,19 +119,65 @@ const title = Type.String({
 });
 const contentDescription = '0 to 100,000 characters.';
 
+/** At most this many tags per note (notes-service normalizes each and applies the rest of the rules). */
+export const maxTagsPerNote = 20;
+
+const tagsDescription =
+  `At most ${maxTagsPerNote}. Each is trimmed, lower-cased and loses a leading \`#\`, then must be 1 to 40 ` +
+  'Unicode letters, digits, `-` or `_`; duplicates collapse.';
+// Optional in both writes: PUT replaces the whole note, so an omitted one takes its default.
+const noteOptions = {
+  tags: Type.Optional(
+    Type.Array(Type.String(), { maxItems: maxTagsPerNote, default: [], description: `${tagsDescription} Default [].` }),
+  ),
+  pinned: Type.Optional(Type.Boolean({ default: false, description: 'Default false.' })),
+  archived: Type.Optional(Type.Boolean({ default: false, description: 'Default false.' })),
+};
+
 export const CreateNoteRequestSchema = Type.Object(
   {
     title,
     content: Type.Optional(
       Type.String({ maxLength: 100_000, default: '', description: `${contentDescription} Default "".` }),
     ),
+    ...noteOptions,
   },
   { ...strictObject, $id: 'CreateNoteRequest', description: 'A new note.' },
 );
 
 export const UpdateNoteRequestSchema = Type.Object(
-  { title, content: Type.String({ maxLength: 100_000, description: contentDescription }) },
-  { ...strictObject, $id: 'UpdateNoteRequest', description: "A note's new title and content (replaces both)." },
+  { title, content: Type.String({ maxLength: 100_000, description: contentDescription }), ...noteOptions },
+  {
+    ...strictObject,
+    $id: 'UpdateNoteRequest',
+    description: 'The whole note anew: tags, pinned and archived left out take their defaults.',
+  },
+);
+
+/** A JSON type that also takes null: in a merge patch, null removes a field, which here restores its default. */
+const orNull = <T extends TSchema>(schema: T, description: string) =>
+  Type.Unsafe<Static<T> | null>({
+    ...schema,
+    type: [(schema as unknown as { type: string }).type, 'null'],
+    description,
+  });
+
+export const PatchNoteRequestSchema = Type.Object(
+  {
+    title: Type.Optional(title),
+    content: Type.Optional(orNull(Type.String({ maxLength: 100_000 }), `${contentDescription} null: "".`)),
+    tags: Type.Optional(
+      orNull(Type.Array(Type.String(), { maxItems: maxTagsPerNote }), `${tagsDescription} null: [].`),
+    ),
+    pinned: Type.Optional(orNull(Type.Boolean(), 'null: false.')),
+    archived: Type.Optional(orNull(Type.Boolean(), 'null: false.')),
+  },
+  {
+    $id: 'PatchNoteRequest',
+    description:
+      'A JSON Merge Patch (RFC 7396) of a note: only the fields given change; null restores a default ' +
+      '(the title cannot be removed).',
+  },
 );
 
 export const NoteSchema = Type.Object(
@@ -139,6 +185,13 @@ export const NoteSchema = Type.Object(
     id: uuid('The note id.'),
     title: Type.String(),
     content: Type.String(),
+    tags: Type.Array(Type.String(), { description: 'Normalized (lower-case, without `#`), sorted.' }),
+    pinned: Type.Boolean(),
+    archived: Type.Boolean(),
+    version: Type.Integer({
+      minimum: 1,
+      description: 'Starts at 1, one more with every update: the number the `ETag` quotes.',
+    }),
     created_at: time('When the note was created'),
     updated_at: time('When the note last changed'),
   },
@@ -153,6 +206,19 @@ export const NotePageSchema = Type.Object(
     }),
   },
   { $id: 'NotePage', description: "A page of the caller's notes." },
+);
+
+export const TagListSchema = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object({
+        tag: Type.String({ description: 'A tag, normalized.' }),
+        count: Type.Integer({ minimum: 1, description: 'How many of the live notes carry it.' }),
+      }),
+      { description: 'Most used first, then by name.' },
+    ),
+  },
+  { $id: 'TagList', description: "The caller's tags over their live notes, archived ones included." },
 );
 
 export const ListNotesQuerySchema = Type.Object(
@@ -216,8 +282,10 @@ export const componentSchemas = [
   JwksSchema,
   CreateNoteRequestSchema,
   UpdateNoteRequestSchema,
+  PatchNoteRequestSchema,
   NoteSchema,
   NotePageSchema,
+  TagListSchema,
   ListNotesQuerySchema,
   NoteIdParamsSchema,
   SagaAcceptedSchema,

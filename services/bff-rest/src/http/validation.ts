@@ -39,7 +39,12 @@ export function fieldErrorsFromValidation(
 function fieldName(error: FastifySchemaValidationError, part: string): string {
   const segments = error.instancePath.split('/').slice(1);
   if (error.keyword === 'required') segments.push(String(error.params.missingProperty));
-  return segments.length === 0 ? part : segments.join('.');
+  return segments.length === 0 ? part : segments.reduce(appendSegment);
+}
+
+/** `tags` + `3` → `tags[3]`: array items are named as the API's field errors name them. */
+function appendSegment(path: string, segment: string): string {
+  return /^\d+$/.test(segment) ? `${path}[${segment}]` : `${path}.${segment}`;
 }
 
 const formatNames: Record<string, string> = { email: 'an email address', uuid: 'a UUID' };
@@ -59,6 +64,8 @@ function messageOf(error: FastifySchemaValidationError): string {
       return `must be at least ${params.limit}`;
     case 'maximum':
       return `must be at most ${params.limit}`;
+    case 'maxItems':
+      return `must have at most ${params.limit} items`;
     case 'format':
       return `must be ${formatNames[String(params.format)] ?? `in the format ${params.format}`}`;
     case 'pattern':

@@ -1,4 +1,8 @@
-import { type Violation, ViolationsSchema } from '@bufbuild/protovalidate/gen/buf/validate/validate_pb.js';
+import {
+  type FieldPathElement,
+  type Violation,
+  ViolationsSchema,
+} from '@bufbuild/protovalidate/gen/buf/validate/validate_pb.js';
 import type { ConnectError } from '@connectrpc/connect';
 import type { FieldError } from './schemas.ts';
 
@@ -15,7 +19,12 @@ export function fieldErrorsFromViolations(error: ConnectError): FieldError[] {
 
 /** The violated field's dotted path in the API's spelling; "request" for a rule on the whole message. */
 export function apiFieldName(violation: Violation): string {
-  const path = violation.field?.elements.map((element) => element.fieldName).join('.') ?? '';
+  const path = violation.field?.elements.map(elementName).join('.') ?? '';
   if (path === '') return 'request';
   return apiFieldNames[path] ?? path;
+}
+
+/** `tags[3]` for an item of a repeated field, else the field's name. */
+function elementName(element: FieldPathElement): string {
+  return element.subscript.case === 'index' ? `${element.fieldName}[${element.subscript.value}]` : element.fieldName;
 }

@@ -182,13 +182,16 @@ export class FakeUpstreams {
     (router) => {
       router.service(NotesService, {
         createNote: async (request) => {
-          const { ownerId, title, content } = request;
+          const { ownerId, title, content, pinned, archived } = request;
           const now = timestampNow();
           const note = create(NoteSchema, {
             id: randomUUID(),
             ownerId,
             title,
             content,
+            tags: tagsOf(request.tags),
+            pinned,
+            archived,
             createdAt: now,
             updatedAt: now,
             version: 1n,
@@ -214,9 +217,43 @@ export class FakeUpstreams {
           if (request.expectedVersion > 0n && request.expectedVersion !== note.version) {
             throw new ConnectError('version mismatch', Code.FailedPrecondition);
           }
-          Object.assign(note, { title: request.title, content: request.content, version: note.version + 1n });
+          Object.assign(note, {
+            title: request.title,
+            content: request.content,
+            tags: tagsOf(request.tags),
+            pinned: request.pinned,
+            archived: request.archived,
+            version: note.version + 1n,
+          });
           note.updatedAt = timestampNow();
           return { note };
+        },
+        patchNote: async (request) => {
+          const note = this.liveNote(request.ownerId, request.noteId);
+          if (request.expectedVersion > 0n && request.expectedVersion !== note.version) {
+            throw new ConnectError('version mismatch', Code.FailedPrecondition);
+          }
+          const tags = request.tags === undefined ? note.tags : tagsOf(request.tags.tags);
+          Object.assign(note, {
+            title: request.title ?? note.title,
+            content: request.content ?? note.content,
+            tags,
+            pinned: request.pinned ?? note.pinned,
+            archived: request.archived ?? note.archived,
+            version: note.version + 1n,
+          });
+          note.updatedAt = timestampNow();
+          return { note };
+        },
+        listTags: async (request) => {
+          const counts = new Map<string, number>();
+          for (const { note, deleted } of this.notes) {
+            if (note.ownerId !== request.ownerId || deleted) continue;
+            for (const tag of note.tags) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+          }
+          // Sorted as notes-service sorts: most used first, then by name.
+          const sorted = [...counts].sort(([a, m], [b, n]) => n - m || (a < b ? -1 : a > b ? 1 : 0));
+          return { tags: sorted.map(([tag, count]) => ({ tag, count: BigInt(count) })) };
         },
         deleteNote: async (request) => {
           this.liveNote(request.ownerId, request.noteId);
@@ -315,6 +352,16 @@ export class FakeUpstreams {
       },
     });
   }
+}
+
+/**
+ * Stands in for notes-service's tag rules only as far as the BFF needs one: sorted as given, and a
+ * tag with a space refused the way notes-service names it (`tags[3]`).
+ */
+function tagsOf(tags: string[]): string[] {
+  const invalid = tags.findIndex((tag) => tag.includes(' '));
+  if (invalid >= 0) throw invalidArgument(`tags[${invalid}]`, 0, 'a tag must be letters, digits, - or _');
+  return tags.toSorted();
 }
 
 /** INVALID_ARGUMENT with a buf.validate.Violations detail naming one field, as protovalidate sends it. */

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import type { PatchNoteRequest } from '@notes/contracts/notes/v1';
 import { assertFieldErrors, assertProblem, assertStandardHeaders } from './assertions.ts';
 import { buildTestBff, type TestBff } from './fakes.ts';
 
+const noteKeys = ['archived', 'content', 'created_at', 'id', 'pinned', 'tags', 'title', 'updated_at', 'version'];
 const isoTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 let bff: TestBff;
@@ -17,7 +19,7 @@ interface Caller {
   authorization: string;
 }
 
-type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 function call(caller: Caller, method: Method, url: string, payload?: object, headers: Record<string, string> = {}) {
   return bff.app.inject({ method, url, payload, headers: { authorization: caller.authorization, ...headers } });
@@ -36,7 +38,8 @@ describe('POST /v1/notes', () => {
     assert.equal(response.statusCode, 201);
     assertStandardHeaders(response);
     const note = response.json();
-    assert.deepEqual(Object.keys(note).sort(), ['content', 'created_at', 'id', 'title', 'updated_at']);
+    assert.deepEqual(Object.keys(note).sort(), noteKeys);
+    assert.deepEqual([note.tags, note.pinned, note.archived, note.version], [[], false, false, 1]);
     assert.equal(note.title, 'Groceries');
     assert.equal(note.content, 'milk');
     assert.match(note.created_at, isoTime);
@@ -67,9 +70,32 @@ describe('POST /v1/notes', () => {
     assert.equal(upstream?.ownerId, caller.userId);
     assert.deepEqual(
       Object.keys(upstream ?? {}).filter((key) => !key.startsWith('$')),
-      ['ownerId', 'title', 'content'],
+      ['ownerId', 'title', 'content', 'tags', 'pinned', 'archived'],
     );
     assert.deepEqual((await call(await bff.signedInUser(someoneElse), 'GET', '/v1/notes')).json().items, []);
+  });
+
+  it('passes tags, pinned and archived on, and answers with them', async () => {
+    const caller = await bff.signedInUser();
+    const body = { title: 'Tagged', tags: ['b', 'a'], pinned: true, archived: true };
+    const response = await call(caller, 'POST', '/v1/notes', body);
+    assert.equal(response.statusCode, 201, response.body);
+    const upstream = bff.upstreams.callsTo('CreateNote').at(-1)?.message;
+    assert.deepEqual([upstream?.tags, upstream?.pinned, upstream?.archived], [['b', 'a'], true, true]);
+    const note = response.json();
+    assert.deepEqual([note.tags, note.pinned, note.archived], [['a', 'b'], true, true]);
+    assert.deepEqual((await call(caller, 'GET', `/v1/notes/${note.id}`)).json(), note);
+  });
+
+  it('answers 400 naming a bad tag, whether the BFF or notes-service finds it', async () => {
+    const caller = await bff.signedInUser();
+    const post = (body: object) => call(caller, 'POST', '/v1/notes', { title: 't', ...body });
+    assertFieldErrors(await post({ tags: ['ok', 'ok', 'ok', 5] }), ['tags[3]']);
+    assertFieldErrors(await post({ tags: 'work' }), ['tags']);
+    assertFieldErrors(await post({ tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }), ['tags']);
+    assertFieldErrors(await post({ pinned: 'yes' }), ['pinned']);
+    assertFieldErrors(await post({ archived: 1 }), ['archived']);
+    assertFieldErrors(await post({ tags: ['fine', 'not fine'] }), ['tags[1]']);
   });
 
   it('answers 400 naming an invalid title or content', async () => {
@@ -115,7 +141,7 @@ describe('GET /v1/notes', () => {
       ['first'],
     );
     assert.equal(page2.next_cursor, null);
-    assert.deepEqual(Object.keys(page2.items[0]).sort(), ['content', 'created_at', 'id', 'title', 'updated_at']);
+    assert.deepEqual(Object.keys(page2.items[0]).sort(), noteKeys);
   });
 
   it('asks for 20 notes by default and ignores unknown parameters', async () => {
@@ -186,6 +212,20 @@ describe('PUT /v1/notes/{id}', () => {
     assert.equal(bff.upstreams.callsTo('UpdateNote').at(-1)?.message.expectedVersion, 0n);
   });
 
+  it('replaces tags, pinned and archived: one left out takes its default', async () => {
+    const caller = await bff.signedInUser();
+    const created = (await call(caller, 'POST', '/v1/notes', { title: 't', tags: ['a'], pinned: true })).json();
+    const put = (body: object) => call(caller, 'PUT', `/v1/notes/${created.id}`, { title: 't', content: '', ...body });
+    const archived = (await put({ tags: ['x', 'y'], archived: true })).json();
+    assert.deepEqual(
+      [archived.tags, archived.pinned, archived.archived, archived.version],
+      [['x', 'y'], false, true, 2],
+    );
+    const bare = (await put({})).json();
+    assert.deepEqual([bare.tags, bare.pinned, bare.archived, bare.version], [[], false, false, 3]);
+    assertFieldErrors(await put({ tags: [null] }), ['tags[0]']);
+  });
+
   it('updates only while If-Match names the current ETag, else 412', async () => {
     const caller = await bff.signedInUser();
     const { id } = await createNote(caller);
@@ -221,6 +261,72 @@ describe('PUT /v1/notes/{id}', () => {
       404,
     );
     assert.equal((await call(caller, 'GET', `/v1/notes/${id}`)).json().title, 'original');
+  });
+});
+
+describe('PATCH /v1/notes/{id}', () => {
+  const mergePatch = { 'content-type': 'application/merge-patch+json' };
+  const patch = (caller: Caller, id: string, body: unknown, headers: Record<string, string> = {}) =>
+    bff.app.inject({
+      method: 'PATCH',
+      url: `/v1/notes/${id}`,
+      payload: typeof body === 'string' ? body : JSON.stringify(body),
+      headers: { authorization: caller.authorization, ...mergePatch, ...headers },
+    });
+
+  it('changes only the fields given: 200, the note, a new ETag; null restores a default', async () => {
+    const caller = await bff.signedInUser();
+    const created = (
+      await call(caller, 'POST', '/v1/notes', { title: 'keep', content: 'body', tags: ['a'], pinned: true })
+    ).json();
+    const response = await patch(caller, created.id, { archived: true, tags: ['b', 'a'] });
+    assert.equal(response.statusCode, 200, response.body);
+    assertStandardHeaders(response);
+    assert.equal(response.headers.etag, '"2"');
+    const patched = response.json();
+    assert.deepEqual(
+      [patched.title, patched.content, patched.tags, patched.pinned, patched.archived, patched.version],
+      ['keep', 'body', ['a', 'b'], true, true, 2],
+    );
+    const upstream = bff.upstreams.callsTo('PatchNote').at(-1)?.message as PatchNoteRequest | undefined;
+    assert.deepEqual(
+      [upstream?.title, upstream?.content, upstream?.tags?.tags, upstream?.pinned, upstream?.archived],
+      [undefined, undefined, ['b', 'a'], undefined, true],
+      'only the fields given go upstream',
+    );
+
+    const nulls = (await patch(caller, created.id, { content: null, tags: null, pinned: null })).json();
+    assert.deepEqual([nulls.content, nulls.tags, nulls.pinned, nulls.archived], ['', [], false, true]);
+  });
+
+  it('honours If-Match as PUT does', async () => {
+    const caller = await bff.signedInUser();
+    const { id } = await createNote(caller);
+    assert.equal((await patch(caller, id, { pinned: true }, { 'if-match': '"1"' })).statusCode, 200);
+    assertProblem(await patch(caller, id, { pinned: false }, { 'if-match': '"1"' }), 412);
+    assert.equal((await call(caller, 'GET', `/v1/notes/${id}`)).json().pinned, true);
+  });
+
+  it('answers 415 for any other content type, JSON included', async () => {
+    const caller = await bff.signedInUser();
+    const { id } = await createNote(caller);
+    const callsBefore = bff.upstreams.callsTo('PatchNote').length;
+    assertProblem(await patch(caller, id, { pinned: true }, { 'content-type': 'application/json' }), 415);
+    assertProblem(await patch(caller, id, 'pinned', { 'content-type': 'text/plain' }), 415);
+    assert.equal(bff.upstreams.callsTo('PatchNote').length, callsBefore, 'nothing reached notes-service');
+  });
+
+  it('answers 400 naming the field for a bad patch, malformed JSON, a removed title or a bad tag', async () => {
+    const caller = await bff.signedInUser();
+    const { id } = await createNote(caller);
+    assertFieldErrors(await patch(caller, id, { title: null }), ['title']);
+    assertFieldErrors(await patch(caller, id, { title: '  ' }), ['title']);
+    assertFieldErrors(await patch(caller, id, { tags: ['ok', 3] }), ['tags[1]']);
+    assertFieldErrors(await patch(caller, id, { pinned: 'yes' }), ['pinned']);
+    assertFieldErrors(await patch(caller, id, { tags: ['fine', 'not fine'] }), ['tags[1]']);
+    assertProblem(await patch(caller, id, '{"title": '), 400);
+    assertProblem(await patch(caller, id, '[1, 2]'), 400);
+    assertProblem(await patch(caller, randomUUID(), { pinned: true }), 404);
   });
 });
 

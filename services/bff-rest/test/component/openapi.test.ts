@@ -60,6 +60,8 @@ describe('the OpenAPI document', () => {
         'GET /v1/notes',
         'GET /v1/notes/{id}',
         'GET /v1/sagas/{id}',
+        'GET /v1/tags',
+        'PATCH /v1/notes/{id}',
         'POST /v1/auth/refresh',
         'POST /v1/auth/sign-in',
         'POST /v1/auth/sign-out',
@@ -152,6 +154,13 @@ describe('every documented response', () => {
     url,
     headers,
     ...(payload === undefined ? {} : { payload }),
+  });
+
+  const mergePatch = (url: string, payload: object, headers = {}): Request => ({
+    method: 'PATCH',
+    url,
+    headers: { ...headers, 'content-type': 'application/merge-patch+json' },
+    payload,
   });
 
   async function signedUp() {
@@ -263,6 +272,22 @@ describe('every documented response', () => {
           withNote((id, headers) =>
             json('PUT', `/v1/notes/${id}`, { title: 't', content: '' }, { ...headers, 'if-match': '"7"' }),
           ),
+      },
+    },
+    {
+      name: 'GET /v1/tags',
+      upstream: 'notes',
+      valid: async () => json('GET', '/v1/tags', undefined, await caller()),
+    },
+    {
+      name: 'PATCH /v1/notes/{id}',
+      upstream: 'notes',
+      valid: () => withNote((id, headers) => mergePatch(`/v1/notes/${id}`, { pinned: true }, headers)),
+      statuses: {
+        400: () => withNote((id, headers) => mergePatch(`/v1/notes/${id}`, { title: null }, headers)),
+        404: async () => mergePatch(`/v1/notes/${randomUUID()}`, { pinned: true }, await caller()),
+        412: () =>
+          withNote((id, headers) => mergePatch(`/v1/notes/${id}`, { pinned: true }, { ...headers, 'if-match': '"7"' })),
       },
     },
     {

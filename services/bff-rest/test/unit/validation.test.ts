@@ -22,7 +22,11 @@ describe('fieldErrorsFromValidation', () => {
       { field: 'limit', message: 'must be at most 100' },
     ]);
     assert.deepEqual(fieldErrorsFromValidation([error('type', '/items/0/title', { type: 'string' })], 'body'), [
-      { field: 'items.0.title', message: 'must be of type string' },
+      { field: 'items[0].title', message: 'must be of type string' },
+    ]);
+    // Array items are named as the contract names them: `tags[3]`.
+    assert.deepEqual(fieldErrorsFromValidation([error('type', '/tags/3', { type: 'string' })], 'body'), [
+      { field: 'tags[3]', message: 'must be of type string' },
     ]);
   });
 

@@ -1,7 +1,7 @@
-import { assertValidNoteFields, type Note, type NoteFields } from '../domain/note.ts';
+import { type Note, type NoteInput, normalizeNoteFields } from '../domain/note.ts';
 import type { Clock, NewId, UnitOfWork } from './ports.ts';
 
-export interface CreateNoteCommand extends NoteFields {
+export interface CreateNoteCommand extends NoteInput {
   ownerId: string;
 }
 
@@ -14,10 +14,10 @@ export interface CreateNoteDependencies {
 }
 
 export function createCreateNote(deps: CreateNoteDependencies): CreateNote {
-  return async ({ ownerId, title, content }) => {
-    assertValidNoteFields({ title, content });
+  return async ({ ownerId, ...fields }) => {
+    const valid = normalizeNoteFields(fields);
     const now = deps.clock.now();
-    const note: Note = { id: deps.newId(), ownerId, title, content, version: 1, createdAt: now, updatedAt: now };
+    const note: Note = { id: deps.newId(), ownerId, ...valid, version: 1, createdAt: now, updatedAt: now };
     await deps.unitOfWork.run(async ({ notes, events }) => {
       await notes.insert(note);
       await events.created(note);

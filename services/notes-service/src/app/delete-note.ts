@@ -13,7 +13,8 @@ export function createDeleteNote(deps: DeleteNoteDependencies): DeleteNote {
   return (ref) =>
     deps.unitOfWork.run(async ({ notes, events }) => {
       const deletedAt = deps.clock.now();
-      if (!(await notes.softDeleteLive(ref, deletedAt))) throw new NoteNotFound(ref.noteId);
-      await events.deleted(ref, deletedAt);
+      const deleted = await notes.softDeleteLive(ref, deletedAt);
+      if (deleted === undefined) throw new NoteNotFound(ref.noteId);
+      await events.deleted(deleted);
     });
 }

@@ -20,7 +20,7 @@ export interface DeleteUserNotesDependencies {
 export function createDeleteUserNotes(deps: DeleteUserNotesDependencies): DeleteUserNotes {
   return async (command, { notes, events, replies }) => {
     const deletedAt = deps.clock.now();
-    for (const ref of await notes.deleteAllOf(command.userId)) await events.deleted(ref, deletedAt);
+    for (const deleted of await notes.deleteAllOf(command.userId, deletedAt)) await events.deleted(deleted);
     await replies.succeeded(command);
   };
 }

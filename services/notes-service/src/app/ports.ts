@@ -1,5 +1,6 @@
 import type { Note, NoteFields } from '../domain/note.ts';
 import type { PagePosition } from '../domain/page.ts';
+import type { TagCount } from '../domain/tags.ts';
 
 /** Where created_at/updated_at come from; a JS Date, so millisecond precision. */
 export interface Clock {
@@ -21,24 +22,34 @@ export interface NoteChange extends NoteRef, NoteFields {
   expectedVersion: number | undefined;
 }
 
+/** A note that was live until deletedAt, at its last version. */
+export interface DeletedNote extends NoteRef {
+  version: number;
+  deletedAt: Date;
+}
+
 /** The notes table. Every method sees live notes only: a soft-deleted note is gone for good. */
 export interface NotesRepository {
   /** Writes the new note's row with the transaction's other writes (a failure rejects the transaction). */
   insert(note: Note): Promise<void>;
   findLive(ref: NoteRef): Promise<Note | undefined>;
+  /** The live note, its row locked until the transaction ends (no other write can come in between). */
+  lockLive(ref: NoteRef): Promise<Note | undefined>;
   /** Up to `count` live notes of the owner, newest first (created_at, then id), after `after` when given. */
   listLive(ownerId: string, after: PagePosition | undefined, count: number): Promise<Note[]>;
+  /** The owner's tags over their live notes (archived ones included): most used first, then by name. */
+  countTags(ownerId: string): Promise<TagCount[]>;
   /** The updated note, or undefined when no live note of that owner matched (or its version did not). */
   updateLive(change: NoteChange): Promise<Note | undefined>;
-  /** True when a live note was soft-deleted. */
-  softDeleteLive(ref: NoteRef, deletedAt: Date): Promise<boolean>;
+  /** The live note soft-deleted, or undefined when there was none. */
+  softDeleteLive(ref: NoteRef, deletedAt: Date): Promise<DeletedNote | undefined>;
   /**
    * Inserts the owner's welcome note, unless they have had one already (even a deleted one): false
    * then. At most one per owner, ever, however often it is asked for.
    */
   insertWelcomeNote(note: Note): Promise<boolean>;
-  /** Removes every note of the owner for good, deleted ones included; returns the ones that were live. */
-  deleteAllOf(ownerId: string): Promise<NoteRef[]>;
+  /** Removes every note of the owner for good, deleted ones included; returns the ones that were live, deleted at deletedAt. */
+  deleteAllOf(ownerId: string, deletedAt: Date): Promise<DeletedNote[]>;
 }
 
 /**
@@ -51,8 +62,8 @@ export interface NoteEvents {
   created(note: Note): Promise<void>;
   /** The note was updated to note.version (NoteUpdated). */
   updated(note: Note): Promise<void>;
-  /** The note was soft-deleted at deletedAt (NoteDeleted). */
-  deleted(ref: NoteRef, deletedAt: Date): Promise<void>;
+  /** The note, last at `version`, was deleted at deletedAt (NoteDeleted). */
+  deleted(note: DeletedNote): Promise<void>;
 }
 
 /** A saga's command to this service (saga.commands), as far as its reply needs to know. */

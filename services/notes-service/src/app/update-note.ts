@@ -1,8 +1,8 @@
 import { NoteNotFound, VersionMismatch } from '../domain/errors.ts';
-import { assertValidNoteFields, type Note, type NoteFields } from '../domain/note.ts';
+import { type Note, type NoteInput, normalizeNoteFields } from '../domain/note.ts';
 import type { Clock, NoteRef, UnitOfWork } from './ports.ts';
 
-export interface UpdateNoteCommand extends NoteRef, NoteFields {
+export interface UpdateNoteCommand extends NoteRef, NoteInput {
   /** Update only if the note is at this version; undefined updates whatever version it is at. */
   expectedVersion: number | undefined;
 }
@@ -16,10 +16,10 @@ export interface UpdateNoteDependencies {
 
 export function createUpdateNote(deps: UpdateNoteDependencies): UpdateNote {
   return async (command) => {
-    assertValidNoteFields(command);
+    const valid = normalizeNoteFields(command);
     return deps.unitOfWork.run(async ({ notes, events }) => {
       // The version check is part of the UPDATE itself, so no concurrent update slips in between.
-      const updated = await notes.updateLive({ ...command, updatedAt: deps.clock.now() });
+      const updated = await notes.updateLive({ ...command, ...valid, updatedAt: deps.clock.now() });
       if (updated !== undefined) {
         await events.updated(updated);
         return updated;

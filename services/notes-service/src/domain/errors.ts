@@ -33,7 +33,8 @@ export class InvalidInput extends NotesError {
 }
 
 export class InvalidNote extends InvalidInput {
-  constructor(field: 'title' | 'content', message: string) {
+  /** `field` is `title`, `content`, `tags` or one tag (`tags[3]`). */
+  constructor(field: string, message: string) {
     super('INVALID_NOTE', field, message);
   }
 }

@@ -1,8 +1,24 @@
 import { InvalidNote } from './errors.ts';
+import { normalizeTags } from './tags.ts';
 
-export interface NoteFields {
+/** What an owner writes of a note: its title and content, as validated by assertValidNoteFields. */
+export interface NoteText {
   title: string;
   content: string;
+}
+
+/** Everything an owner decides about a note, as stored: tags normalized (normalizeTags). */
+export interface NoteFields extends NoteText {
+  tags: string[];
+  pinned: boolean;
+  archived: boolean;
+}
+
+/** A note's fields as a writer gives them: tags not yet normalized; one left out takes its default (none, false, false). */
+export interface NoteInput extends NoteText {
+  tags?: readonly string[] | undefined;
+  pinned?: boolean | undefined;
+  archived?: boolean | undefined;
 }
 
 export interface Note extends NoteFields {
@@ -24,7 +40,7 @@ export const contentMaxLength = 100_000;
  * Characters are Unicode code points, as the API promises, so an emoji counts once although it
  * takes two UTF-16 units.
  */
-export function assertValidNoteFields(fields: NoteFields): void {
+export function assertValidNoteFields(fields: NoteText): void {
   if (fields.title.trim() === '') throw new InvalidNote('title', 'title must not be blank');
   if (codePointCount(fields.title) > titleMaxLength) {
     throw new InvalidNote('title', `title must be at most ${titleMaxLength} characters`);
@@ -41,4 +57,16 @@ function codePointCount(text: string): number {
   let count = 0;
   for (const _ of text) count += 1;
   return count;
+}
+
+/** The fields to store: title and content checked, tags normalized; InvalidNote names the first field that breaks a rule. */
+export function normalizeNoteFields(input: NoteInput): NoteFields {
+  assertValidNoteFields(input);
+  return {
+    title: input.title,
+    content: input.content,
+    tags: normalizeTags(input.tags ?? []),
+    pinned: input.pinned ?? false,
+    archived: input.archived ?? false,
+  };
 }

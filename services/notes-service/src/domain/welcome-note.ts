@@ -11,4 +11,8 @@ export const welcomeNoteFields: Readonly<NoteFields> = {
     '',
     'Edit this one to try it out, or delete it when you no longer need it.',
   ].join('\n'),
+  // Clients tell the welcome note apart by its tag.
+  tags: ['welcome'],
+  pinned: false,
+  archived: false,
 };

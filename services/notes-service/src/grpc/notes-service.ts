@@ -6,6 +6,8 @@ import type { CreateNote } from '../app/create-note.ts';
 import type { DeleteNote } from '../app/delete-note.ts';
 import type { GetNote } from '../app/get-note.ts';
 import type { ListNotes } from '../app/list-notes.ts';
+import type { ListTags } from '../app/list-tags.ts';
+import type { PatchNote } from '../app/patch-note.ts';
 import type { UpdateNote } from '../app/update-note.ts';
 import type { Note } from '../domain/note.ts';
 
@@ -14,6 +16,8 @@ export interface NotesUseCases {
   getNote: GetNote;
   listNotes: ListNotes;
   updateNote: UpdateNote;
+  patchNote: PatchNote;
+  listTags: ListTags;
   deleteNote: DeleteNote;
 }
 
@@ -23,8 +27,8 @@ export interface NotesUseCases {
  */
 export function notesServiceImpl(useCases: NotesUseCases): ServiceImpl<typeof NotesService> {
   return {
-    async createNote({ ownerId, title, content }) {
-      return { note: toNoteMessage(await useCases.createNote({ ownerId, title, content })) };
+    async createNote({ ownerId, title, content, tags, pinned, archived }) {
+      return { note: toNoteMessage(await useCases.createNote({ ownerId, title, content, tags, pinned, archived })) };
     },
     async getNote({ ownerId, noteId }) {
       return { note: toNoteMessage(await useCases.getNote({ ownerId, noteId })) };
@@ -34,16 +38,33 @@ export function notesServiceImpl(useCases: NotesUseCases): ServiceImpl<typeof No
       const page = await useCases.listNotes({ ownerId, limit, cursor: cursor === '' ? undefined : cursor });
       return { notes: page.notes.map(toNoteMessage), nextCursor: page.nextCursor ?? '' };
     },
-    async updateNote({ ownerId, noteId, title, content, expectedVersion }) {
+    async updateNote({ ownerId, noteId, title, content, tags, pinned, archived, expectedVersion }) {
       const note = await useCases.updateNote({
         ownerId,
         noteId,
         title,
         content,
+        tags,
+        pinned,
+        archived,
         // 0 (not set) means "whatever version the note is at".
         expectedVersion: expectedVersion === 0n ? undefined : Number(expectedVersion),
       });
       return { note: toNoteMessage(note) };
+    },
+    async patchNote({ ownerId, noteId, title, content, tags, pinned, archived, expectedVersion }) {
+      const note = await useCases.patchNote({
+        ownerId,
+        noteId,
+        // Unset fields arrive as undefined (proto3 optional), an unset tag list too.
+        patch: { title, content, tags: tags?.tags, pinned, archived },
+        expectedVersion: expectedVersion === 0n ? undefined : Number(expectedVersion),
+      });
+      return { note: toNoteMessage(note) };
+    },
+    async listTags({ ownerId }) {
+      const tags = await useCases.listTags(ownerId);
+      return { tags: tags.map(({ tag, count }) => ({ tag, count: BigInt(count) })) };
     },
     async deleteNote({ ownerId, noteId }) {
       await useCases.deleteNote({ ownerId, noteId });
@@ -58,6 +79,9 @@ function toNoteMessage(note: Note): MessageInitShape<typeof NoteSchema> {
     ownerId: note.ownerId,
     title: note.title,
     content: note.content,
+    tags: note.tags,
+    pinned: note.pinned,
+    archived: note.archived,
     createdAt: timestampFromDate(note.createdAt),
     updatedAt: timestampFromDate(note.updatedAt),
     version: BigInt(note.version),

@@ -1,4 +1,5 @@
 import { create, toBinary } from '@bufbuild/protobuf';
+import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import { NoteCreatedSchema, NoteDeletedSchema, NoteUpdatedSchema } from '@notes/contracts/common/v1';
 import { eventTypes, topics } from '@notes/contracts/names';
 import type { Event } from '@notes/kafka';
@@ -6,6 +7,7 @@ import { appendToOutbox } from '@notes/outbox';
 import type { Transaction } from '@notes/postgres';
 import { v7 as uuidv7 } from 'uuid';
 import type { NoteEvents } from '../app/ports.ts';
+import type { Note } from '../domain/note.ts';
 
 export interface NoteEventsOptions {
   /** A new event id; UUIDv7 by default (time-ordered). */
@@ -28,20 +30,37 @@ export function createNoteEvents(tx: Transaction, options: NoteEventsOptions = {
 
   return {
     created(note) {
-      const payload = create(NoteCreatedSchema, { noteId: note.id, ownerId: note.ownerId });
+      const payload = create(NoteCreatedSchema, noteState(note));
       return append(note.id, eventTypes.NoteCreated, note.createdAt, toBinary(NoteCreatedSchema, payload));
     },
     updated(note) {
-      const payload = create(NoteUpdatedSchema, {
-        noteId: note.id,
-        ownerId: note.ownerId,
-        version: BigInt(note.version),
-      });
+      const payload = create(NoteUpdatedSchema, noteState(note));
       return append(note.id, eventTypes.NoteUpdated, note.updatedAt, toBinary(NoteUpdatedSchema, payload));
     },
-    deleted(ref, deletedAt) {
-      const payload = create(NoteDeletedSchema, { noteId: ref.noteId, ownerId: ref.ownerId });
-      return append(ref.noteId, eventTypes.NoteDeleted, deletedAt, toBinary(NoteDeletedSchema, payload));
+    deleted({ noteId, ownerId, version, deletedAt }) {
+      const payload = create(NoteDeletedSchema, {
+        noteId,
+        ownerId,
+        version: BigInt(version),
+        deletedAt: timestampFromDate(deletedAt),
+      });
+      return append(noteId, eventTypes.NoteDeleted, deletedAt, toBinary(NoteDeletedSchema, payload));
     },
+  };
+}
+
+/** The note's whole state, as NoteCreated and NoteUpdated carry it (events.md, "Event-carried state"). */
+function noteState(note: Note) {
+  return {
+    noteId: note.id,
+    ownerId: note.ownerId,
+    title: note.title,
+    content: note.content,
+    tags: note.tags,
+    pinned: note.pinned,
+    archived: note.archived,
+    version: BigInt(note.version),
+    createdAt: timestampFromDate(note.createdAt),
+    updatedAt: timestampFromDate(note.updatedAt),
   };
 }

@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';
-import { timestampMs } from '@bufbuild/protobuf/wkt';
+import { timestampDate, timestampMs } from '@bufbuild/protobuf/wkt';
 import { type Client, Code, createClient } from '@connectrpc/connect';
 import { NoteCreatedSchema, NoteDeletedSchema, NoteUpdatedSchema } from '@notes/contracts/common/v1';
 import { eventTypes, topics } from '@notes/contracts/names';
-import { NotesService } from '@notes/contracts/notes/v1';
+import { type Note as NoteState, NotesService } from '@notes/contracts/notes/v1';
 import { createGrpcTransport } from '@notes/grpc';
 import { createLogger } from '@notes/logger';
 import { createPool, type Pool } from '@notes/postgres';
@@ -87,6 +87,12 @@ async function outboxRowsOf(pool: Pool, noteId: string) {
   return rows;
 }
 
+/** The note's state as a note message and NoteCreated/NoteUpdated share it. */
+function stateOf(note: Omit<NoteState, '$typeName' | 'id' | 'noteId' | 'ownerId'>) {
+  const { title, content, tags, pinned, archived, version, createdAt, updatedAt } = note;
+  return { title, content, tags, pinned, archived, version, createdAt, updatedAt };
+}
+
 /** Checks what every message of the contract carries: key, ids, headers, no correlation id. */
 function assertContractMessage(message: ReceivedEvent, noteId: string): void {
   assert.equal(message.key, noteId, 'key = the note id');
@@ -113,10 +119,18 @@ describe('notes-service events on notes.events', () => {
     timeout: 60_000,
   }, async () => {
     const ownerId = randomUUID();
-    const { note: created } = await notes.createNote({ ownerId, title: 'first', content: 'a' });
+    const { note: created } = await notes.createNote({ ownerId, title: 'first', content: 'a', tags: ['Work'] });
     assert.ok(created?.createdAt);
     const ref = { ownerId, noteId: created.id };
-    const { note: updated } = await notes.updateNote({ ...ref, title: 'second', content: 'b', expectedVersion: 1n });
+    const { note: updated } = await notes.updateNote({
+      ...ref,
+      title: 'second',
+      content: 'b',
+      tags: ['home', 'work'],
+      pinned: true,
+      archived: true,
+      expectedVersion: 1n,
+    });
     assert.ok(updated?.updatedAt);
     await notes.deleteNote(ref);
     // A second note of the same owner, created and updated between nothing: its events are its own.
@@ -144,6 +158,7 @@ describe('notes-service events on notes.events', () => {
 
     const createdEvent = fromBinary(NoteCreatedSchema, createdMessage.envelope.payload);
     assert.deepEqual({ noteId: createdEvent.noteId, ownerId: createdEvent.ownerId }, { noteId: created.id, ownerId });
+    assert.deepEqual(stateOf(createdEvent), stateOf(created), 'NoteCreated carries the whole note');
     assert.equal(createdMessage.envelope.occurredAt, BigInt(timestampMs(created.createdAt)));
 
     const updatedEvent = fromBinary(NoteUpdatedSchema, updatedMessage.envelope.payload);
@@ -152,10 +167,13 @@ describe('notes-service events on notes.events', () => {
       { noteId: created.id, ownerId, version: 2n },
     );
     assert.equal(updatedMessage.envelope.occurredAt, BigInt(timestampMs(updated.updatedAt)));
+    assert.deepEqual(stateOf(updatedEvent), stateOf(updated), 'NoteUpdated carries the whole note');
 
     const deletedEvent = fromBinary(NoteDeletedSchema, deletedMessage.envelope.payload);
     assert.deepEqual({ noteId: deletedEvent.noteId, ownerId: deletedEvent.ownerId }, { noteId: created.id, ownerId });
     assert.equal(deletedMessage.envelope.occurredAt, BigInt(deletedAt.getTime()));
+    assert.equal(deletedEvent.version, 2n, 'its last version');
+    assert.equal(deletedEvent.deletedAt && timestampDate(deletedEvent.deletedAt).getTime(), deletedAt.getTime());
 
     const ofOther = collector.received.filter((message) => message.key === other.id);
     assert.deepEqual(

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
-import { ViolationsSchema } from '@bufbuild/protovalidate/gen/buf/validate/validate_pb.js';
+import { type FieldPathElement, ViolationsSchema } from '@bufbuild/protovalidate/gen/buf/validate/validate_pb.js';
 import { type Client, Code, type ConnectError, createClient } from '@connectrpc/connect';
 import { Health, HealthCheckResponse_ServingStatus } from '@notes/contracts/health/v1';
 import { NotesService } from '@notes/contracts/notes/v1';
@@ -52,8 +52,13 @@ function violatedFields(error: ConnectError): string[] {
   const fields = error
     .findDetails(ViolationsSchema)
     .flatMap((detail) => detail.violations)
-    .map((violation) => violation.field?.elements.map((element) => element.fieldName).join('.') ?? '');
+    .map((violation) => violation.field?.elements.map(elementName).join('.') ?? '');
   return [...new Set(fields)];
+}
+
+/** `tags[3]` for an item of a repeated field (protovalidate's subscript), else the field's name. */
+function elementName(element: FieldPathElement): string {
+  return element.subscript.case === 'index' ? `${element.fieldName}[${element.subscript.value}]` : element.fieldName;
 }
 
 async function createNote(ownerId: string, title = 'a note', content = '') {
@@ -167,6 +172,63 @@ describe('notes-service over gRPC', () => {
     assert.equal((await rejection(missing)).code, Code.NotFound, 'a missing note is NOT_FOUND, not a version mismatch');
   });
 
+  test('stores tags normalized, pinned and archived; an update replaces them', async () => {
+    const ownerId = randomUUID();
+    const { note: created } = await notes.createNote({
+      ownerId,
+      title: 'tagged',
+      tags: ['#Work', ' home ', 'WORK', 'дом'],
+      pinned: true,
+    });
+    assert.ok(created);
+    assert.deepEqual([created.tags, created.pinned, created.archived], [['home', 'work', 'дом'], true, false]);
+    const ref = { ownerId, noteId: created.id };
+    assert.deepEqual((await notes.getNote(ref)).note, created);
+
+    const { note: updated } = await notes.updateNote({ ...ref, title: 'tagged', tags: ['x'], archived: true });
+    assert.deepEqual([updated?.tags, updated?.pinned, updated?.archived, updated?.version], [['x'], false, true, 2n]);
+    assert.deepEqual((await notes.listNotes({ ownerId })).notes, [updated], 'archived notes are still listed');
+  });
+
+  test('patches only the fields set; an empty tag list clears the tags; a bad patch changes nothing', async () => {
+    const ownerId = randomUUID();
+    const { note: created } = await notes.createNote({ ownerId, title: 'keep', content: 'body', tags: ['a', 'b'] });
+    assert.ok(created);
+    const ref = { ownerId, noteId: created.id };
+
+    const { note: pinned } = await notes.patchNote({ ...ref, pinned: true, expectedVersion: 1n });
+    assert.deepEqual(
+      [pinned?.title, pinned?.content, pinned?.tags, pinned?.pinned, pinned?.version],
+      ['keep', 'body', ['a', 'b'], true, 2n],
+    );
+    const { note: cleared } = await notes.patchNote({ ...ref, tags: { tags: [] }, content: '' });
+    assert.deepEqual([cleared?.tags, cleared?.content, cleared?.pinned, cleared?.version], [[], '', true, 3n]);
+
+    const stale = await rejection(notes.patchNote({ ...ref, archived: true, expectedVersion: 1n }));
+    assert.equal(stale.code, Code.FailedPrecondition);
+    const badTag = await rejection(notes.patchNote({ ...ref, tags: { tags: ['fine', 'not fine'] } }));
+    assert.deepEqual([badTag.code, violatedFields(badTag)], [Code.InvalidArgument, ['tags[1]']]);
+    const blank = await rejection(notes.patchNote({ ...ref, title: ' ' }));
+    assert.deepEqual(violatedFields(blank), ['title']);
+    assert.deepEqual((await notes.getNote(ref)).note, cleared, 'the rejected patches changed nothing');
+    assert.equal((await rejection(notes.patchNote({ ownerId: randomUUID(), noteId: created.id }))).code, Code.NotFound);
+  });
+
+  test("lists the owner's tags with their counts", async () => {
+    const ownerId = randomUUID();
+    await notes.createNote({ ownerId, title: 'one', tags: ['Work', 'b'] });
+    await notes.createNote({ ownerId, title: 'two', tags: ['work'], archived: true });
+    const { tags } = await notes.listTags({ ownerId });
+    assert.deepEqual(
+      tags.map(({ tag, count }) => [tag, count]),
+      [
+        ['work', 2n],
+        ['b', 1n],
+      ],
+    );
+    assert.equal((await rejection(notes.listTags({ ownerId: 'me' }))).code, Code.InvalidArgument);
+  });
+
   test('counts title characters as code points: 200 emoji fit', async () => {
     const note = await createNote(randomUUID(), '😀'.repeat(200));
     assert.equal(note.title, '😀'.repeat(200));
@@ -199,6 +261,17 @@ describe('notes-service over gRPC', () => {
       () => notes.updateNote({ ownerId, noteId, title: 't', expectedVersion: -1n }),
     ],
     ['a delete without owner', 'owner_id', () => notes.deleteNote({ noteId })],
+    [
+      '21 tags',
+      'tags',
+      () => notes.createNote({ ownerId, title: 't', tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }),
+    ],
+    ['a tag with a space', 'tags[1]', () => notes.createNote({ ownerId, title: 't', tags: ['ok', 'not ok'] })],
+    [
+      'a tag of 41 letters on update',
+      'tags[0]',
+      () => notes.updateNote({ ownerId, noteId, title: 't', tags: ['a'.repeat(41)] }),
+    ],
   ];
   for (const [name, field, call] of invalidRequests) {
     test(`answers INVALID_ARGUMENT naming ${field} for ${name}`, async () => {

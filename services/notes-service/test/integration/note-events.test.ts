@@ -189,9 +189,9 @@ describe('note events in the outbox', () => {
               afterAppend.push(note.id);
               throw new Error('failed after the append');
             },
-            deleted: async (ref, deletedAt) => {
-              await events.deleted(ref, deletedAt);
-              afterAppend.push(ref.noteId);
+            deleted: async (note) => {
+              await events.deleted(note);
+              afterAppend.push(note.noteId);
               throw new Error('failed after the append');
             },
           },

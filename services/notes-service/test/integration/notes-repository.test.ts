@@ -28,10 +28,12 @@ function committing(db: Pool): NotesRepository {
     insert: (note) => inTransaction((repository) => repository.insert(note)),
     insertWelcomeNote: (note) => inTransaction((repository) => repository.insertWelcomeNote(note)),
     findLive: (ref) => inTransaction((repository) => repository.findLive(ref)),
+    lockLive: (ref) => inTransaction((repository) => repository.lockLive(ref)),
+    countTags: (ownerId) => inTransaction((repository) => repository.countTags(ownerId)),
     listLive: (ownerId, after, count) => inTransaction((repository) => repository.listLive(ownerId, after, count)),
     updateLive: (change) => inTransaction((repository) => repository.updateLive(change)),
     softDeleteLive: (ref, deletedAt) => inTransaction((repository) => repository.softDeleteLive(ref, deletedAt)),
-    deleteAllOf: (ownerId) => inTransaction((repository) => repository.deleteAllOf(ownerId)),
+    deleteAllOf: (ownerId, deletedAt) => inTransaction((repository) => repository.deleteAllOf(ownerId, deletedAt)),
   };
 }
 
@@ -39,7 +41,18 @@ const base = Date.parse('2026-11-23T10:00:00.000Z');
 
 function aNote(ownerId: string, createdAtMs: number, title = 'a note'): Note {
   const createdAt = new Date(createdAtMs);
-  return { id: randomUUID(), ownerId, title, content: '', version: 1, createdAt, updatedAt: createdAt };
+  return {
+    id: randomUUID(),
+    ownerId,
+    title,
+    content: '',
+    tags: [],
+    pinned: false,
+    archived: false,
+    version: 1,
+    createdAt,
+    updatedAt: createdAt,
+  };
 }
 
 /** Newest first by created_at, then id: PostgreSQL orders uuids bytewise, as their lower-case hex compares. */
@@ -49,7 +62,14 @@ function newestFirst(a: Note, b: Note): number {
 
 describe('notes repository', () => {
   test('stores and reads a note back as it was, to the millisecond', async () => {
-    const note = { ...aNote(randomUUID(), base + 123), title: 'Grüße 😀', content: 'line 1\nline 2' };
+    const note = {
+      ...aNote(randomUUID(), base + 123),
+      title: 'Grüße 😀',
+      content: 'line 1\nline 2',
+      tags: ['заметки', 'to-do_1'],
+      pinned: true,
+      archived: true,
+    };
     await notes.insert(note);
     assert.deepEqual(await notes.findLive({ ownerId: note.ownerId, noteId: note.id }), note);
     assert.equal(await notes.findLive({ ownerId: randomUUID(), noteId: note.id }), undefined, "another owner's");
@@ -102,16 +122,29 @@ describe('notes repository', () => {
     await notes.insert(deleted);
     const ref = { ownerId, noteId: deleted.id };
 
-    assert.equal(await notes.softDeleteLive(ref, new Date(base + 2)), true);
+    assert.deepEqual(await notes.softDeleteLive(ref, new Date(base + 2)), {
+      ...ref,
+      version: 1,
+      deletedAt: new Date(base + 2),
+    });
 
     assert.equal(await notes.findLive(ref), undefined);
     assert.deepEqual(
       (await notes.listLive(ownerId, undefined, 10)).map((note) => note.id),
       [kept.id],
     );
-    const change = { ...ref, title: 't', content: '', updatedAt: new Date(base + 3), expectedVersion: undefined };
+    const change = {
+      ...ref,
+      title: 't',
+      content: '',
+      tags: [],
+      pinned: false,
+      archived: false,
+      updatedAt: new Date(base + 3),
+      expectedVersion: undefined,
+    };
     assert.equal(await notes.updateLive(change), undefined);
-    assert.equal(await notes.softDeleteLive(ref, new Date(base + 4)), false);
+    assert.equal(await notes.softDeleteLive(ref, new Date(base + 4)), undefined);
     const { rows } = await pool.query('SELECT deleted_at FROM notes WHERE id = $1', [deleted.id]);
     assert.deepEqual(rows, [{ deleted_at: new Date(base + 2) }], 'the row stays, marked deleted');
   });
@@ -158,14 +191,70 @@ describe('notes repository', () => {
     const someoneElses = aNote(randomUUID(), base);
     await notes.insert(someoneElses);
 
-    const deleted = await notes.deleteAllOf(ownerId);
+    const deletedAt = new Date(base + 5);
+    const deleted = await notes.deleteAllOf(ownerId, deletedAt);
 
     assert.deepEqual(deleted.map((ref) => ref.noteId).toSorted(), [live.id, alsoLive.id, welcome.id].toSorted());
     assert.ok(deleted.every((ref) => ref.ownerId === ownerId));
+    assert.ok(
+      deleted.every((note) => note.version === 1 && note.deletedAt === deletedAt),
+      'last version, deleted then',
+    );
     const { rows } = await pool.query('SELECT count(*)::int AS n FROM notes WHERE owner_id = $1', [ownerId]);
     assert.equal(rows[0].n, 0, 'no row left, not even the soft-deleted one');
     assert.deepEqual(await notes.findLive({ ownerId: someoneElses.ownerId, noteId: someoneElses.id }), someoneElses);
-    assert.deepEqual(await notes.deleteAllOf(ownerId), [], 'nothing left the second time');
+    assert.deepEqual(await notes.deleteAllOf(ownerId, deletedAt), [], 'nothing left the second time');
+  });
+
+  test("locking a live note holds off another transaction's update until the lock's transaction ends", async () => {
+    const note = aNote(randomUUID(), base);
+    await notes.insert(note);
+    const ref = { ownerId: note.ownerId, noteId: note.id };
+    assert.equal(await notes.lockLive({ ...ref, ownerId: randomUUID() }), undefined, "another owner's");
+    const order: string[] = [];
+    let releaseLock = () => {};
+    const held = new Promise<void>((resolve) => {
+      releaseLock = resolve;
+    });
+    let locked = () => {};
+    const lockTaken = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const locker = withTransaction(pool, async (tx) => {
+      assert.deepEqual(await createNotesRepository(tx).lockLive(ref), note);
+      locked();
+      await held;
+      order.push('lock released');
+    });
+    await lockTaken;
+    const change = { ...ref, title: 'after', content: '', tags: [], pinned: false, archived: false };
+    const writer = notes
+      .updateLive({ ...change, updatedAt: new Date(base + 1), expectedVersion: 1 })
+      .then((updated) => order.push(`updated to ${updated?.version}`));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    releaseLock();
+    await Promise.all([locker, writer]);
+    assert.deepEqual(order, ['lock released', 'updated to 2']);
+  });
+
+  test("counts an owner's tags over live notes, archived ones too: most used first, then by name", async () => {
+    const ownerId = randomUUID();
+    const tagged = (tags: string[], archived = false) => ({ ...aNote(ownerId, base), tags, archived });
+    for (const note of [tagged(['b', 'work']), tagged(['a', 'work']), tagged(['work', 'я'], true), tagged([])]) {
+      await notes.insert(note);
+    }
+    const deleted = tagged(['b', 'gone']);
+    await notes.insert(deleted);
+    await notes.softDeleteLive({ ownerId, noteId: deleted.id }, new Date(base + 1));
+    await notes.insert({ ...aNote(randomUUID(), base), tags: ['work'] });
+
+    assert.deepEqual(await notes.countTags(ownerId), [
+      { tag: 'work', count: 3 },
+      { tag: 'a', count: 1 },
+      { tag: 'b', count: 1 },
+      { tag: 'я', count: 1 },
+    ]);
+    assert.deepEqual(await notes.countTags(randomUUID()), []);
   });
 
   test('updates only at the expected version, and bumps the version', async () => {
@@ -176,12 +265,25 @@ describe('notes repository', () => {
       noteId: note.id,
       title: 'new',
       content: 'body',
+      tags: ['a', 'b'],
+      pinned: true,
+      archived: true,
       updatedAt: new Date(base + 9),
     };
 
     assert.equal(await notes.updateLive({ ...change, expectedVersion: 2 }), undefined, 'stale version');
     const updated = await notes.updateLive({ ...change, expectedVersion: 1 });
-    assert.deepEqual(updated, { ...note, title: 'new', content: 'body', version: 2, updatedAt: new Date(base + 9) });
+    assert.deepEqual(updated, {
+      ...note,
+      title: 'new',
+      content: 'body',
+      tags: ['a', 'b'],
+      pinned: true,
+      archived: true,
+      version: 2,
+      updatedAt: new Date(base + 9),
+    });
+    assert.deepEqual(await notes.findLive(change), updated, 'read back as written');
     const unconditional = await notes.updateLive({ ...change, expectedVersion: undefined });
     assert.equal(unconditional?.version, 3);
     assert.equal(await notes.updateLive({ ...change, ownerId: randomUUID(), expectedVersion: undefined }), undefined);

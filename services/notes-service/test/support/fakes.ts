@@ -2,7 +2,9 @@
 // the adapter it stands for that a use case relies on (live notes only, one welcome note per owner,
 // a transaction that rolls back when its work throws), and records what was written so that a test
 // can assert it.
+
 import type {
+  DeletedNote,
   NoteChange,
   NoteEvents,
   NoteRef,
@@ -14,6 +16,7 @@ import type {
 } from '../../src/app/ports.ts';
 import type { Note } from '../../src/domain/note.ts';
 import type { PagePosition } from '../../src/domain/page.ts';
+import type { TagCount } from '../../src/domain/tags.ts';
 
 interface NoteRow extends Note {
   kind: 'note' | 'welcome';
@@ -33,6 +36,22 @@ export class InMemoryNotes implements NotesRepository {
     return row === undefined ? undefined : toNote(row);
   }
 
+  async countTags(ownerId: string): Promise<TagCount[]> {
+    const counts = new Map<string, number>();
+    for (const row of this.rows) {
+      if (row.ownerId !== ownerId || row.deletedAt !== null) continue;
+      for (const tag of row.tags) counts.set(tag, (counts.get(tag) ?? 0) + 1);
+    }
+    return [...counts]
+      .map(([tag, count]) => ({ tag, count }))
+      .sort((a, b) => b.count - a.count || (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0));
+  }
+
+  /** A single-threaded fake has nothing to lock against. */
+  async lockLive(ref: NoteRef): Promise<Note | undefined> {
+    return this.findLive(ref);
+  }
+
   async listLive(ownerId: string, after: PagePosition | undefined, count: number): Promise<Note[]> {
     return this.rows
       .filter((row) => row.ownerId === ownerId && row.deletedAt === null)
@@ -49,17 +68,20 @@ export class InMemoryNotes implements NotesRepository {
     Object.assign(row, {
       title: change.title,
       content: change.content,
+      tags: change.tags,
+      pinned: change.pinned,
+      archived: change.archived,
       version: row.version + 1,
       updatedAt: change.updatedAt,
     });
     return toNote(row);
   }
 
-  async softDeleteLive(ref: NoteRef, deletedAt: Date): Promise<boolean> {
+  async softDeleteLive(ref: NoteRef, deletedAt: Date): Promise<DeletedNote | undefined> {
     const row = this.live(ref);
-    if (row === undefined) return false;
+    if (row === undefined) return undefined;
     row.deletedAt = deletedAt;
-    return true;
+    return { ownerId: ref.ownerId, noteId: ref.noteId, version: row.version, deletedAt };
   }
 
   async insertWelcomeNote(note: Note): Promise<boolean> {
@@ -68,10 +90,12 @@ export class InMemoryNotes implements NotesRepository {
     return true;
   }
 
-  async deleteAllOf(ownerId: string): Promise<NoteRef[]> {
+  async deleteAllOf(ownerId: string, deletedAt: Date): Promise<DeletedNote[]> {
     const ofOwner = this.rows.filter((row) => row.ownerId === ownerId);
     this.rows = this.rows.filter((row) => row.ownerId !== ownerId);
-    return ofOwner.filter((row) => row.deletedAt === null).map((row) => ({ ownerId, noteId: row.id }));
+    return ofOwner
+      .filter((row) => row.deletedAt === null)
+      .map((row) => ({ ownerId, noteId: row.id, version: row.version, deletedAt }));
   }
 
   private add(note: Note, kind: NoteRow['kind']): void {
@@ -96,7 +120,7 @@ function compareNewestFirst(a: PagePosition, b: PagePosition): number {
 
 export type RecordedNoteEvent =
   | { type: 'created' | 'updated'; note: Note }
-  | { type: 'deleted'; ref: NoteRef; deletedAt: Date };
+  | { type: 'deleted'; ref: NoteRef; version: number; deletedAt: Date };
 
 /** The events the use cases recorded, in order. */
 export class RecordingNoteEvents implements NoteEvents {
@@ -110,8 +134,8 @@ export class RecordingNoteEvents implements NoteEvents {
     this.recorded.push({ type: 'updated', note });
   }
 
-  async deleted(ref: NoteRef, deletedAt: Date): Promise<void> {
-    this.recorded.push({ type: 'deleted', ref, deletedAt });
+  async deleted({ ownerId, noteId, version, deletedAt }: DeletedNote): Promise<void> {
+    this.recorded.push({ type: 'deleted', ref: { ownerId, noteId }, version, deletedAt });
   }
 }
 

@@ -10,6 +10,8 @@ import { createDeleteNote } from '../../src/app/delete-note.ts';
 import { createDeleteUserNotes } from '../../src/app/delete-user-notes.ts';
 import { createGetNote } from '../../src/app/get-note.ts';
 import { createListNotes } from '../../src/app/list-notes.ts';
+import { createListTags } from '../../src/app/list-tags.ts';
+import { createPatchNote } from '../../src/app/patch-note.ts';
 import { createUpdateNote } from '../../src/app/update-note.ts';
 import {
   InvalidCursor,
@@ -35,7 +37,9 @@ function notesService() {
     createNote: createCreateNote({ unitOfWork, clock, newId }),
     getNote: createGetNote({ notes }),
     listNotes: createListNotes({ notes }),
+    listTags: createListTags({ notes }),
     updateNote: createUpdateNote({ unitOfWork, clock }),
+    patchNote: createPatchNote({ unitOfWork, clock }),
     deleteNote: createDeleteNote({ unitOfWork, clock }),
     createWelcomeNote: createCreateWelcomeNote({ clock, newId }),
     deleteUserNotes: createDeleteUserNotes({ clock }),
@@ -45,7 +49,7 @@ function notesService() {
 const eventsOf = (unitOfWork: InMemoryUnitOfWork) =>
   unitOfWork.events.recorded.map((event) =>
     event.type === 'deleted'
-      ? [event.type, event.ref.noteId, event.deletedAt.toISOString()]
+      ? [event.type, event.ref.noteId, event.deletedAt.toISOString(), event.version]
       : [event.type, event.note.id, event.note.version],
   );
 
@@ -59,12 +63,40 @@ describe('CreateNote', () => {
       ownerId: alice,
       title: 'Groceries',
       content: 'milk',
+      tags: [],
+      pinned: false,
+      archived: false,
       version: 1,
       createdAt: new Date('2026-11-23T10:00:00.000Z'),
       updatedAt: new Date('2026-11-23T10:00:00.000Z'),
     });
     assert.deepEqual(await service.getNote({ ownerId: alice, noteId: note.id }), note);
     assert.deepEqual(eventsOf(service.unitOfWork), [['created', note.id, 1]]);
+  });
+
+  test('stores tags normalized, pinned and archived, and NoteCreated carries them', async () => {
+    const service = notesService();
+    const note = await service.createNote({
+      ownerId: alice,
+      title: 'Tagged',
+      content: '',
+      tags: [' #Work ', 'home', 'work', 'ДОМ'],
+      pinned: true,
+      archived: true,
+    });
+    assert.deepEqual([note.tags, note.pinned, note.archived], [['home', 'work', 'дом'], true, true]);
+    assert.deepEqual(await service.getNote({ ownerId: alice, noteId: note.id }), note);
+    assert.deepEqual(service.unitOfWork.events.recorded, [{ type: 'created', note }]);
+  });
+
+  test('refuses a bad tag, naming it, before anything is written', async () => {
+    const service = notesService();
+    await assert.rejects(
+      service.createNote({ ownerId: alice, title: 't', content: '', tags: ['ok', 'ok', 'not ok'] }),
+      (error) => error instanceof InvalidNote && error.field === 'tags[2]',
+    );
+    assert.equal(service.unitOfWork.notes.rows.length, 0);
+    assert.deepEqual(service.unitOfWork.events.recorded, []);
   });
 
   test('refuses a blank title before anything is written', async () => {
@@ -152,6 +184,38 @@ describe('UpdateNote', () => {
     ]);
   });
 
+  test('replaces tags, pinned and archived too: one left out takes its default', async () => {
+    const service = notesService();
+    const note = await service.createNote({ ownerId: alice, title: 't', content: '', tags: ['a'], pinned: true });
+    const tagged = await service.updateNote({
+      ...{ ownerId: alice, noteId: note.id, title: 't', content: '', expectedVersion: undefined },
+      tags: ['#B', 'a'],
+      archived: true,
+    });
+    assert.deepEqual([tagged.tags, tagged.pinned, tagged.archived], [['a', 'b'], false, true]);
+    const bare = await service.updateNote({
+      ownerId: alice,
+      noteId: note.id,
+      title: 't',
+      content: '',
+      expectedVersion: 2,
+    });
+    assert.deepEqual([bare.tags, bare.pinned, bare.archived, bare.version], [[], false, false, 3]);
+    assert.deepEqual(service.unitOfWork.events.recorded.at(-1), { type: 'updated', note: bare });
+  });
+
+  test('a bad tag is refused, naming it, and changes nothing', async () => {
+    const service = notesService();
+    const note = await service.createNote({ ownerId: alice, title: 't', content: '', tags: ['kept'] });
+    const update = { ownerId: alice, noteId: note.id, title: 'new', content: '', expectedVersion: undefined };
+    await assert.rejects(
+      service.updateNote({ ...update, tags: ['x'.repeat(41)] }),
+      (error) => error instanceof InvalidNote && error.field === 'tags[0]',
+    );
+    assert.deepEqual(await service.getNote({ ownerId: alice, noteId: note.id }), note);
+    assert.equal(service.unitOfWork.events.recorded.length, 1);
+  });
+
   test('a stale expected version is a VersionMismatch naming the current one, and changes nothing', async () => {
     const service = notesService();
     const note = await service.createNote({ ownerId: alice, title: 'v1', content: '' });
@@ -176,6 +240,74 @@ describe('UpdateNote', () => {
   });
 });
 
+describe('PatchNote', () => {
+  test('changes only the fields given, bumps the version and records NoteUpdated with the whole note', async () => {
+    const service = notesService();
+    const note = await service.createNote({
+      ownerId: alice,
+      title: 'keep',
+      content: 'body',
+      tags: ['a'],
+      pinned: true,
+    });
+    service.clock.advanceSeconds(5);
+    const ref = { ownerId: alice, noteId: note.id };
+
+    const patched = await service.patchNote({ ...ref, patch: { tags: ['#B'], archived: true }, expectedVersion: 1 });
+
+    assert.deepEqual(patched, {
+      ...note,
+      tags: ['b'],
+      archived: true,
+      version: 2,
+      updatedAt: new Date('2026-11-23T10:00:05.000Z'),
+    });
+    assert.deepEqual(service.unitOfWork.events.recorded.at(-1), { type: 'updated', note: patched });
+    const retitled = await service.patchNote({ ...ref, patch: { title: 'new' }, expectedVersion: undefined });
+    assert.deepEqual([retitled.title, retitled.content, retitled.tags, retitled.pinned], ['new', 'body', ['b'], true]);
+  });
+
+  test('a patch that breaks a rule, a stale version or a missing note changes nothing and records nothing', async () => {
+    const service = notesService();
+    const note = await service.createNote({ ownerId: alice, title: 'keep', content: '' });
+    const ref = { ownerId: alice, noteId: note.id };
+    await assert.rejects(
+      service.patchNote({ ...ref, patch: { tags: ['ok', 'not ok'] }, expectedVersion: undefined }),
+      (error) => error instanceof InvalidNote && error.field === 'tags[1]',
+    );
+    await assert.rejects(
+      service.patchNote({ ...ref, patch: { title: ' ' }, expectedVersion: undefined }),
+      (error) => error instanceof InvalidNote && error.field === 'title',
+    );
+    await assert.rejects(
+      service.patchNote({ ...ref, patch: { pinned: true }, expectedVersion: 7 }),
+      (error) => error instanceof VersionMismatch && error.currentVersion === 1,
+    );
+    await assert.rejects(
+      service.patchNote({ ownerId: bob, noteId: note.id, patch: { pinned: true }, expectedVersion: undefined }),
+      NoteNotFound,
+    );
+    assert.deepEqual(await service.getNote(ref), note);
+    assert.equal(service.unitOfWork.events.recorded.length, 1);
+  });
+});
+
+describe('ListTags', () => {
+  test("counts the owner's tags over live notes, archived ones included, most used first, then by name", async () => {
+    const service = notesService();
+    await service.createNote({ ownerId: alice, title: '1', content: '', tags: ['b', 'work'] });
+    await service.createNote({ ownerId: alice, title: '2', content: '', tags: ['a', 'work'], archived: true });
+    const gone = await service.createNote({ ownerId: alice, title: '3', content: '', tags: ['gone', 'work'] });
+    await service.deleteNote({ ownerId: alice, noteId: gone.id });
+    await service.createNote({ ownerId: bob, title: 'x', content: '', tags: ['bobs'] });
+    assert.deepEqual(await service.listTags(alice), [
+      { tag: 'work', count: 2 },
+      { tag: 'a', count: 1 },
+      { tag: 'b', count: 1 },
+    ]);
+  });
+});
+
 describe('DeleteNote', () => {
   test('soft-deletes the note and records NoteDeleted at the time of deletion; a second delete is NoteNotFound', async () => {
     const service = notesService();
@@ -186,7 +318,7 @@ describe('DeleteNote', () => {
     await service.deleteNote(ref);
 
     assert.equal(service.unitOfWork.notes.rows[0]?.deletedAt?.toISOString(), '2026-11-23T10:00:05.000Z');
-    assert.deepEqual(eventsOf(service.unitOfWork).at(-1), ['deleted', note.id, '2026-11-23T10:00:05.000Z']);
+    assert.deepEqual(eventsOf(service.unitOfWork).at(-1), ['deleted', note.id, '2026-11-23T10:00:05.000Z', 1]);
     await assert.rejects(service.deleteNote(ref), NoteNotFound);
     await assert.rejects(service.deleteNote({ ownerId: bob, noteId: note.id }), NoteNotFound);
     assert.equal(service.unitOfWork.events.recorded.length, 2);
@@ -214,6 +346,7 @@ describe('CreateWelcomeNote', () => {
       page.notes.map((note) => [note.title, note.content, note.version]),
       [[welcomeNoteFields.title, welcomeNoteFields.content, 1]],
     );
+    assert.deepEqual(page.notes[0]?.tags, ['welcome'], 'clients tell it apart by its tag');
     assert.deepEqual(
       events.recorded.map((event) => event.type),
       ['created'],
@@ -242,7 +375,7 @@ describe('DeleteUserNotes', () => {
       notes.rows.map((row) => row.id),
       [bobs.id],
     );
-    assert.deepEqual(eventsOf(service.unitOfWork).slice(4), [['deleted', kept.id, '2026-11-23T10:00:30.000Z']]);
+    assert.deepEqual(eventsOf(service.unitOfWork).slice(4), [['deleted', kept.id, '2026-11-23T10:00:30.000Z', 1]]);
     assert.deepEqual(replies.recorded, [{ command: deleteNotes, succeeded: true, reason: '' }]);
   });
 });

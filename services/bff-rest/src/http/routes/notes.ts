@@ -2,7 +2,7 @@ import type { Client } from '@connectrpc/connect';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Note, NotesService } from '@notes/contracts/notes/v1';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import type { AccessTokenVerifier } from '../access-token.ts';
 import { requireAccessToken } from '../authenticate.ts';
 import { etagOf, parseIfMatch } from '../etag.ts';
@@ -16,6 +16,7 @@ import {
   NoteIdParamsSchema,
   NotePageSchema,
   NoteSchema,
+  PatchNoteRequestSchema,
   problemResponses,
   ref,
   UpdateNoteRequestSchema,
@@ -26,7 +27,7 @@ import type { TypeboxApp } from './typebox-app.ts';
 /** What these routes need of notes-service. */
 export type NotesClient = Pick<
   Client<typeof NotesService>,
-  'createNote' | 'getNote' | 'listNotes' | 'updateNote' | 'deleteNote'
+  'createNote' | 'getNote' | 'listNotes' | 'updateNote' | 'patchNote' | 'deleteNote' | 'listTags'
 >;
 
 export interface NotesRoutesDeps {
@@ -34,6 +35,10 @@ export interface NotesRoutesDeps {
   accessTokenVerifier: AccessTokenVerifier;
   callOptions: CallOptionsFor;
 }
+
+const ifMatchHeaders = Type.Object({
+  'if-match': Type.Optional(Type.String({ description: 'The ETag the note must still have (or `*`).' })),
+});
 
 const noteNotFound = "No such note: it never existed, was deleted, or is someone else's.";
 
@@ -48,6 +53,7 @@ export function notesRoutes(deps: NotesRoutesDeps): FastifyPluginAsyncTypebox {
     listNotes(app, deps);
     getNote(app, deps);
     updateNote(app, deps);
+    app.register(async (scope) => patchNote(scope, deps));
     deleteNote(app, deps);
   };
 }
@@ -68,8 +74,11 @@ function createNote(app: TypeboxApp, { notesClient, callOptions }: NotesRoutesDe
       },
     },
     async (request, reply) => {
-      const { title, content = '' } = request.body;
-      const { note } = await notesClient.createNote({ ownerId: request.ownerId, title, content }, callOptions(request));
+      const { title, content = '', tags, pinned, archived } = request.body;
+      const { note } = await notesClient.createNote(
+        { ownerId: request.ownerId, title, content, tags, pinned, archived },
+        callOptions(request),
+      );
       const created = required(note, 'note');
       reply.code(201).header('location', `/v1/notes/${created.id}`);
       return sendNote(reply, created);
@@ -133,14 +142,12 @@ function updateNote(app: TypeboxApp, deps: NotesRoutesDeps): void {
     '/v1/notes/:id',
     {
       schema: {
-        summary: "Replace a note's title and content",
+        summary: 'Replace a note',
         description: 'With `If-Match: <ETag>` the update happens only while the note is still at that version.',
         tags: ['notes'],
         security: bearerAuth,
         params: ref(NoteIdParamsSchema),
-        headers: Type.Object({
-          'if-match': Type.Optional(Type.String({ description: 'The ETag the note must still have (or `*`).' })),
-        }),
+        headers: ifMatchHeaders,
         body: ref(UpdateNoteRequestSchema),
         response: {
           200: jsonResponse('The note, updated: `updated_at` moved, a new ETag.', ref(NoteSchema), ['etag']),
@@ -151,9 +158,71 @@ function updateNote(app: TypeboxApp, deps: NotesRoutesDeps): void {
     async (request, reply) => {
       const noteId = request.params.id;
       const expectedVersion = await expectedVersionOf(deps, request, noteId);
-      const { title, content } = request.body;
+      const { title, content, tags, pinned, archived } = request.body;
       const { note } = await deps.notesClient.updateNote(
-        { ownerId: request.ownerId, noteId, title, content, expectedVersion },
+        { ownerId: request.ownerId, noteId, title, content, tags, pinned, archived, expectedVersion },
+        deps.callOptions(request),
+      );
+      return sendNote(reply, required(note, 'note'));
+    },
+  );
+}
+
+const mergePatch = 'application/merge-patch+json';
+
+type NotePatch = Static<typeof PatchNoteRequestSchema>;
+
+/**
+ * PATCH as JSON Merge Patch (RFC 7396), in a scope of its own: only there is merge-patch+json a
+ * body type, and only merge-patch+json is taken there.
+ */
+function patchNote(app: TypeboxApp, deps: NotesRoutesDeps): void {
+  app.addContentTypeParser(mergePatch, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  app.patch(
+    '/v1/notes/:id',
+    {
+      schema: {
+        summary: 'Change some fields of a note (JSON Merge Patch)',
+        description:
+          '`Content-Type: application/merge-patch+json`. Only the fields given change; `null` restores a ' +
+          "field's default. With `If-Match: <ETag>` the patch applies only while the note is still at that " +
+          'version. A patch that breaks a rule changes nothing.',
+        tags: ['notes'],
+        security: bearerAuth,
+        params: ref(NoteIdParamsSchema),
+        headers: ifMatchHeaders,
+        body: { content: { [mergePatch]: { schema: ref(PatchNoteRequestSchema) } } },
+        response: {
+          200: jsonResponse('The note, changed: `updated_at` moved, a new ETag.', ref(NoteSchema), ['etag']),
+          ...problemResponses([400, 401, 404, 412, 413, 415], {
+            404: noteNotFound,
+            415: 'The body is not a JSON Merge Patch (`Content-Type: application/merge-patch+json`).',
+          }),
+        },
+      },
+      preValidation: async (request) => {
+        if (request.headers['content-type']?.split(';')[0]?.trim().toLowerCase() !== mergePatch) {
+          throw new ProblemError(415, `A PATCH body must be ${mergePatch}.`);
+        }
+      },
+    },
+    async (request, reply) => {
+      const noteId = request.params.id;
+      const expectedVersion = await expectedVersionOf(deps, request, noteId);
+      // Validated against the schema of its one content type, which the type provider does not follow.
+      const { title, content, tags, pinned, archived } = request.body as NotePatch;
+      // null removes a field in a merge patch: here it restores the field's default.
+      const { note } = await deps.notesClient.patchNote(
+        {
+          ownerId: request.ownerId,
+          noteId,
+          title,
+          content: content === null ? '' : content,
+          tags: tags === undefined ? undefined : { tags: tags ?? [] },
+          pinned: pinned === null ? false : pinned,
+          archived: archived === null ? false : archived,
+          expectedVersion,
+        },
         deps.callOptions(request),
       );
       return sendNote(reply, required(note, 'note'));
@@ -217,6 +286,10 @@ function noteBody(note: Note) {
     id: note.id,
     title: note.title,
     content: note.content,
+    tags: note.tags,
+    pinned: note.pinned,
+    archived: note.archived,
+    version: Number(note.version),
     created_at: isoTime(note.createdAt, 'created_at'),
     updated_at: isoTime(note.updatedAt, 'updated_at'),
   };
