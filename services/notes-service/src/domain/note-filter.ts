@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { InvalidNoteFilter } from './errors.ts';
 import { normalizeTags } from './tags.ts';
 
@@ -22,14 +21,4 @@ export function normalizeNoteFilter(given: {
   tags: readonly string[];
 }): NoteFilter {
   return { archived: given.archived, pinned: given.pinned, tags: normalizeTags(given.tags, 'tag', InvalidNoteFilter) };
-}
-
-/**
- * What binds a cursor to the filter it was made under: empty for the default list (so its cursors
- * keep their form), else a short digest of the normalized filter.
- */
-export function filterFingerprint(filter: NoteFilter): string {
-  if (!filter.archived && filter.pinned === undefined && filter.tags.length === 0) return '';
-  const normalized = JSON.stringify([filter.archived, filter.pinned ?? null, filter.tags]);
-  return createHash('sha256').update(normalized).digest('base64url').slice(0, 12);
 }
