@@ -228,7 +228,22 @@ export const TagListSchema = Type.Object(
 export const ListNotesQuerySchema = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size, 1 to 100.' })),
-    cursor: Type.Optional(Type.String({ maxLength: 512, description: '`next_cursor` of the previous page.' })),
+    cursor: Type.Optional(
+      Type.String({
+        maxLength: 512,
+        description: '`next_cursor` of the previous page, with the same filters (others are a 400).',
+      }),
+    ),
+    archived: Type.Optional(
+      Type.Boolean({ default: false, description: 'true: archived notes only; false: only notes not archived.' }),
+    ),
+    pinned: Type.Optional(Type.Boolean({ description: 'Pinned notes only, or only unpinned ones; absent: both.' })),
+    tag: Type.Optional(
+      Type.Array(Type.String(), {
+        maxItems: maxTagsPerNote,
+        description: "Repeatable: notes carrying every tag given (each normalized as a note's tags are).",
+      }),
+    ),
   },
   { ...strictObject, $id: 'ListNotesQuery' },
 );

@@ -205,7 +205,15 @@ export class FakeUpstreams {
         listNotes: async (request) => {
           if (!/^(offset:\d+)?$/.test(request.cursor)) throw invalidArgument('cursor', 3, 'cursor is not valid');
           const offset = Number(request.cursor.replace('offset:', ''));
-          const owned = this.notes.filter((stored) => stored.note.ownerId === request.ownerId && !stored.deleted);
+          const tags = tagsOf(request.tag, 'tag');
+          const owned = this.notes.filter(
+            ({ note, deleted }) =>
+              note.ownerId === request.ownerId &&
+              !deleted &&
+              note.archived === request.archived &&
+              (request.pinned === undefined || note.pinned === request.pinned) &&
+              tags.every((tag) => note.tags.includes(tag)),
+          );
           const newestFirst = owned.map((stored) => stored.note).reverse();
           const limit = request.limit === 0 ? 20 : request.limit;
           const page = newestFirst.slice(offset, offset + limit);
@@ -358,9 +366,9 @@ export class FakeUpstreams {
  * Stands in for notes-service's tag rules only as far as the BFF needs one: sorted as given, and a
  * tag with a space refused the way notes-service names it (`tags[3]`).
  */
-function tagsOf(tags: string[]): string[] {
+function tagsOf(tags: string[], field = 'tags'): string[] {
   const invalid = tags.findIndex((tag) => tag.includes(' '));
-  if (invalid >= 0) throw invalidArgument(`tags[${invalid}]`, 0, 'a tag must be letters, digits, - or _');
+  if (invalid >= 0) throw invalidArgument(`${field}[${invalid}]`, 0, 'a tag must be letters, digits, - or _');
   return tags.toSorted();
 }
 

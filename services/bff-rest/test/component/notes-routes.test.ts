@@ -166,6 +166,49 @@ describe('GET /v1/notes', () => {
     const caller = await bff.signedInUser();
     assertFieldErrors(await call(caller, 'GET', '/v1/notes?cursor=not-a-cursor'), ['cursor']);
   });
+
+  it('passes archived (false by default), pinned (unset by default) and every tag given to notes-service', async () => {
+    const caller = await bff.signedInUser();
+    const upstreamFilter = async (query: string) => {
+      assert.equal((await call(caller, 'GET', `/v1/notes${query}`)).statusCode, 200, query);
+      const message = bff.upstreams.callsTo('ListNotes').at(-1)?.message;
+      return [message?.archived, message?.pinned, message?.tag];
+    };
+    assert.deepEqual(await upstreamFilter(''), [false, undefined, []]);
+    assert.deepEqual(await upstreamFilter('?archived=true&pinned=false'), [true, false, []]);
+    assert.deepEqual(await upstreamFilter('?archived=false&pinned=true&tag=work'), [false, true, ['work']]);
+    assert.deepEqual(await upstreamFilter('?tag=work&tag=%23Home'), [false, undefined, ['work', '#Home']]);
+  });
+
+  it('lists archived notes only with archived=true, and filters by pinned and tags', async () => {
+    const caller = await bff.signedInUser();
+    for (const [title, fields] of [
+      ['plain', {}],
+      ['pinned', { pinned: true, tags: ['work'] }],
+      ['archived', { archived: true, tags: ['work'] }],
+    ] as const) {
+      assert.equal((await call(caller, 'POST', '/v1/notes', { title, ...fields })).statusCode, 201);
+    }
+    const titles = async (query: string) =>
+      (await call(caller, 'GET', `/v1/notes${query}`)).json().items.map((note: { title: string }) => note.title);
+    assert.deepEqual(await titles(''), ['pinned', 'plain']);
+    assert.deepEqual(await titles('?archived=true'), ['archived']);
+    assert.deepEqual(await titles('?pinned=true'), ['pinned']);
+    assert.deepEqual(await titles('?tag=work'), ['pinned']);
+  });
+
+  it('answers 400 naming archived, pinned or tag when they are not booleans or more than 20 tags', async () => {
+    const caller = await bff.signedInUser();
+    assertFieldErrors(await call(caller, 'GET', '/v1/notes?archived=maybe'), ['archived']);
+    assertFieldErrors(await call(caller, 'GET', '/v1/notes?pinned=2'), ['pinned']);
+    const tooMany = Array.from({ length: 21 }, (_, i) => `tag=t${i}`).join('&');
+    assertFieldErrors(await call(caller, 'GET', `/v1/notes?${tooMany}`), ['tag']);
+  });
+
+  it('answers 400 naming the tag that notes-service refuses', async () => {
+    const caller = await bff.signedInUser();
+    assertFieldErrors(await call(caller, 'GET', '/v1/notes?tag=work&tag=no%20spaces'), ['tag[1]']);
+  });
 });
 
 describe('GET /v1/notes/{id}', () => {

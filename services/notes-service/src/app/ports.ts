@@ -1,4 +1,5 @@
 import type { Note, NoteFields } from '../domain/note.ts';
+import type { NoteFilter } from '../domain/note-filter.ts';
 import type { PagePosition } from '../domain/page.ts';
 import type { TagCount } from '../domain/tags.ts';
 
@@ -35,8 +36,8 @@ export interface NotesRepository {
   findLive(ref: NoteRef): Promise<Note | undefined>;
   /** The live note, its row locked until the transaction ends (no other write can come in between). */
   lockLive(ref: NoteRef): Promise<Note | undefined>;
-  /** Up to `count` live notes of the owner, newest first (created_at, then id), after `after` when given. */
-  listLive(ownerId: string, after: PagePosition | undefined, count: number): Promise<Note[]>;
+  /** Up to `count` live notes of the owner that pass `filter`, newest first (created_at, then id), after `after` when given. */
+  listLive(ownerId: string, after: PagePosition | undefined, count: number, filter?: NoteFilter): Promise<Note[]>;
   /** The owner's tags over their live notes (archived ones included): most used first, then by name. */
   countTags(ownerId: string): Promise<TagCount[]>;
   /** The updated note, or undefined when no live note of that owner matched (or its version did not). */

@@ -1,6 +1,7 @@
 import { preparedStatement, type Queryable, type Transaction } from '@notes/postgres';
 import type { NotesRepository } from '../app/ports.ts';
 import type { Note } from '../domain/note.ts';
+import { unfilteredList } from '../domain/note-filter.ts';
 
 interface NoteRow {
   id: string;
@@ -29,14 +30,18 @@ const insertWelcomeNote = preparedStatement(`${insertText} ON CONFLICT (owner_id
 const selectLiveText = `SELECT ${noteColumns} FROM notes WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL`;
 const selectLive = preparedStatement(selectLiveText);
 const selectLiveForUpdate = preparedStatement(`${selectLiveText} FOR UPDATE`);
-// The row comparison walks the (owner_id, created_at DESC, id DESC) index from the position on.
+// The row comparison walks the (owner_id, created_at DESC, id DESC) index from the position on; the
+// filter ($3 archived, $4 pinned or NULL for both, $5 tags every one of which a note carries) is
+// checked on the rows of that walk, so each filter pages in the same order, by the same keyset.
+const pageFilter = `owner_id = $1 AND deleted_at IS NULL
+     AND archived = $3 AND ($4::boolean IS NULL OR pinned = $4) AND tags @> $5::text[]`;
 const selectFirstPage = preparedStatement(
-  `SELECT ${noteColumns} FROM notes WHERE owner_id = $1 AND deleted_at IS NULL
+  `SELECT ${noteColumns} FROM notes WHERE ${pageFilter}
    ORDER BY created_at DESC, id DESC LIMIT $2`,
 );
 const selectPageAfter = preparedStatement(
-  `SELECT ${noteColumns} FROM notes WHERE owner_id = $1 AND deleted_at IS NULL
-     AND (created_at, id) < ($3, $4)
+  `SELECT ${noteColumns} FROM notes WHERE ${pageFilter}
+     AND (created_at, id) < ($6, $7)
    ORDER BY created_at DESC, id DESC LIMIT $2`,
 );
 // "C" orders names by code point, as the tags of a note are sorted, whatever the database's locale.
@@ -95,11 +100,12 @@ export function createNoteReads(db: Queryable): Pick<NotesRepository, 'findLive'
       return rows[0] === undefined ? undefined : toNote(rows[0]);
     },
 
-    async listLive(ownerId, after, count) {
+    async listLive(ownerId, after, count, filter = unfilteredList) {
+      const filterValues = [filter.archived, filter.pinned ?? null, filter.tags];
       const { rows } = await db.query<NoteRow>(
         after === undefined
-          ? selectFirstPage([ownerId, count])
-          : selectPageAfter([ownerId, count, after.createdAt, after.id]),
+          ? selectFirstPage([ownerId, count, ...filterValues])
+          : selectPageAfter([ownerId, count, ...filterValues, after.createdAt, after.id]),
       );
       return rows.map(toNote);
     },

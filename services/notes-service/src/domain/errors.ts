@@ -1,5 +1,5 @@
 /** The codes of input errors: each names the request field that broke a rule. */
-export type InvalidInputCode = 'INVALID_NOTE' | 'INVALID_CURSOR' | 'INVALID_PAGE_LIMIT';
+export type InvalidInputCode = 'INVALID_NOTE' | 'INVALID_NOTE_FILTER' | 'INVALID_CURSOR' | 'INVALID_PAGE_LIMIT';
 
 export type NotesErrorCode = 'NOTE_NOT_FOUND' | 'VERSION_MISMATCH' | InvalidInputCode;
 
@@ -36,6 +36,13 @@ export class InvalidNote extends InvalidInput {
   /** `field` is `title`, `content`, `tags` or one tag (`tags[3]`). */
   constructor(field: string, message: string) {
     super('INVALID_NOTE', field, message);
+  }
+}
+
+export class InvalidNoteFilter extends InvalidInput {
+  /** `field` is `tag` or one tag (`tag[1]`). */
+  constructor(field: string, message: string) {
+    super('INVALID_NOTE_FILTER', field, message);
   }
 }
 

@@ -22,18 +22,24 @@ const separator = ',';
 const millisecondIsoTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const canonicalUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** The opaque cursor of a position: base64url of "<created_at as millisecond ISO time>,<id>". */
-export function encodeCursor(position: PagePosition): string {
-  return Buffer.from(`${position.createdAt.toISOString()}${separator}${position.id}`, 'utf8').toString('base64url');
+/**
+ * The opaque cursor of a position: base64url of "<created_at as millisecond ISO time>,<id>", then
+ * ",<fingerprint>" when the list's filter has one (filterFingerprint), so it serves that filter only.
+ */
+export function encodeCursor(position: PagePosition, fingerprint = ''): string {
+  const text = `${position.createdAt.toISOString()}${separator}${position.id}`;
+  return Buffer.from(fingerprint === '' ? text : `${text}${separator}${fingerprint}`, 'utf8').toString('base64url');
 }
 
-/** The position a cursor stands for; InvalidCursor for anything encodeCursor did not produce. */
-export function decodeCursor(cursor: string): PagePosition {
+/** The position a cursor stands for; InvalidCursor for anything encodeCursor did not produce with this fingerprint. */
+export function decodeCursor(cursor: string, fingerprint = ''): PagePosition {
   const [time = '', id = '', ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split(separator);
-  if (rest.length > 0 || !millisecondIsoTime.test(time) || !canonicalUuid.test(id)) throw new InvalidCursor();
+  const bound = fingerprint === '' ? rest.length === 0 : rest.length === 1 && rest[0] === fingerprint;
+  if (!bound || !millisecondIsoTime.test(time) || !canonicalUuid.test(id)) throw new InvalidCursor();
   const position = { createdAt: new Date(time), id };
   // Node's base64url decoder skips characters it does not know, and Date accepts days like
   // February 30: only a cursor that encodes back to itself is one this service issued.
-  if (Number.isNaN(position.createdAt.getTime()) || encodeCursor(position) !== cursor) throw new InvalidCursor();
+  if (Number.isNaN(position.createdAt.getTime()) || encodeCursor(position, fingerprint) !== cursor)
+    throw new InvalidCursor();
   return position;
 }

@@ -1,4 +1,4 @@
-import { InvalidNote } from './errors.ts';
+import { type InvalidInput, InvalidNote } from './errors.ts';
 
 /** One tag and how many of an owner's live notes carry it. */
 export interface TagCount {
@@ -15,16 +15,20 @@ const tagPattern = new RegExp(`^[\\p{L}\\p{Nd}_-]{1,${tagMaxLength}}$`, 'u');
 /**
  * A note's tags as stored and returned: each trimmed, lower-cased and stripped of one leading '#',
  * duplicates collapsed, sorted. Throws InvalidNote naming the first tag that breaks the rules
- * (`tags[3]`), or `tags` when more than 20 are given.
+ * (`tags[3]`), or `tags` when more than 20 are given. A list filter names its own field and error.
  */
-export function normalizeTags(tags: readonly string[]): string[] {
-  if (tags.length > maxTagsPerNote) throw new InvalidNote('tags', `at most ${maxTagsPerNote} tags are allowed`);
+export function normalizeTags(
+  tags: readonly string[],
+  field = 'tags',
+  invalid: new (field: string, message: string) => InvalidInput = InvalidNote,
+): string[] {
+  if (tags.length > maxTagsPerNote) throw new invalid(field, `at most ${maxTagsPerNote} tags are allowed`);
   const normalized = new Set<string>();
   tags.forEach((given, index) => {
     const tag = normalizeTag(given);
     if (!tagPattern.test(tag)) {
-      throw new InvalidNote(
-        `tags[${index}]`,
+      throw new invalid(
+        `${field}[${index}]`,
         `a tag must be 1 to ${tagMaxLength} letters, digits, '-' or '_' (after an optional leading '#')`,
       );
     }

@@ -9,6 +9,7 @@ const statusByErrorCode: Record<NotesErrorCode, Code> = {
   NOTE_NOT_FOUND: Code.NotFound,
   VERSION_MISMATCH: Code.FailedPrecondition,
   INVALID_NOTE: Code.InvalidArgument,
+  INVALID_NOTE_FILTER: Code.InvalidArgument,
   INVALID_CURSOR: Code.InvalidArgument,
   INVALID_PAGE_LIMIT: Code.InvalidArgument,
 };

@@ -33,9 +33,16 @@ export function notesServiceImpl(useCases: NotesUseCases): ServiceImpl<typeof No
     async getNote({ ownerId, noteId }) {
       return { note: toNoteMessage(await useCases.getNote({ ownerId, noteId })) };
     },
-    async listNotes({ ownerId, limit, cursor }) {
+    async listNotes({ ownerId, limit, cursor, archived, pinned, tag }) {
       // Proto strings have no null: empty means "first page" in, "last page" out.
-      const page = await useCases.listNotes({ ownerId, limit, cursor: cursor === '' ? undefined : cursor });
+      const page = await useCases.listNotes({
+        ownerId,
+        limit,
+        cursor: cursor === '' ? undefined : cursor,
+        archived,
+        pinned,
+        tags: tag,
+      });
       return { notes: page.notes.map(toNoteMessage), nextCursor: page.nextCursor ?? '' };
     },
     async updateNote({ ownerId, noteId, title, content, tags, pinned, archived, expectedVersion }) {

@@ -187,7 +187,37 @@ describe('notes-service over gRPC', () => {
 
     const { note: updated } = await notes.updateNote({ ...ref, title: 'tagged', tags: ['x'], archived: true });
     assert.deepEqual([updated?.tags, updated?.pinned, updated?.archived, updated?.version], [['x'], false, true, 2n]);
-    assert.deepEqual((await notes.listNotes({ ownerId })).notes, [updated], 'archived notes are still listed');
+    assert.deepEqual(
+      (await notes.listNotes({ ownerId, archived: true })).notes,
+      [updated],
+      'archived notes are still listed',
+    );
+    assert.deepEqual((await notes.listNotes({ ownerId })).notes, [], 'only with archived set');
+  });
+
+  test('filters the list by pinned and every tag given; a cursor serves only the filters it was made under', async () => {
+    const ownerId = randomUUID();
+    for (const [title, pinned, tags] of [
+      ['a', true, ['work']],
+      ['b', false, ['work', 'home']],
+      ['c', true, ['home']],
+    ] as const) {
+      await notes.createNote({ ownerId, title, pinned, tags: [...tags] });
+    }
+    const titles = async (filter: { pinned?: boolean; tag?: string[] }) =>
+      (await notes.listNotes({ ownerId, ...filter })).notes.map((note) => note.title);
+    assert.deepEqual((await titles({ pinned: true })).sort(), ['a', 'c']);
+    assert.deepEqual(await titles({ pinned: false }), ['b']);
+    assert.deepEqual((await titles({ tag: ['#WORK'] })).sort(), ['a', 'b']);
+    assert.deepEqual(await titles({ tag: ['work', 'home'] }), ['b']);
+    assert.deepEqual(await titles({ pinned: true, tag: ['home'] }), ['c']);
+
+    const first = await notes.listNotes({ ownerId, limit: 1, tag: ['work'] });
+    assert.notEqual(first.nextCursor, '');
+    const next = await notes.listNotes({ ownerId, limit: 1, tag: ['work'], cursor: first.nextCursor });
+    assert.equal(next.notes.length, 1);
+    const other = await rejection(notes.listNotes({ ownerId, limit: 1, tag: ['home'], cursor: first.nextCursor }));
+    assert.deepEqual([other.code, violatedFields(other)], [Code.InvalidArgument, ['cursor']]);
   });
 
   test('patches only the fields set; an empty tag list clears the tags; a bad patch changes nothing', async () => {
@@ -265,6 +295,12 @@ describe('notes-service over gRPC', () => {
       '21 tags',
       'tags',
       () => notes.createNote({ ownerId, title: 't', tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }),
+    ],
+    ['a tag filter with a space', 'tag[1]', () => notes.listNotes({ ownerId, tag: ['ok', 'not ok'] })],
+    [
+      '21 tags to filter by',
+      'tag',
+      () => notes.listNotes({ ownerId, tag: Array.from({ length: 21 }, (_, i) => `t${i}`) }),
     ],
     ['a tag with a space', 'tags[1]', () => notes.createNote({ ownerId, title: 't', tags: ['ok', 'not ok'] })],
     [

@@ -6,6 +6,7 @@ import { testFixture } from '@notes/testkit';
 import { createListNotes } from '../../src/app/list-notes.ts';
 import type { NotesRepository } from '../../src/app/ports.ts';
 import { createNoteReads, createNotesRepository } from '../../src/db/notes-repository.ts';
+import { InvalidCursor } from '../../src/domain/errors.ts';
 import type { Note } from '../../src/domain/note.ts';
 import { migratedNotesDatabase, type NotesDatabase } from '../support/database.ts';
 
@@ -30,7 +31,8 @@ function committing(db: Pool): NotesRepository {
     findLive: (ref) => inTransaction((repository) => repository.findLive(ref)),
     lockLive: (ref) => inTransaction((repository) => repository.lockLive(ref)),
     countTags: (ownerId) => inTransaction((repository) => repository.countTags(ownerId)),
-    listLive: (ownerId, after, count) => inTransaction((repository) => repository.listLive(ownerId, after, count)),
+    listLive: (ownerId, after, count, filter) =>
+      inTransaction((repository) => repository.listLive(ownerId, after, count, filter)),
     updateLive: (change) => inTransaction((repository) => repository.updateLive(change)),
     softDeleteLive: (ref, deletedAt) => inTransaction((repository) => repository.softDeleteLive(ref, deletedAt)),
     deleteAllOf: (ownerId, deletedAt) => inTransaction((repository) => repository.deleteAllOf(ownerId, deletedAt)),
@@ -355,4 +357,100 @@ describe('notes repository', () => {
       assert.doesNotMatch(plan, /Sort/);
     });
   }
+});
+
+describe('notes repository: list filters', () => {
+  type Fields = Pick<Note, 'tags' | 'pinned' | 'archived'>;
+  // 30 notes cycling through every combination, in runs of 2 equal created_at so that runs straddle pages.
+  const combinations: Fields[] = [
+    { tags: [], pinned: false, archived: false },
+    { tags: ['work'], pinned: true, archived: false },
+    { tags: ['home', 'work'], pinned: false, archived: false },
+    { tags: ['work'], pinned: false, archived: true },
+    { tags: ['home'], pinned: true, archived: true },
+  ];
+  const filters: [string, { archived?: boolean; pinned?: boolean; tags?: string[] }, (note: Fields) => boolean][] = [
+    ['none (not archived)', {}, (n) => !n.archived],
+    ['archived', { archived: true }, (n) => n.archived],
+    ['pinned', { pinned: true }, (n) => n.pinned && !n.archived],
+    ['not pinned', { pinned: false }, (n) => !n.pinned && !n.archived],
+    ['archived and pinned', { archived: true, pinned: true }, (n) => n.pinned && n.archived],
+    ['one tag', { tags: ['work'] }, (n) => n.tags.includes('work') && !n.archived],
+    ['two tags', { tags: ['work', 'home'] }, (n) => n.tags.includes('work') && n.tags.includes('home') && !n.archived],
+    ['a tag, archived', { tags: ['#Home'], archived: true }, (n) => n.tags.includes('home') && n.archived],
+    ['a tag no note carries', { tags: ['nothing'] }, () => false],
+  ];
+
+  async function organisedOwner() {
+    const ownerId = randomUUID();
+    const inserted = Array.from({ length: 30 }, (_, i) => ({
+      ...aNote(ownerId, base + Math.floor(i / 2)),
+      ...combinations[i % combinations.length],
+    })) as Note[];
+    for (const note of inserted) await notes.insert(note);
+    await notes.insert({ ...aNote(randomUUID(), base), tags: ['work'] }); // another owner's
+    return { ownerId, inserted };
+  }
+
+  test('each filter lists exactly its matches, newest first, and walking its pages returns each once', async () => {
+    const { ownerId, inserted } = await organisedOwner();
+    const listNotes = createListNotes({ notes });
+    for (const [name, filter, matches] of filters) {
+      const expected = inserted
+        .filter(matches)
+        .toSorted(newestFirst)
+        .map((note) => note.id);
+      const firstPage = await listNotes({ ownerId, limit: 100, cursor: undefined, ...filter });
+      assert.deepEqual(
+        firstPage.notes.map((note) => note.id),
+        expected,
+        `${name}: one page`,
+      );
+      const walked: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await listNotes({ ownerId, limit: 2, cursor, ...filter });
+        walked.push(...page.notes.map((note) => note.id));
+        cursor = page.nextCursor;
+      } while (cursor !== undefined);
+      assert.deepEqual(walked, expected, `${name}: pages of 2`);
+    }
+  });
+
+  test('a cursor made under one filter is refused under another', async () => {
+    const { ownerId } = await organisedOwner();
+    const listNotes = createListNotes({ notes });
+    const page = await listNotes({ ownerId, limit: 1, cursor: undefined, tags: ['work'] });
+    assert.notEqual(page.nextCursor, undefined);
+    for (const other of [
+      {},
+      { tags: ['home'] },
+      { tags: ['work'], pinned: true },
+      { tags: ['work'], archived: true },
+    ]) {
+      await assert.rejects(listNotes({ ownerId, limit: 1, cursor: page.nextCursor, ...other }), InvalidCursor);
+    }
+  });
+
+  test('a filtered page query still walks the live-notes index in order, without sorting (generic plan)', async () => {
+    const plan = await withTransaction(pool, async (tx) => {
+      await tx.query('SET LOCAL enable_seqscan = off');
+      const lines: string[] = [];
+      const explaining = {
+        query: async ({ text }: Statement) => {
+          const result = await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN (GENERIC_PLAN) ${text}`);
+          lines.push(...result.rows.map((row) => row['QUERY PLAN']));
+          return { ...result, rows: [] };
+        },
+      } as unknown as Queryable;
+      await createNoteReads(explaining).listLive(randomUUID(), { createdAt: new Date(base), id: randomUUID() }, 21, {
+        archived: true,
+        pinned: true,
+        tags: ['work'],
+      });
+      return lines.join('\n');
+    });
+    assert.match(plan, /Index (Only )?Scan using notes_owner_live_page_idx/);
+    assert.doesNotMatch(plan, /Sort/);
+  });
 });

@@ -15,6 +15,7 @@ import type {
   UnitOfWork,
 } from '../../src/app/ports.ts';
 import type { Note } from '../../src/domain/note.ts';
+import { type NoteFilter, unfilteredList } from '../../src/domain/note-filter.ts';
 import type { PagePosition } from '../../src/domain/page.ts';
 import type { TagCount } from '../../src/domain/tags.ts';
 
@@ -52,9 +53,17 @@ export class InMemoryNotes implements NotesRepository {
     return this.findLive(ref);
   }
 
-  async listLive(ownerId: string, after: PagePosition | undefined, count: number): Promise<Note[]> {
+  async listLive(
+    ownerId: string,
+    after: PagePosition | undefined,
+    count: number,
+    filter: NoteFilter = unfilteredList,
+  ): Promise<Note[]> {
     return this.rows
       .filter((row) => row.ownerId === ownerId && row.deletedAt === null)
+      .filter((row) => row.archived === filter.archived)
+      .filter((row) => filter.pinned === undefined || row.pinned === filter.pinned)
+      .filter((row) => filter.tags.every((tag) => row.tags.includes(tag)))
       .filter((row) => after === undefined || compareNewestFirst(row, after) > 0)
       .sort(compareNewestFirst)
       .slice(0, count)

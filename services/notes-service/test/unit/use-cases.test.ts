@@ -16,6 +16,7 @@ import { createUpdateNote } from '../../src/app/update-note.ts';
 import {
   InvalidCursor,
   InvalidNote,
+  InvalidNoteFilter,
   InvalidPageLimit,
   NoteNotFound,
   VersionMismatch,
@@ -157,6 +158,83 @@ describe('ListNotes', () => {
     const service = notesService();
     await assert.rejects(service.listNotes({ ownerId: alice, limit: 101, cursor: undefined }), InvalidPageLimit);
     await assert.rejects(service.listNotes({ ownerId: alice, limit: 0, cursor: 'not-a-cursor' }), InvalidCursor);
+  });
+
+  async function organisedNotes() {
+    const service = notesService();
+    const notes: [string, { tags?: string[]; pinned?: boolean; archived?: boolean }][] = [
+      ['plain', {}],
+      ['pinned work', { pinned: true, tags: ['work'] }],
+      ['work home', { tags: ['work', 'home'] }],
+      ['archived work', { archived: true, tags: ['work'] }],
+      ['archived pinned', { archived: true, pinned: true }],
+    ];
+    for (const [title, fields] of notes) {
+      await service.createNote({ ownerId: alice, title, content: '', ...fields });
+      service.clock.advanceSeconds(1);
+    }
+    const titles = async (query: { archived?: boolean; pinned?: boolean; tags?: string[] }) =>
+      (await service.listNotes({ ownerId: alice, limit: 0, cursor: undefined, ...query })).notes.map((n) => n.title);
+    return { service, titles };
+  }
+
+  test('lists archived notes only when asked for them, and filters by pinned and by every tag given', async () => {
+    const { titles } = await organisedNotes();
+    assert.deepEqual(await titles({}), ['work home', 'pinned work', 'plain']);
+    assert.deepEqual(await titles({ archived: true }), ['archived pinned', 'archived work']);
+    assert.deepEqual(await titles({ pinned: true }), ['pinned work']);
+    assert.deepEqual(await titles({ pinned: false }), ['work home', 'plain']);
+    assert.deepEqual(await titles({ archived: true, pinned: true }), ['archived pinned']);
+    assert.deepEqual(await titles({ tags: ['#Work'] }), ['work home', 'pinned work']);
+    assert.deepEqual(await titles({ tags: ['work', 'home'] }), ['work home']);
+    assert.deepEqual(await titles({ tags: ['work'], archived: true }), ['archived work']);
+    assert.deepEqual(await titles({ tags: ['nothing'] }), []);
+  });
+
+  test('refuses a tag that breaks the tag rules, naming it tag[i], and more than 20 tags, naming tag', async () => {
+    const { service } = await organisedNotes();
+    await assert.rejects(
+      service.listNotes({ ownerId: alice, limit: 0, cursor: undefined, tags: ['work', 'no spaces'] }),
+      (error) => error instanceof InvalidNoteFilter && error.field === 'tag[1]' && error.code === 'INVALID_NOTE_FILTER',
+    );
+    const many = Array.from({ length: 21 }, (_, i) => `t${i}`);
+    await assert.rejects(
+      service.listNotes({ ownerId: alice, limit: 0, cursor: undefined, tags: many }),
+      (error) => error instanceof InvalidNoteFilter && error.field === 'tag',
+    );
+  });
+
+  test('pages under a filter each match once; a cursor serves only the filter it was made under', async () => {
+    const { service } = await organisedNotes();
+    const pinnedOrNot = { pinned: false };
+    const first = await service.listNotes({ ownerId: alice, limit: 1, cursor: undefined, ...pinnedOrNot });
+    const second = await service.listNotes({ ownerId: alice, limit: 1, cursor: first.nextCursor, ...pinnedOrNot });
+    assert.deepEqual(
+      [...first.notes, ...second.notes].map((note) => note.title),
+      ['work home', 'plain'],
+    );
+    assert.equal(second.nextCursor, undefined);
+
+    // The same tags spelled otherwise are the same filter.
+    const tagged = await service.listNotes({ ownerId: alice, limit: 1, cursor: undefined, tags: ['work'] });
+    const next = await service.listNotes({ ownerId: alice, limit: 1, cursor: tagged.nextCursor, tags: ['#WORK '] });
+    assert.deepEqual(
+      next.notes.map((note) => note.title),
+      ['pinned work'],
+    );
+
+    for (const other of [{}, { pinned: true }, { archived: true, pinned: false }, { pinned: false, tags: ['work'] }]) {
+      await assert.rejects(
+        service.listNotes({ ownerId: alice, limit: 1, cursor: first.nextCursor, ...other }),
+        InvalidCursor,
+        JSON.stringify(other),
+      );
+    }
+    const unfiltered = await service.listNotes({ ownerId: alice, limit: 1, cursor: undefined });
+    await assert.rejects(
+      service.listNotes({ ownerId: alice, limit: 1, cursor: unfiltered.nextCursor, archived: true }),
+      InvalidCursor,
+    );
   });
 });
 

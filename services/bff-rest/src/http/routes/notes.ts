@@ -91,7 +91,7 @@ function listNotes(app: TypeboxApp, { notesClient, callOptions }: NotesRoutesDep
     '/v1/notes',
     {
       schema: {
-        summary: "List the caller's notes, newest first, a page at a time",
+        summary: "List the caller's notes, newest first, a page at a time, by archived, pinned and tags",
         description:
           'Walking every page (passing each `next_cursor` as `cursor`) returns every live note exactly once, ' +
           'even while notes are being created: new ones are newer than the cursor, so they are never between pages.',
@@ -100,13 +100,18 @@ function listNotes(app: TypeboxApp, { notesClient, callOptions }: NotesRoutesDep
         querystring: ref(ListNotesQuerySchema),
         response: {
           200: jsonResponse('A page of notes.', ref(NotePageSchema)),
-          ...problemResponses([400, 401], { 400: 'A `limit` out of 1..100, or a `cursor` that does not decode.' }),
+          ...problemResponses([400, 401], {
+            400: 'A `limit` out of 1..100, a bad `tag`, or a `cursor` that does not decode or was made under other filters.',
+          }),
         },
       },
     },
     async (request) => {
-      const { limit, cursor = '' } = request.query;
-      const page = await notesClient.listNotes({ ownerId: request.ownerId, limit, cursor }, callOptions(request));
+      const { limit, cursor = '', archived, pinned, tag = [] } = request.query;
+      const page = await notesClient.listNotes(
+        { ownerId: request.ownerId, limit, cursor, archived, pinned, tag },
+        callOptions(request),
+      );
       return { items: page.notes.map(noteBody), next_cursor: page.nextCursor === '' ? null : page.nextCursor };
     },
   );
