@@ -170,9 +170,7 @@ export const PatchNoteRequestSchema = Type.Object(
   {
     title: Type.Optional(title),
     content: Type.Optional(orNull(Type.String({ maxLength: 100_000 }), `${contentDescription} null: "".`)),
-    tags: Type.Optional(
-      orNull(Type.Array(tagInput, { maxItems: maxTagsPerNote }), `${tagsDescription} null: [].`),
-    ),
+    tags: Type.Optional(orNull(Type.Array(tagInput, { maxItems: maxTagsPerNote }), `${tagsDescription} null: [].`)),
     pinned: Type.Optional(orNull(Type.Boolean(), 'null: false.')),
     archived: Type.Optional(orNull(Type.Boolean(), 'null: false.')),
   },
