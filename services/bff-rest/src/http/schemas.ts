@@ -122,17 +122,13 @@ const contentDescription = '0 to 100,000 characters.';
 /** At most this many tags per note (notes-service normalizes each and applies the rest of the rules). */
 export const maxTagsPerNote = 20;
 
-// The form a tag may be given in (surrounding spaces and a leading `#` are dropped, case is folded):
-// documented, so that clients and the schema-based fuzzer see it; notes-service applies the rules.
-const tagInput = Type.String({ pattern: '^\\s*#?[\\p{L}\\p{Nd}_-]{1,40}\\s*$' });
-
 const tagsDescription =
   `At most ${maxTagsPerNote}. Each is trimmed, lower-cased and loses a leading \`#\`, then must be 1 to 40 ` +
   'Unicode letters, digits, `-` or `_`; duplicates collapse.';
 // Optional in both writes: PUT replaces the whole note, so an omitted one takes its default.
 const noteOptions = {
   tags: Type.Optional(
-    Type.Array(tagInput, { maxItems: maxTagsPerNote, default: [], description: `${tagsDescription} Default [].` }),
+    Type.Array(Type.String(), { maxItems: maxTagsPerNote, default: [], description: `${tagsDescription} Default [].` }),
   ),
   pinned: Type.Optional(Type.Boolean({ default: false, description: 'Default false.' })),
   archived: Type.Optional(Type.Boolean({ default: false, description: 'Default false.' })),
@@ -170,7 +166,9 @@ export const PatchNoteRequestSchema = Type.Object(
   {
     title: Type.Optional(title),
     content: Type.Optional(orNull(Type.String({ maxLength: 100_000 }), `${contentDescription} null: "".`)),
-    tags: Type.Optional(orNull(Type.Array(tagInput, { maxItems: maxTagsPerNote }), `${tagsDescription} null: [].`)),
+    tags: Type.Optional(
+      orNull(Type.Array(Type.String(), { maxItems: maxTagsPerNote }), `${tagsDescription} null: [].`),
+    ),
     pinned: Type.Optional(orNull(Type.Boolean(), 'null: false.')),
     archived: Type.Optional(orNull(Type.Boolean(), 'null: false.')),
   },
