@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Note } from '../domain/note.ts';
-import { type NoteFilter, normalizeNoteFilter } from '../domain/note-filter.ts';
+import { filterFingerprint, normalizeNoteFilter } from '../domain/note-filter.ts';
 import { decodeCursor, encodeCursor, resolvePageLimit } from '../domain/page.ts';
 import type { NotesRepository } from './ports.ts';
 
@@ -51,14 +50,4 @@ export function createListNotes(deps: ListNotesDependencies): ListNotes {
       nextCursor: found.length > pageSize && last !== undefined ? encodeCursor(last, fingerprint) : undefined,
     };
   };
-}
-
-/**
- * What binds a cursor to the filter it was made under: empty for the default list (so its cursors
- * keep their form), else a short digest of the normalized filter.
- */
-function filterFingerprint(filter: NoteFilter): string {
-  if (!filter.archived && filter.pinned === undefined && filter.tags.length === 0) return '';
-  const normalized = JSON.stringify([filter.archived, filter.pinned ?? null, filter.tags]);
-  return createHash('sha256').update(normalized).digest('base64url').slice(0, 12);
 }

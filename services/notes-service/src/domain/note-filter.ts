@@ -22,3 +22,18 @@ export function normalizeNoteFilter(given: {
 }): NoteFilter {
   return { archived: given.archived, pinned: given.pinned, tags: normalizeTags(given.tags, 'tag', InvalidNoteFilter) };
 }
+
+/**
+ * What binds a cursor to the filter it was made under: empty for the default list (so its cursors
+ * keep their form), else a short digest of the normalized filter. A guard against a cursor reused
+ * under other filters, not a secret: FNV-1a (32 bits) is enough and needs no crypto.
+ */
+export function filterFingerprint(filter: NoteFilter): string {
+  if (!filter.archived && filter.pinned === undefined && filter.tags.length === 0) return '';
+  const normalized = JSON.stringify([filter.archived, filter.pinned ?? null, filter.tags]);
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < normalized.length; i++) {
+    hash = Math.imul(hash ^ normalized.charCodeAt(i), 0x01000193) >>> 0;
+  }
+  return hash.toString(36);
+}
