@@ -59,6 +59,9 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     ports: await freePlatformPorts(),
     keys,
     logLevel: 'info',
+    // Two lanes of e2e files and the component files beside them share two cores: a service that
+    // runs its TypeScript sources (a test entry) can take longer than make dev's 20 s to be ready.
+    readyTimeoutMs: 60_000,
     env: options.env ?? {},
     serviceEnv: options.serviceEnv ?? {},
     ...(options.serviceEntry === undefined ? {} : { serviceEntry: options.serviceEntry }),
