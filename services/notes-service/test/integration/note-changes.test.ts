@@ -9,7 +9,7 @@ import { createPurgeDeletedNotes } from '../../src/app/purge-deleted-notes.ts';
 import { createNoteChanges } from '../../src/db/note-changes.ts';
 import { createNotesRepository } from '../../src/db/notes-repository.ts';
 import { ChangeCursorExpired, InvalidCursor } from '../../src/domain/errors.ts';
-import type { Note } from '../../src/domain/note.ts';
+import { type Note, normalizeNoteFields } from '../../src/domain/note.ts';
 import { migratedNotesDatabase } from '../support/database.ts';
 
 const fixture = testFixture();
@@ -26,13 +26,9 @@ const dayMs = 24 * 60 * 60 * 1000;
 
 function aNote(ownerId: string, title: string): Note {
   return {
+    ...normalizeNoteFields({ title, content: '' }),
     id: randomUUID(),
     ownerId,
-    title,
-    content: '',
-    tags: [],
-    pinned: false,
-    archived: false,
     version: 1,
     createdAt: now,
     updatedAt: now,
