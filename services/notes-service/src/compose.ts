@@ -5,7 +5,13 @@ import type { Logger } from '@notes/logger';
 import type { Transaction } from '@notes/postgres';
 import { createSagaReplies } from '@notes/saga';
 import { startPeriodicJob } from '@notes/scheduling';
-import { createGrpcService, createUnitOfWork, type GrpcService, type ServiceEntry } from '@notes/service-main';
+import {
+  createGrpcService,
+  createUnitOfWork,
+  type GrpcService,
+  type RunningJob,
+  type ServiceEntry,
+} from '@notes/service-main';
 import { v7 as uuidv7 } from 'uuid';
 import { createCreateNote } from './app/create-note.ts';
 import { type CreateWelcomeNote, createCreateWelcomeNote } from './app/create-welcome-note.ts';
@@ -17,7 +23,7 @@ import { createListNotes } from './app/list-notes.ts';
 import { createListTags } from './app/list-tags.ts';
 import { createPatchNote } from './app/patch-note.ts';
 import type { Clock, NewId, TransactionScope } from './app/ports.ts';
-import { createPurgeDeletedNotes } from './app/purge-deleted-notes.ts';
+import { createPurgeDeletedNotes, type DeletedNotesPurge } from './app/purge-deleted-notes.ts';
 import { createUpdateNote } from './app/update-note.ts';
 import { loadNotesConfig, type NotesConfig } from './config.ts';
 import { migrateNotesDatabase } from './db/migrations.ts';
@@ -40,9 +46,6 @@ export interface NotesServiceOverrides {
 export type NotesServiceInstance = GrpcService;
 
 const systemClock: Clock = { now: () => new Date() };
-const minuteMs = 60_000;
-const dayMs = 24 * 60 * minuteMs;
-const purgeChunkSize = 1_000;
 
 /** The whole notes-service for one configuration; nothing is shared between instances. */
 export function composeNotesService(config: NotesConfig, overrides: NotesServiceOverrides = {}): NotesServiceInstance {
@@ -74,12 +77,6 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
         deleteNote: createDeleteNote({ unitOfWork, clock }),
         listChanges: createListChanges({ changes }),
       };
-      const purgeDeletedNotes = createPurgeDeletedNotes({
-        notes: changes,
-        clock,
-        retentionMs: config.changeFeed.deletionRetentionDays * dayMs,
-        chunkSize: purgeChunkSize,
-      });
       const sagaUseCases = {
         createWelcomeNote: overrides.createWelcomeNote ?? createCreateWelcomeNote({ clock, newId }),
         deleteUserNotes: createDeleteUserNotes({ clock }),
@@ -88,18 +85,7 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
         routes: (router) => router.service(NotesService, notesServiceImpl(useCases)),
         mapError: mapNotesError,
         consumes: config.saga.consumer ? { scopeOf, handlers: notesSagaCommands(sagaUseCases) } : undefined,
-        jobs: [
-          () =>
-            startPeriodicJob({
-              everyMs: config.changeFeed.purgeEveryMinutes * minuteMs,
-              run: async () => {
-                const purged = await purgeDeletedNotes();
-                if (purged > 0) logger.info({ purged }, 'purged deleted notes past the change feed retention');
-              },
-              onError: (error) =>
-                logger.warn({ err: error }, 'purging deleted notes failed; retried at the next period'),
-            }),
-        ],
+        jobs: [() => startDeletedNotesPurge(config, { notes: changes, clock, logger })],
       };
     },
   });
@@ -113,4 +99,31 @@ export function notesServiceEntry(overrides: Omit<NotesServiceOverrides, 'logger
     compose: (config, logger) => composeNotesService(config, { ...overrides, logger }),
     migrate: { loadConfig: (env) => loadNotesConfig(env), apply: migrateNotesDatabase },
   };
+}
+
+const minuteMs = 60_000;
+const dayMs = 24 * 60 * minuteMs;
+
+/**
+ * Every changeFeed.purgeEveryMinutes, removes the notes deleted longer ago than the change feed's
+ * retention, and with them their deletion markers (ADR 0011). Every replica runs it.
+ */
+function startDeletedNotesPurge(
+  config: NotesConfig,
+  { notes, clock, logger }: { notes: DeletedNotesPurge; clock: Clock; logger: Logger },
+): RunningJob {
+  const purge = createPurgeDeletedNotes({
+    notes,
+    clock,
+    retentionMs: config.changeFeed.deletionRetentionDays * dayMs,
+    chunkSize: 1_000,
+  });
+  return startPeriodicJob({
+    everyMs: config.changeFeed.purgeEveryMinutes * minuteMs,
+    run: async () => {
+      const purged = await purge();
+      if (purged > 0) logger.info({ purged }, 'purged deleted notes past the change feed retention');
+    },
+    onError: (error) => logger.warn({ err: error }, 'purging deleted notes failed; retried at the next period'),
+  });
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { before, describe, test } from 'node:test';
+import { setTimeout } from 'node:timers/promises';
 import { type Pool, type Statement, withTransaction } from '@notes/postgres';
 import { testFixture } from '@notes/testkit';
 import { type ChangesPage, createListChanges, type ListChanges } from '../../src/app/list-changes.ts';
@@ -8,6 +9,7 @@ import type { NotesRepository } from '../../src/app/ports.ts';
 import { createPurgeDeletedNotes } from '../../src/app/purge-deleted-notes.ts';
 import { createNoteChanges } from '../../src/db/note-changes.ts';
 import { createNotesRepository } from '../../src/db/notes-repository.ts';
+import { decodeChangeCursor } from '../../src/domain/change-cursor.ts';
 import { ChangeCursorExpired, InvalidCursor } from '../../src/domain/errors.ts';
 import { type Note, normalizeNoteFields } from '../../src/domain/note.ts';
 import { migratedNotesDatabase } from '../support/database.ts';
@@ -224,7 +226,17 @@ describe('change feed', () => {
       notes.softDeleteLive({ ownerId: owner, noteId: old.id }, new Date(now.getTime() - 31 * dayMs)),
     );
     await write((notes) => notes.softDeleteLive({ ownerId: owner, noteId: recent.id }, now));
-    const { nextCursor: afterDeletions } = await listChanges({ ownerId: owner, limit: 100, cursor: beforeDeletions });
+    let { nextCursor: afterDeletions } = await listChanges({ ownerId: owner, limit: 100, cursor: beforeDeletions });
+    // A snapshot's xmin is the oldest transaction open in the whole server, other test files' too:
+    // follow the feed until the cursor is past the old deletion, as a client's next poll would be.
+    const { rows: deletion } = await pool.query<{ xid: string }>(
+      'SELECT change_xid::text AS xid FROM notes WHERE id = $1',
+      [old.id],
+    );
+    while ((decodeChangeCursor(afterDeletions).since?.xmin ?? 0n) <= BigInt(deletion[0]?.xid ?? 0)) {
+      await setTimeout(10);
+      ({ nextCursor: afterDeletions } = await listChanges({ ownerId: owner, limit: 100, cursor: afterDeletions }));
+    }
 
     const purge = createPurgeDeletedNotes({
       notes: createNoteChanges(pool),
