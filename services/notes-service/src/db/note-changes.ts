@@ -8,7 +8,8 @@ interface ChangeRow extends Partial<NoteRow> {
   /** The read's own snapshot, and the purge horizon it saw: on every row, even when no note changed. */
   snapshot: string;
   purged_through: string;
-  // change_xid as text (xid8 has no JavaScript type); null with the note's columns when no note changed.
+  // change_xid as text (xid8 has no JavaScript type), named xid: an output column named change_xid
+  // would be what ORDER BY sorts, as text. Null with the note's columns when no note changed.
   xid: string | null;
   deleted: boolean | null;
 }
