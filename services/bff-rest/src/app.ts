@@ -16,6 +16,7 @@ import { requestIdFor } from './http/request-id.ts';
 import { OneLinePerRequest } from './http/request-log.ts';
 import { type AuthClient, authRoutes } from './http/routes/auth.ts';
 import { type HealthClient, healthRoutes } from './http/routes/health.ts';
+import { noteChangesRoutes } from './http/routes/note-changes.ts';
 import { type NotesClient, notesRoutes } from './http/routes/notes.ts';
 import { type SagaClient, sagaRoutes } from './http/routes/sagas.ts';
 import { tagsRoutes } from './http/routes/tags.ts';
@@ -87,6 +88,7 @@ export function buildApp(deps: AppDeps) {
     ...deps.notesClient,
     getNote: retryOnUnavailable(deps.notesClient.getNote, retry),
     listNotes: retryOnUnavailable(deps.notesClient.listNotes, retry),
+    listNoteChanges: retryOnUnavailable(deps.notesClient.listNoteChanges, retry),
   };
   const sagaClient = { ...deps.sagaClient, getSaga: retryOnUnavailable(deps.sagaClient.getSaga, retry) };
 
@@ -105,6 +107,7 @@ export function buildApp(deps: AppDeps) {
   app.register(authRoutes({ authClient, callOptions, failedSignInsPerIp: rateLimits.failedSignInsPerIp }));
   app.register(notesRoutes({ notesClient, accessTokenVerifier, callOptions }));
   app.register(tagsRoutes({ notesClient, accessTokenVerifier, callOptions }));
+  app.register(noteChangesRoutes({ notesClient, accessTokenVerifier, callOptions }));
   app.register(sagaRoutes({ sagaClient, accessTokenVerifier, callOptions }));
   return app;
 }

@@ -263,6 +263,7 @@ export class FakeUpstreams {
           const sorted = [...counts].sort(([a, m], [b, n]) => n - m || (a < b ? -1 : a > b ? 1 : 0));
           return { tags: sorted.map(([tag, count]) => ({ tag, count: BigInt(count) })) };
         },
+        listNoteChanges: async (request) => this.noteChanges(request),
         deleteNote: async (request) => {
           this.liveNote(request.ownerId, request.noteId);
           const stored = this.notes.find((candidate) => candidate.note.id === request.noteId);
@@ -274,6 +275,28 @@ export class FakeUpstreams {
     },
     { router: { interceptors: this.interceptors('notes') } },
   );
+
+  /**
+   * A feed of the owner's notes in the order they were created, each at its state now, by offset
+   * ("feed:<n>"); a full sync leaves the deleted ones out. "feed:expired" is past the retention.
+   */
+  private noteChanges(request: { ownerId: string; limit: number; cursor: string }) {
+    if (request.cursor === 'feed:expired') throw new ConnectError('cursor expired', Code.OutOfRange);
+    if (!/^(feed:\d+)?$/.test(request.cursor)) throw invalidArgument('cursor', 3, 'cursor is not valid');
+    const offset = Number(request.cursor.replace('feed:', ''));
+    const owned = this.notes.filter(
+      ({ note, deleted }) => note.ownerId === request.ownerId && (request.cursor !== '' || !deleted),
+    );
+    const limit = request.limit === 0 ? 100 : request.limit;
+    const end = Math.min(offset + limit, owned.length);
+    const changes = owned.slice(offset, end).map(({ note, deleted }, index) => ({
+      change: deleted
+        ? { case: 'delete' as const, value: { id: note.id, version: note.version } }
+        : { case: 'upsert' as const, value: note },
+      cursor: `feed:${offset + index + 1}`,
+    }));
+    return { changes, nextCursor: `feed:${end}`, hasMore: end < owned.length };
+  }
 
   readonly sagaTransport = createRouterTransport(
     (router) => {

@@ -58,6 +58,7 @@ describe('the OpenAPI document', () => {
         'GET /metrics',
         'GET /readyz',
         'GET /v1/notes',
+        'GET /v1/notes/changes',
         'GET /v1/notes/{id}',
         'GET /v1/sagas/{id}',
         'GET /v1/tags',
@@ -250,6 +251,15 @@ describe('every documented response', () => {
       upstream: 'notes',
       valid: async () => json('GET', '/v1/notes?limit=5', undefined, await caller()),
       statuses: { 400: async () => json('GET', '/v1/notes?limit=0', undefined, await caller()) },
+    },
+    {
+      name: 'GET /v1/notes/changes',
+      upstream: 'notes',
+      valid: () => withNote((_id, headers) => json('GET', '/v1/notes/changes?limit=5', undefined, headers)),
+      statuses: {
+        400: async () => json('GET', '/v1/notes/changes?limit=501', undefined, await caller()),
+        410: async () => json('GET', '/v1/notes/changes?cursor=feed:expired', undefined, await caller()),
+      },
     },
     {
       name: 'GET /v1/notes/{id}',

@@ -27,7 +27,7 @@ import type { TypeboxApp } from './typebox-app.ts';
 /** What these routes need of notes-service. */
 export type NotesClient = Pick<
   Client<typeof NotesService>,
-  'createNote' | 'getNote' | 'listNotes' | 'updateNote' | 'patchNote' | 'deleteNote' | 'listTags'
+  'createNote' | 'getNote' | 'listNotes' | 'updateNote' | 'patchNote' | 'deleteNote' | 'listTags' | 'listNoteChanges'
 >;
 
 export interface NotesRoutesDeps {
@@ -286,7 +286,8 @@ function sendNote(reply: FastifyReply, note: Note) {
   return reply.header('etag', etagOf(note.version)).send(noteBody(note));
 }
 
-function noteBody(note: Note) {
+/** A note as the API shows it. */
+export function noteBody(note: Note) {
   return {
     id: note.id,
     title: note.title,
