@@ -30,6 +30,7 @@ test("migrations go up (the service's own, the outbox's, then processed_events),
     '2_welcome_note',
     '3_notes_by_owner',
     '4_note_tags_pinned_archived',
+    '5_note_search',
     '1_outbox',
     '1_processed_events',
   ]);
@@ -39,9 +40,10 @@ test("migrations go up (the service's own, the outbox's, then processed_events),
   assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, [
     '1_processed_events',
     '1_outbox',
-    '4_note_tags_pinned_archived',
+    '5_note_search',
   ]);
   assert.deepEqual(await tables(), ['notes']);
+  assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, ['4_note_tags_pinned_archived']);
   assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, ['3_notes_by_owner']);
   assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, ['2_welcome_note']);
   assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, ['1_notes']);
@@ -60,7 +62,8 @@ async function columns(): Promise<string[]> {
 
 test('tags, pinned and archived come with defaults for the notes already there, and go again without losing them', async () => {
   await migrateNotesDatabase(pool, 'up');
-  // Down to the notes' third migration: the other sets first, then the fourth.
+  // Down to the notes' third migration: the other sets and the fifth first, then the fourth.
+  await migrateNotesDatabase(pool, 'down');
   await migrateNotesDatabase(pool, 'down');
   assert.ok(!(await columns()).includes('tags'));
   const id = '0190f5f4-7b1c-7a3e-8f00-0000000000aa';
@@ -79,12 +82,51 @@ test('tags, pinned and archived come with defaults for the notes already there, 
   );
 
   await migrateNotesDatabase(pool, 'down');
+  await migrateNotesDatabase(pool, 'down');
   assert.deepEqual(
     (await columns()).filter((name) => ['tags', 'pinned', 'archived'].includes(name)),
     [],
   );
   const { rows: kept } = await pool.query('SELECT title, version FROM notes WHERE id = $1', [id]);
   assert.deepEqual(kept, [{ title: 'before', version: '3' }], 'the note itself stays');
+  await pool.query('DELETE FROM notes');
+  await migrateNotesDatabase(pool, 'up');
+});
+
+async function indexes(): Promise<string[]> {
+  const { rows } = await pool.query<{ indexname: string }>(
+    "SELECT indexname FROM pg_indexes WHERE tablename = 'notes' ORDER BY 1",
+  );
+  return rows.map((row) => row.indexname);
+}
+
+test('the search words of the notes already there are stored on the way up, and go again (with their indexes) on the way down', async () => {
+  await migrateNotesDatabase(pool, 'up');
+  await migrateNotesDatabase(pool, 'down');
+  assert.ok(!(await columns()).includes('search'));
+  const id = '0190f5f4-7b1c-7a3e-8f00-0000000000bb';
+  await pool.query(
+    `INSERT INTO notes (id, owner_id, title, content, version, created_at, updated_at)
+     VALUES ($1, $1, 'Купить МОЛОКО', 'Buy milk', 1, now(), now())`,
+    [id],
+  );
+
+  await migrateNotesDatabase(pool, 'up');
+  const { rows } = await pool.query('SELECT search::text FROM notes WHERE id = $1', [id]);
+  assert.deepEqual(rows, [{ search: "'buy':3B 'milk':4B 'купить':1A 'молоко':2A" }], 'lower-cased, title first');
+  assert.ok((await indexes()).includes('notes_owner_search_idx'));
+  assert.ok((await indexes()).includes('notes_owner_tags_idx'));
+
+  await migrateNotesDatabase(pool, 'down');
+  assert.ok(!(await columns()).includes('search'));
+  assert.deepEqual(
+    (await indexes()).filter((name) => name === 'notes_owner_search_idx' || name === 'notes_owner_tags_idx'),
+    [],
+  );
+  const { rows: extensions } = await pool.query("SELECT extname FROM pg_extension WHERE extname = 'btree_gin'");
+  assert.deepEqual(extensions, []);
+  const { rows: kept } = await pool.query('SELECT title FROM notes WHERE id = $1', [id]);
+  assert.deepEqual(kept, [{ title: 'Купить МОЛОКО' }], 'the note itself stays');
   await pool.query('DELETE FROM notes');
   await migrateNotesDatabase(pool, 'up');
 });

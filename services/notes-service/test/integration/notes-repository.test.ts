@@ -33,6 +33,8 @@ function committing(db: Pool): NotesRepository {
     countTags: (ownerId) => inTransaction((repository) => repository.countTags(ownerId)),
     listLive: (ownerId, after, count, filter) =>
       inTransaction((repository) => repository.listLive(ownerId, after, count, filter)),
+    listRanked: (ownerId, after, count, filter) =>
+      inTransaction((repository) => repository.listRanked(ownerId, after, count, filter)),
     updateLive: (change) => inTransaction((repository) => repository.updateLive(change)),
     softDeleteLive: (ref, deletedAt) => inTransaction((repository) => repository.softDeleteLive(ref, deletedAt)),
     deleteAllOf: (ownerId, deletedAt) => inTransaction((repository) => repository.deleteAllOf(ownerId, deletedAt)),
