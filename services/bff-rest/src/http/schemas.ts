@@ -240,6 +240,23 @@ export const ListNotesQuerySchema = Type.Object(
         description: "Repeatable: notes carrying every tag given (each normalized as a note's tags are).",
       }),
     ),
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description:
+          'Full-text search over title and content, 1 to 200 characters, any case, any language (words are ' +
+          'found by their exact form). Every word must match as a word or the start of one (`bu mil` finds ' +
+          '"Buy milk"); `"quoted phrase"` and `-word` work as in web search. Needs a word to look for.',
+      }),
+    ),
+    sort: Type.Optional(
+      Type.Union([Type.Literal('relevance'), Type.Literal('newest')], {
+        description:
+          'With `q`: `relevance` (the default: most relevant first, then newest) or `newest`. ' +
+          'Without `q` the list is newest first, and `relevance` is a 400.',
+      }),
+    ),
   },
   { ...strictObject, $id: 'ListNotesQuery' },
 );
