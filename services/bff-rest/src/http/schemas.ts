@@ -221,6 +221,9 @@ export const TagListSchema = Type.Object(
   { $id: 'TagList', description: "The caller's tags over their live notes, archived ones included." },
 );
 
+/** How a list of notes may be ordered (`sort`). */
+export const noteOrders = ['relevance', 'newest'] as const;
+
 export const ListNotesQuerySchema = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size, 1 to 100.' })),
@@ -251,7 +254,7 @@ export const ListNotesQuerySchema = Type.Object(
       }),
     ),
     sort: Type.Optional(
-      Type.Union([Type.Literal('relevance'), Type.Literal('newest')], {
+      Type.Enum(noteOrders, {
         description:
           'With `q`: `relevance` (the default: most relevant first, then newest) or `newest`. ' +
           'Without `q` the list is newest first, and `relevance` is a 400.',

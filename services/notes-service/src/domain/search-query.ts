@@ -17,7 +17,9 @@ export const searchQueryMaxLength = 200;
 // A word the parser makes a lexeme of holds at least one letter or digit; `&`, `!`, `<->` hold none.
 const searchable = /[\p{L}\p{N}]/u;
 // A term: an optional '-' and then a quoted phrase (closed by '"' or the end) or a run of non-blanks.
-const termPattern = /(-?)(?:"([^"]*)"?|([^\s"]+))/gu;
+// Control characters separate words too: NUL, which PostgreSQL text cannot hold, never reaches it.
+const termPattern = /(-?)(?:"([^"]*)"?|([^\s\p{Cc}"]+))/gu;
+const blanks = /[\s\p{Cc}]+/u;
 
 /**
  * Reads `q`: words separated by white space, `"quoted phrases"`, `-word` and `-"phrase"` to
@@ -31,7 +33,7 @@ export function parseSearchQuery(q: string): SearchQuery {
   }
   const query: SearchQuery = { required: [], excluded: [] };
   for (const [, minus, phrase, word] of q.matchAll(termPattern)) {
-    const words = (phrase ?? word ?? '').split(/\s+/u).filter((part) => searchable.test(part));
+    const words = (phrase ?? word ?? '').split(blanks).filter((part) => searchable.test(part));
     if (words.length > 0) (minus === '-' ? query.excluded : query.required).push(words);
   }
   if (query.required.length === 0) {

@@ -30,6 +30,13 @@ describe('parseSearchQuery', () => {
     assert.deepEqual(parseSearchQuery("don't"), { required: [["don't"]], excluded: [] });
   });
 
+  test('control characters separate words, so NUL never reaches the database', () => {
+    assert.deepEqual(parseSearchQuery('buy\u0000milk "oat\u0007bar"'), {
+      required: [['buy'], ['milk'], ['oat', 'bar']],
+      excluded: [],
+    });
+  });
+
   test('1 to 200 characters (code points), else InvalidNoteFilter naming q', () => {
     assert.equal(parseSearchQuery('я'.repeat(200)).required.length, 1);
     assert.equal(parseSearchQuery('😀a'.repeat(100)).required.length, 1);
