@@ -230,6 +230,21 @@ function errorNotes(results: BenchResults): string[] {
   return notes.length === 0 ? [] : [`Errors (not counted in req/s): ${notes.join('; ')}.`, ''];
 }
 
+/** A figure's cells from its connections to its share of pgbench's rate. */
+function besideCeiling(connections: number, platform: MeasuredFigure, ceiling: MeasuredFigure): (string | number)[] {
+  return [
+    connections,
+    number(platform.requestsPerSecond),
+    ms(platform.p50Ms),
+    ms(platform.p99Ms),
+    ms(platform.p999Ms),
+    platform.errors,
+    number(ceiling.requestsPerSecond),
+    ms(ceiling.p99Ms),
+    percent(platform.requestsPerSecond, ceiling.requestsPerSecond),
+  ];
+}
+
 /** The tables of a run, headings at `level` (## in the results file, #### in the README). */
 export function renderTables(results: BenchResults, level: number): string {
   const h = (title: string) => `${'#'.repeat(level)} ${title}`;
@@ -260,15 +275,7 @@ export function renderTables(results: BenchResults, level: number): string {
       const { path, connections, platform, ceiling } = result;
       return row([
         pathLabels[path],
-        connections,
-        number(platform.requestsPerSecond),
-        ms(platform.p50Ms),
-        ms(platform.p99Ms),
-        ms(platform.p999Ms),
-        platform.errors,
-        number(ceiling.requestsPerSecond),
-        ms(ceiling.p99Ms),
-        percent(platform.requestsPerSecond, ceiling.requestsPerSecond),
+        ...besideCeiling(connections, platform, ceiling),
         percent(platform.requestsPerSecond, helloAt(connections)?.requestsPerSecond ?? Number.NaN),
         `${platform.cpuMsPerRequest} (${ceiling.cpuMsPerRequest})`,
         `${nodeCpuMs(platform).toFixed(3)} ÷ ${ceiling.cpuMsPerRequestByGroup.postgres} = ${nodeCpuOfPostgres(result).toFixed(2)} ×`,
@@ -277,15 +284,7 @@ export function renderTables(results: BenchResults, level: number): string {
     ...results.search.map(({ path, connections, platform, ceiling }) =>
       row([
         `${searchPathLabels[path]} (one user, 100,000 notes)`,
-        connections,
-        number(platform.requestsPerSecond),
-        ms(platform.p50Ms),
-        ms(platform.p99Ms),
-        ms(platform.p999Ms),
-        platform.errors,
-        number(ceiling.requestsPerSecond),
-        ms(ceiling.p99Ms),
-        percent(platform.requestsPerSecond, ceiling.requestsPerSecond),
+        ...besideCeiling(connections, platform, ceiling),
         '',
         `${platform.cpuMsPerRequest} (${ceiling.cpuMsPerRequest})`,
         '',

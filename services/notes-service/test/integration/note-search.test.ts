@@ -9,6 +9,7 @@ import { InvalidCursor } from '../../src/domain/errors.ts';
 import type { Note } from '../../src/domain/note.ts';
 import { parseSearchQuery } from '../../src/domain/search-query.ts';
 import { migratedNotesDatabase } from '../support/database.ts';
+import { aNote } from '../support/notes.ts';
 
 const fixture = testFixture();
 let pool: Pool;
@@ -22,28 +23,21 @@ before(async () => {
 
 const base = Date.parse('2026-11-23T10:00:00.000Z');
 
-function aNote(ownerId: string, createdAtMs: number, title: string, content = '', fields: Partial<Note> = {}): Note {
-  const createdAt = new Date(createdAtMs);
-  return {
-    id: randomUUID(),
-    ownerId,
-    title,
-    content,
-    tags: [],
-    pinned: false,
-    archived: false,
-    version: 1,
-    createdAt,
-    updatedAt: createdAt,
-    ...fields,
-  };
-}
-
 async function insert(db: Pool, ...notes: Note[]): Promise<void> {
   await withTransaction(db, async (tx) => {
     const repository = createNotesRepository(tx);
     for (const note of notes) await repository.insert(note);
   });
+}
+
+/** A new owner with these notes (title, content, other fields), created a millisecond apart in this order. */
+async function ownerWith(...notes: [string, string, Partial<Note>?][]): Promise<string> {
+  const ownerId = randomUUID();
+  await insert(
+    pool,
+    ...notes.map(([title, content, fields], i) => aNote(ownerId, base + i + 1, title, content, fields)),
+  );
+  return ownerId;
 }
 
 const listNotes = () => createListNotes({ notes: createNoteReads(pool) });
@@ -67,13 +61,11 @@ async function walk(query: Omit<ListNotesQuery, 'cursor'>, between: () => Promis
 
 describe('search', () => {
   test('finds English and Russian words by their exact form or start, in any case, in title or content', async () => {
-    const ownerId = randomUUID();
-    await insert(
-      pool,
-      aNote(ownerId, base + 1, 'Buy milk', '2 litres'),
-      aNote(ownerId, base + 2, 'Купить МОЛОКО', 'и хлеб'),
-      aNote(ownerId, base + 3, 'Builders', 'call them about the mill'),
-      aNote(ownerId, base + 4, 'Notes', 'buy a Milkshake'),
+    const ownerId = await ownerWith(
+      ['Buy milk', '2 litres'],
+      ['Купить МОЛОКО', 'и хлеб'],
+      ['Builders', 'call them about the mill'],
+      ['Notes', 'buy a Milkshake'],
     );
     await insert(pool, aNote(randomUUID(), base, 'Buy milk', "another owner's"));
 
@@ -87,13 +79,11 @@ describe('search', () => {
   });
 
   test('"phrases" need their words next to each other, in order; -word and -"phrase" exclude', async () => {
-    const ownerId = randomUUID();
-    await insert(
-      pool,
-      aNote(ownerId, base + 1, 'Shopping', 'buy oat milk'),
-      aNote(ownerId, base + 2, 'Shopping', 'milk, then buy oats'),
-      aNote(ownerId, base + 3, 'Shopping', 'buy soy milk'),
-      aNote(ownerId, base + 4, 'Покупки', 'свежее молоко и хлеб'),
+    const ownerId = await ownerWith(
+      ['Shopping', 'buy oat milk'],
+      ['Shopping', 'milk, then buy oats'],
+      ['Shopping', 'buy soy milk'],
+      ['Покупки', 'свежее молоко и хлеб'],
     );
     const contents = async (q: string) =>
       (await listNotes()({ ownerId, q, sort: 'newest', limit: 100, cursor: undefined })).notes.map((n) => n.content);
@@ -108,13 +98,11 @@ describe('search', () => {
   });
 
   test('orders by relevance (a word in the title ranks above one in the content), then newest; sort=newest keeps newest first', async () => {
-    const ownerId = randomUUID();
-    await insert(
-      pool,
-      aNote(ownerId, base + 1, 'Trip plan', 'hotel'),
-      aNote(ownerId, base + 2, 'Packing', 'for the trip'),
-      aNote(ownerId, base + 3, 'Trip budget', 'flights'),
-      aNote(ownerId, base + 4, 'Groceries', 'trip to the market'),
+    const ownerId = await ownerWith(
+      ['Trip plan', 'hotel'],
+      ['Packing', 'for the trip'],
+      ['Trip budget', 'flights'],
+      ['Groceries', 'trip to the market'],
     );
     assert.deepEqual(await titles({ ownerId, q: 'trip' }), ['Trip budget', 'Trip plan', 'Groceries', 'Packing']);
     assert.deepEqual(await titles({ ownerId, q: 'trip', sort: 'relevance' }), [
@@ -132,13 +120,7 @@ describe('search', () => {
   });
 
   test('hostile q is only ever words: no error, no operator, nothing else touched', async () => {
-    const ownerId = randomUUID();
-    await insert(
-      pool,
-      aNote(ownerId, base + 1, 'a to-do', 'and more'),
-      aNote(ownerId, base + 2, "don't drop the notes table", ''),
-      aNote(ownerId, base + 3, 'back\\slash', 'x'),
-    );
+    const ownerId = await ownerWith(['a to-do', 'and more'], ["don't drop the notes table", ''], ['back\\slash', 'x']);
     assert.deepEqual(await titles({ ownerId, q: `a:* & | ! ( ) ' \\ <->` }), ['a to-do']);
     assert.deepEqual(await titles({ ownerId, q: `'); DROP TABLE notes; --` }), ["don't drop the notes table"]);
     assert.deepEqual(await titles({ ownerId, q: `don't` }), ["don't drop the notes table"]);
@@ -152,10 +134,10 @@ describe('search', () => {
   });
 
   test('a search cursor serves only its q, sort and filters', async () => {
-    const ownerId = randomUUID();
-    await insert(
-      pool,
-      ...Array.from({ length: 3 }, (_, i) => aNote(ownerId, base + i, `milk ${i}`, '', { tags: ['home'] })),
+    const ownerId = await ownerWith(
+      ['milk 0', '', { tags: ['home'] }],
+      ['milk 1', '', { tags: ['home'] }],
+      ['milk 2', '', { tags: ['home'] }],
     );
     const page = await listNotes()({ ownerId, q: 'milk', limit: 1, cursor: undefined });
     assert.notEqual(page.nextCursor, undefined);
