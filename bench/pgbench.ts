@@ -1,7 +1,7 @@
 // The database's ceiling: pgbench (PostgreSQL's own load tool, /usr/bin/pgbench or PGBENCH) runs a
 // script of bench/pgbench/ — the same statements notes-service sends — at a number of
 // connections, with prepared statements (parsed once per connection, then bound and executed),
-// as notes-service sends them. Latencies come from pgbench's per-transaction log.
+// as notes-service sends them (a search: an unnamed statement, planned each time). Latencies come from pgbench's per-transaction log.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,12 +20,14 @@ export interface PgbenchOptions {
   /** Its variables (pgbench -D). */
   variables: Record<string, string | number>;
   pgbench: string;
+  /** prepared (the default: parsed once per connection) or extended (an unnamed statement, planned each time). */
+  protocol?: 'prepared' | 'extended';
 }
 
 function args(options: PgbenchOptions): string[] {
   return [
     '--no-vacuum',
-    '--protocol=prepared',
+    `--protocol=${options.protocol ?? 'prepared'}`,
     `--file=${join(scripts, options.script)}`,
     ...Object.entries(options.variables).map(([name, value]) => `--define=${name}=${value}`),
   ];

@@ -11,6 +11,7 @@ import { type LoadFigure, median } from './figures.ts';
 import type { MeasuredFigure } from './measure.ts';
 import type { CommitToConsume, ProducerCeiling, RelayThroughput } from './outbox/relay.ts';
 import { type ProcessGroup, serviceGroups } from './process-stats.ts';
+import { type SearchResult, searchPathLabels } from './search/figures.ts';
 import type { BenchSettings } from './settings.ts';
 import { root } from './stack.ts';
 import { type NotesPath, pathLabels } from './targets.ts';
@@ -52,6 +53,8 @@ export interface BenchResults {
   /** startPlatform until every service answers ready, each start of the run. */
   startup: { samplesMs: number[]; medianMs: number };
   paths: PathResult[];
+  /** Search and filtered lists of one user with 100,000 notes. */
+  search: SearchResult[];
   hello: (LoadFigure & { connections: number })[];
   memory: { idleRssMB: Partial<Record<ProcessGroup, number>>; maxConnections: number };
   variants: VariantRun[];
@@ -153,6 +156,17 @@ function goals(results: BenchResults): Goal[] {
   rateGoal('list', 0.35);
   rateGoal('get', 0.35);
   rateGoal('changes', 0.35);
+  for (const { path, connections, platform, ceiling } of results.search) {
+    const label = `${searchPathLabels[path]} at ${connections} connections`;
+    if (path === 'search') {
+      reached.push({ goal: `${label}: p99 < 50 ms`, measured: `${ms(platform.p99Ms)} ms`, met: platform.p99Ms < 50 });
+    }
+    reached.push({
+      goal: `${label} ≥ 35 % of pgbench's rate`,
+      measured: percent(platform.requestsPerSecond, ceiling.requestsPerSecond),
+      met: platform.requestsPerSecond >= 0.35 * ceiling.requestsPerSecond,
+    });
+  }
   const create = at('create');
   if (create) {
     reached.push({
@@ -199,7 +213,7 @@ function goals(results: BenchResults): Goal[] {
     const cost = switchedOff.find((variant) => variant.name === other.variant.name)?.cost ?? other.variant.name;
     reached.push({ goal: `${cost}: req/s on ÷ off ≥ 0.85`, measured: ratio.toFixed(2), met: ratio >= 0.85 });
   }
-  const errors = results.paths.reduce((sum, { platform }) => sum + platform.errors, 0);
+  const errors = [...results.paths, ...results.search].reduce((sum, { platform }) => sum + platform.errors, 0);
   reached.push({ goal: 'no errors', measured: number(errors), met: errors === 0 });
   return reached;
 }
@@ -215,6 +229,21 @@ function errorNotes(results: BenchResults): string[] {
       return `${pathLabels[path]} at ${connections}: ${statuses.join(', ')}`;
     });
   return notes.length === 0 ? [] : [`Errors (not counted in req/s): ${notes.join('; ')}.`, ''];
+}
+
+/** A figure's cells from its connections to its share of pgbench's rate. */
+function besideCeiling(connections: number, platform: MeasuredFigure, ceiling: MeasuredFigure): (string | number)[] {
+  return [
+    connections,
+    number(platform.requestsPerSecond),
+    ms(platform.p50Ms),
+    ms(platform.p99Ms),
+    ms(platform.p999Ms),
+    platform.errors,
+    number(ceiling.requestsPerSecond),
+    ms(ceiling.p99Ms),
+    percent(platform.requestsPerSecond, ceiling.requestsPerSecond),
+  ];
 }
 
 /** The tables of a run, headings at `level` (## in the results file, #### in the README). */
@@ -247,20 +276,21 @@ export function renderTables(results: BenchResults, level: number): string {
       const { path, connections, platform, ceiling } = result;
       return row([
         pathLabels[path],
-        connections,
-        number(platform.requestsPerSecond),
-        ms(platform.p50Ms),
-        ms(platform.p99Ms),
-        ms(platform.p999Ms),
-        platform.errors,
-        number(ceiling.requestsPerSecond),
-        ms(ceiling.p99Ms),
-        percent(platform.requestsPerSecond, ceiling.requestsPerSecond),
+        ...besideCeiling(connections, platform, ceiling),
         percent(platform.requestsPerSecond, helloAt(connections)?.requestsPerSecond ?? Number.NaN),
         `${platform.cpuMsPerRequest} (${ceiling.cpuMsPerRequest})`,
         `${nodeCpuMs(platform).toFixed(3)} ÷ ${ceiling.cpuMsPerRequestByGroup.postgres} = ${nodeCpuOfPostgres(result).toFixed(2)} ×`,
       ]);
     }),
+    ...results.search.map(({ path, connections, platform, ceiling }) =>
+      row([
+        `${searchPathLabels[path]} (one user, 100,000 notes)`,
+        ...besideCeiling(connections, platform, ceiling),
+        '',
+        `${platform.cpuMsPerRequest} (${ceiling.cpuMsPerRequest})`,
+        '',
+      ]),
+    ),
     ...results.hello.map((figure) =>
       row([
         'bare Fastify hello-world',

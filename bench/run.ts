@@ -2,6 +2,8 @@
 // on an embedded PostgreSQL and a local Kafka, measured next to its ceilings in the same run:
 //   - POST /v1/notes, GET /v1/notes, GET /v1/notes/{id} at 1, 16 and 64 connections, each beside
 //     pgbench running the same SQL on the same server, and a bare Fastify hello-world;
+//   - GET /v1/notes with q (two words), tag= and pinned=true for a user with 100,000 notes at 16
+//     connections, each beside pgbench running the same statement on the same notes;
 //   - CPU per request over every platform process, services' memory idle and under load;
 //   - the variants (tracing off, ...) against production, interleaved rounds at 64 connections;
 //   - SignUpSaga's sign-up → welcome note latency; the outbox relay (bench/outbox) beside
@@ -21,6 +23,7 @@ import {
 import { runPgbench, runPgbenchOnce } from './pgbench.ts';
 import { serviceRss } from './process-stats.ts';
 import { type BenchResults, machineInfo, type PathResult, type VariantRun, writeReport } from './report.ts';
+import { measureSearch } from './search/figures.ts';
 import { benchSettings } from './settings.ts';
 import { startBenchStack } from './stack.ts';
 import { ceilingScripts, ceilingVariables, helloTarget, notesPaths, notesTarget } from './targets.ts';
@@ -74,6 +77,14 @@ try {
     await runLoad(target, { connections, seconds: warmUpSeconds });
     hello.push({ connections, ...(await runLoad(target, { connections, seconds })) });
   }
+  const search = await measureSearch({
+    bffUrl,
+    notesDatabaseUrl: stack.notesDatabaseUrl,
+    pgbench: settings.pgbench,
+    seconds,
+    warmUpSeconds,
+    log,
+  });
   log('sign-up → welcome note');
   const welcomeNote = await measureWelcomeNoteLatency(bffUrl, stack.notesDatabaseUrl, settings.welcomeNote);
   await main.platform.stop();
@@ -128,6 +139,7 @@ try {
     machine: await machineInfo({ postgres: serverVersion, pgbench: settings.pgbench }),
     startup: { samplesMs: startups, medianMs: median(startups) },
     paths,
+    search,
     hello,
     memory: { idleRssMB, maxConnections },
     variants: variantRuns,

@@ -1,18 +1,20 @@
-// A note's title, content and tag-count rules are written three times: the BFF's JSON schema (answers 400
+// A note's title, content and tag-count rules (and a search's q) are written three times: the BFF's JSON schema (answers 400
 // before any call), the .proto's protovalidate rules (notes-service's validationInterceptor) and
 // the domain (the rule itself, whoever calls). Changing one without the others fails here.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type DescField, getOption } from '@bufbuild/protobuf';
 import { field as fieldRules } from '@bufbuild/protovalidate/gen/buf/validate/validate_pb.js';
-import { CreateNoteRequestSchema, UpdateNoteRequestSchema } from '@notes/contracts/notes/v1';
+import { CreateNoteRequestSchema, ListNotesRequestSchema, UpdateNoteRequestSchema } from '@notes/contracts/notes/v1';
 import * as rest from '../../services/bff-rest/src/http/schemas.ts';
-import { InvalidNote } from '../../services/notes-service/src/domain/errors.ts';
+import { InvalidNote, InvalidNoteFilter } from '../../services/notes-service/src/domain/errors.ts';
 import {
   assertValidNoteFields,
   contentMaxLength,
   titleMaxLength,
 } from '../../services/notes-service/src/domain/note.ts';
+import { noteOrders } from '../../services/notes-service/src/domain/note-filter.ts';
+import { parseSearchQuery, searchQueryMaxLength } from '../../services/notes-service/src/domain/search-query.ts';
 import { maxTagsPerNote, normalizeTags } from '../../services/notes-service/src/domain/tags.ts';
 
 interface LengthRules {
@@ -94,4 +96,18 @@ test('the domain takes as many tags as the edges, and no more', () => {
     () => normalizeTags(tags),
     (error) => error instanceof InvalidNote && error.field === 'tags',
   );
+});
+
+test("the search's q: the BFF, the .proto and the domain take 1 to the same number of characters", () => {
+  const expected: LengthRules = { minLength: 1, maxLength: searchQueryMaxLength, pattern: undefined };
+  assert.deepEqual(restRules(rest.ListNotesQuerySchema.properties.q), expected, 'BFF');
+  // notes-service takes an empty q as no search; a too long one the .proto already refuses.
+  assert.deepEqual(protoRules(ListNotesRequestSchema.field.q), { ...expected, minLength: undefined }, '.proto');
+  parseSearchQuery('x'.repeat(searchQueryMaxLength));
+  assert.throws(() => parseSearchQuery('x'.repeat(searchQueryMaxLength + 1)), InvalidNoteFilter);
+});
+
+test('the sort orders of the BFF and the domain are the same', () => {
+  assert.deepEqual((rest.ListNotesQuerySchema.properties.sort as unknown as { enum: string[] }).enum, [...noteOrders]);
+  assert.deepEqual(rest.noteOrders, noteOrders);
 });

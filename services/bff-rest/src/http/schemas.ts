@@ -221,6 +221,9 @@ export const TagListSchema = Type.Object(
   { $id: 'TagList', description: "The caller's tags over their live notes, archived ones included." },
 );
 
+/** How a list of notes may be ordered (`sort`). */
+export const noteOrders = ['relevance', 'newest'] as const;
+
 export const ListNotesQuerySchema = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size, 1 to 100.' })),
@@ -238,6 +241,23 @@ export const ListNotesQuerySchema = Type.Object(
       Type.Array(Type.String(), {
         maxItems: maxTagsPerNote,
         description: "Repeatable: notes carrying every tag given (each normalized as a note's tags are).",
+      }),
+    ),
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description:
+          'Full-text search over title and content, 1 to 200 characters, any case, any language (words are ' +
+          'found by their exact form). Every word must match as a word or the start of one (`bu mil` finds ' +
+          '"Buy milk"); `"quoted phrase"` and `-word` work as in web search. Needs a word to look for.',
+      }),
+    ),
+    sort: Type.Optional(
+      Type.Enum(noteOrders, {
+        description:
+          'With `q`: `relevance` (the default: most relevant first, then newest) or `newest`. ' +
+          'Without `q` the list is newest first, and `relevance` is a 400.',
       }),
     ),
   },

@@ -15,7 +15,7 @@ import {
 } from '@connectrpc/connect';
 import { AuthService, type TokenPair, TokenPairSchema } from '@notes/contracts/auth/v1';
 import { Health, HealthCheckResponse_ServingStatus } from '@notes/contracts/health/v1';
-import { type Note, NoteSchema, NotesService } from '@notes/contracts/notes/v1';
+import { type Note, NoteOrder, NoteSchema, NotesService } from '@notes/contracts/notes/v1';
 import { type Saga, SagaSchema, SagaService } from '@notes/contracts/saga/v1';
 import { validationInterceptor } from '@notes/grpc';
 import { createLogger, type Logger } from '@notes/logger';
@@ -206,6 +206,9 @@ export class FakeUpstreams {
           if (!/^(offset:\d+)?$/.test(request.cursor)) throw invalidArgument('cursor', 3, 'cursor is not valid');
           const offset = Number(request.cursor.replace('offset:', ''));
           const tags = tagsOf(request.tag, 'tag');
+          if (request.sort === NoteOrder.RELEVANCE && request.q === '') {
+            throw invalidArgument('sort', 8, 'sort=relevance needs q');
+          }
           const owned = this.notes.filter(
             ({ note, deleted }) =>
               note.ownerId === request.ownerId &&

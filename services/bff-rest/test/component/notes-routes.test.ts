@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { PatchNoteRequest } from '@notes/contracts/notes/v1';
+import { NoteOrder, type PatchNoteRequest } from '@notes/contracts/notes/v1';
 import { assertFieldErrors, assertProblem, assertStandardHeaders } from './assertions.ts';
 import { buildTestBff, type TestBff } from './fakes.ts';
 
@@ -146,7 +146,7 @@ describe('GET /v1/notes', () => {
 
   it('asks for 20 notes by default and ignores unknown parameters', async () => {
     const caller = await bff.signedInUser();
-    const response = await call(caller, 'GET', '/v1/notes?owner_id=someone&sort=asc');
+    const response = await call(caller, 'GET', '/v1/notes?owner_id=someone&order=asc');
     assert.equal(response.statusCode, 200);
     assert.deepEqual(response.json(), { items: [], next_cursor: null });
     const upstream = bff.upstreams.callsTo('ListNotes').at(-1)?.message;
@@ -203,6 +203,35 @@ describe('GET /v1/notes', () => {
     assertFieldErrors(await call(caller, 'GET', '/v1/notes?pinned=2'), ['pinned']);
     const tooMany = Array.from({ length: 21 }, (_, i) => `tag=t${i}`).join('&');
     assertFieldErrors(await call(caller, 'GET', `/v1/notes?${tooMany}`), ['tag']);
+  });
+
+  it('passes q and sort on to notes-service (none and unspecified by default)', async () => {
+    const caller = await bff.signedInUser();
+    const upstreamSearch = async (query: string) => {
+      assert.equal((await call(caller, 'GET', `/v1/notes${query}`)).statusCode, 200, query);
+      const message = bff.upstreams.callsTo('ListNotes').at(-1)?.message;
+      return [message?.q, message?.sort];
+    };
+    assert.deepEqual(await upstreamSearch(''), ['', NoteOrder.UNSPECIFIED]);
+    assert.deepEqual(await upstreamSearch('?q=bu%20mil'), ['bu mil', NoteOrder.UNSPECIFIED]);
+    assert.deepEqual(await upstreamSearch('?q=%D0%BC%D0%BE%D0%BB%D0%BE%D0%BA%D0%BE&sort=newest'), [
+      'молоко',
+      NoteOrder.NEWEST,
+    ]);
+    assert.deepEqual(await upstreamSearch('?q=%22buy%20milk%22%20-oat&sort=relevance'), [
+      '"buy milk" -oat',
+      NoteOrder.RELEVANCE,
+    ]);
+    assert.deepEqual(await upstreamSearch('?sort=newest'), ['', NoteOrder.NEWEST]);
+  });
+
+  it('answers 400 naming q or sort when the BFF or notes-service refuses them', async () => {
+    const caller = await bff.signedInUser();
+    assertFieldErrors(await call(caller, 'GET', '/v1/notes?q='), ['q']);
+    assertFieldErrors(await call(caller, 'GET', `/v1/notes?q=${'я'.repeat(201)}`), ['q']);
+    assert.equal((await call(caller, 'GET', `/v1/notes?q=${'я'.repeat(200)}`)).statusCode, 200);
+    assertFieldErrors(await call(caller, 'GET', '/v1/notes?q=milk&sort=oldest'), ['sort']);
+    assertFieldErrors(await call(caller, 'GET', '/v1/notes?sort=relevance'), ['sort']);
   });
 
   it('answers 400 naming the tag that notes-service refuses', async () => {

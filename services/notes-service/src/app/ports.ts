@@ -1,6 +1,7 @@
 import type { Note, NoteFields } from '../domain/note.ts';
 import type { NoteFilter } from '../domain/note-filter.ts';
-import type { PagePosition } from '../domain/page.ts';
+import type { PagePosition, RankedPosition } from '../domain/page.ts';
+import type { SearchQuery } from '../domain/search-query.ts';
 import type { TagCount } from '../domain/tags.ts';
 
 /** Where created_at/updated_at come from; a JS Date, so millisecond precision. */
@@ -29,6 +30,12 @@ export interface DeletedNote extends NoteRef {
   deletedAt: Date;
 }
 
+/** A note found by a search, with its relevance to it (higher: more relevant). */
+export interface RankedNote {
+  note: Note;
+  rank: number;
+}
+
 /** The notes table. Every method sees live notes only: a soft-deleted note is gone for good. */
 export interface NotesRepository {
   /** Writes the new note's row with the transaction's other writes (a failure rejects the transaction). */
@@ -38,6 +45,16 @@ export interface NotesRepository {
   lockLive(ref: NoteRef): Promise<Note | undefined>;
   /** Up to `count` live notes of the owner that pass `filter`, newest first (created_at, then id), after `after` when given. */
   listLive(ownerId: string, after: PagePosition | undefined, count: number, filter?: NoteFilter): Promise<Note[]>;
+  /**
+   * Up to `count` live notes of the owner that pass `filter` and match its search, most relevant
+   * first, then newest (created_at, then id), after `after` when given.
+   */
+  listRanked(
+    ownerId: string,
+    after: RankedPosition | undefined,
+    count: number,
+    filter: NoteFilter & { search: SearchQuery },
+  ): Promise<RankedNote[]>;
   /** The owner's tags over their live notes (archived ones included): most used first, then by name. */
   countTags(ownerId: string): Promise<TagCount[]>;
   /** The updated note, or undefined when no live note of that owner matched (or its version did not). */

@@ -2,6 +2,7 @@ import { preparedStatement, type Queryable, type Transaction } from '@notes/post
 import type { NotesRepository } from '../app/ports.ts';
 import type { Note } from '../domain/note.ts';
 import { unfilteredList } from '../domain/note-filter.ts';
+import { newestPage, rankedPage } from './note-pages.ts';
 
 export interface NoteRow {
   id: string;
@@ -32,20 +33,6 @@ const insertWelcomeNote = preparedStatement(`${insertText} ON CONFLICT (owner_id
 const selectLiveText = `SELECT ${noteColumns} FROM notes WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL`;
 const selectLive = preparedStatement(selectLiveText);
 const selectLiveForUpdate = preparedStatement(`${selectLiveText} FOR UPDATE`);
-// The row comparison walks the (owner_id, created_at DESC, id DESC) index from the position on; the
-// filter ($3 archived, $4 pinned or NULL for both, $5 tags every one of which a note carries) is
-// checked on the rows of that walk, so each filter pages in the same order, by the same keyset.
-const pageFilter = `owner_id = $1 AND deleted_at IS NULL
-     AND archived = $3 AND ($4::boolean IS NULL OR pinned = $4) AND tags @> $5::text[]`;
-const selectFirstPage = preparedStatement(
-  `SELECT ${noteColumns} FROM notes WHERE ${pageFilter}
-   ORDER BY created_at DESC, id DESC LIMIT $2`,
-);
-const selectPageAfter = preparedStatement(
-  `SELECT ${noteColumns} FROM notes WHERE ${pageFilter}
-     AND (created_at, id) < ($6, $7)
-   ORDER BY created_at DESC, id DESC LIMIT $2`,
-);
 // "C" orders names by code point, as the tags of a note are sorted, whatever the database's locale.
 const countTags = preparedStatement(
   `SELECT tag, count(*) AS count FROM notes CROSS JOIN LATERAL unnest(tags) AS tag
@@ -96,7 +83,9 @@ export function toNote(row: NoteRow): Note {
 }
 
 /** The notes table's reads, through the pool (or a transaction). */
-export function createNoteReads(db: Queryable): Pick<NotesRepository, 'findLive' | 'listLive' | 'countTags'> {
+export function createNoteReads(
+  db: Queryable,
+): Pick<NotesRepository, 'findLive' | 'listLive' | 'listRanked' | 'countTags'> {
   return {
     async findLive({ ownerId, noteId }) {
       const { rows } = await db.query<NoteRow>(selectLive([noteId, ownerId]));
@@ -104,13 +93,16 @@ export function createNoteReads(db: Queryable): Pick<NotesRepository, 'findLive'
     },
 
     async listLive(ownerId, after, count, filter = unfilteredList) {
-      const filterValues = [filter.archived, filter.pinned ?? null, filter.tags];
-      const { rows } = await db.query<NoteRow>(
-        after === undefined
-          ? selectFirstPage([ownerId, count, ...filterValues])
-          : selectPageAfter([ownerId, count, ...filterValues, after.createdAt, after.id]),
-      );
+      const { rows } = await db.query<NoteRow>(newestPage(noteColumns, ownerId, after, count, filter));
       return rows.map(toNote);
+    },
+
+    async listRanked(ownerId, after, count, filter) {
+      // ts_rank is a float4, which arrives as a number that turns back into the same float4.
+      const { rows } = await db.query<NoteRow & { rank: number }>(
+        rankedPage(noteColumns, ownerId, after, count, filter),
+      );
+      return rows.map((row) => ({ note: toNote(row), rank: row.rank }));
     },
 
     async countTags(ownerId) {

@@ -1,7 +1,7 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { ServiceImpl } from '@connectrpc/connect';
-import type { NoteChangeSchema, NoteSchema, NotesService } from '@notes/contracts/notes/v1';
+import { type NoteChangeSchema, NoteOrder, type NoteSchema, type NotesService } from '@notes/contracts/notes/v1';
 import type { CreateNote } from '../app/create-note.ts';
 import type { DeleteNote } from '../app/delete-note.ts';
 import type { GetNote } from '../app/get-note.ts';
@@ -11,6 +11,14 @@ import type { ListTags } from '../app/list-tags.ts';
 import type { PatchNote } from '../app/patch-note.ts';
 import type { UpdateNote } from '../app/update-note.ts';
 import type { Note } from '../domain/note.ts';
+import type { NoteOrder as NoteOrderName } from '../domain/note-filter.ts';
+
+// validationInterceptor lets only defined values through.
+const sortNames: Record<NoteOrder, NoteOrderName | undefined> = {
+  [NoteOrder.UNSPECIFIED]: undefined,
+  [NoteOrder.RELEVANCE]: 'relevance',
+  [NoteOrder.NEWEST]: 'newest',
+};
 
 export interface NotesUseCases {
   createNote: CreateNote;
@@ -35,8 +43,8 @@ export function notesServiceImpl(useCases: NotesUseCases): ServiceImpl<typeof No
     async getNote({ ownerId, noteId }) {
       return { note: toNoteMessage(await useCases.getNote({ ownerId, noteId })) };
     },
-    async listNotes({ ownerId, limit, cursor, archived, pinned, tag }) {
-      // Proto strings have no null: empty means "first page" in, "last page" out.
+    async listNotes({ ownerId, limit, cursor, archived, pinned, tag, q, sort }) {
+      // Proto strings have no null: empty means "first page" in, "last page" out, "no search".
       const page = await useCases.listNotes({
         ownerId,
         limit,
@@ -44,6 +52,8 @@ export function notesServiceImpl(useCases: NotesUseCases): ServiceImpl<typeof No
         archived,
         pinned,
         tags: tag,
+        q: q === '' ? undefined : q,
+        sort: sortNames[sort],
       });
       return { notes: page.notes.map(toNoteMessage), nextCursor: page.nextCursor ?? '' };
     },

@@ -5,7 +5,7 @@ import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { type FieldPathElement, ViolationsSchema } from '@bufbuild/protovalidate/gen/buf/validate/validate_pb.js';
 import { type Client, Code, type ConnectError, createClient } from '@connectrpc/connect';
 import { Health, HealthCheckResponse_ServingStatus } from '@notes/contracts/health/v1';
-import { NotesService } from '@notes/contracts/notes/v1';
+import { NoteOrder, NotesService } from '@notes/contracts/notes/v1';
 import { createGrpcTransport } from '@notes/grpc';
 import { createLogger } from '@notes/logger';
 import { createTestDatabase, type TestDatabase } from '@notes/testkit';
@@ -220,6 +220,36 @@ describe('notes-service over gRPC', () => {
     assert.deepEqual([other.code, violatedFields(other)], [Code.InvalidArgument, ['cursor']]);
   });
 
+  test('searches with q, most relevant first (or newest with sort), a page at a time', async () => {
+    const ownerId = randomUUID();
+    for (const [title, content] of [
+      ['Купить молоко', 'и хлеб'],
+      ['Shopping', 'buy milk'],
+      ['Buy milk', 'oat'],
+      ['Trip', 'nothing to buy'],
+    ]) {
+      await notes.createNote({ ownerId, title, content });
+    }
+    const titles = async (request: { q: string; sort?: NoteOrder }) =>
+      (await notes.listNotes({ ownerId, ...request })).notes.map((note) => note.title);
+    assert.deepEqual(await titles({ q: 'bu MIL' }), ['Buy milk', 'Shopping']);
+    assert.deepEqual(await titles({ q: 'bu mil', sort: NoteOrder.NEWEST }), ['Buy milk', 'Shopping']);
+    assert.deepEqual(await titles({ q: 'buy -oat' }), ['Trip', 'Shopping']);
+    assert.deepEqual(await titles({ q: 'МОЛОК' }), ['Купить молоко']);
+
+    const first = await notes.listNotes({ ownerId, q: 'buy', limit: 2 });
+    const rest = await notes.listNotes({ ownerId, q: 'buy', limit: 2, cursor: first.nextCursor });
+    assert.deepEqual(
+      [...first.notes, ...rest.notes].map((note) => note.title),
+      ['Buy milk', 'Trip', 'Shopping'],
+    );
+    assert.equal(rest.nextCursor, '');
+    const other = await rejection(
+      notes.listNotes({ ownerId, q: 'buy', sort: NoteOrder.NEWEST, cursor: first.nextCursor }),
+    );
+    assert.deepEqual([other.code, violatedFields(other)], [Code.InvalidArgument, ['cursor']]);
+  });
+
   test('patches only the fields set; an empty tag list clears the tags; a bad patch changes nothing', async () => {
     const ownerId = randomUUID();
     const { note: created } = await notes.createNote({ ownerId, title: 'keep', content: 'body', tags: ['a', 'b'] });
@@ -297,6 +327,10 @@ describe('notes-service over gRPC', () => {
       () => notes.createNote({ ownerId, title: 't', tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }),
     ],
     ['a tag filter with a space', 'tag[1]', () => notes.listNotes({ ownerId, tag: ['ok', 'not ok'] })],
+    ['a q of 201 characters', 'q', () => notes.listNotes({ ownerId, q: 'я'.repeat(201) })],
+    ['a q with no word to look for', 'q', () => notes.listNotes({ ownerId, q: '-milk & !' })],
+    ['sort=relevance without q', 'sort', () => notes.listNotes({ ownerId, sort: NoteOrder.RELEVANCE })],
+    ['a sort that is not defined', 'sort', () => notes.listNotes({ ownerId, q: 'milk', sort: 7 as NoteOrder })],
     [
       '21 tags to filter by',
       'tag',

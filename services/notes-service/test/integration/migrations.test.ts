@@ -30,6 +30,7 @@ test("migrations go up (the service's own, the outbox's, then processed_events),
     '2_welcome_note',
     '3_notes_by_owner',
     '4_note_tags_pinned_archived',
+    '5_note_search',
     '7_change_feed',
     '1_outbox',
     '1_processed_events',
@@ -43,6 +44,7 @@ test("migrations go up (the service's own, the outbox's, then processed_events),
     '7_change_feed',
   ]);
   assert.deepEqual(await tables(), ['notes']);
+  assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, ['5_note_search']);
   assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, ['4_note_tags_pinned_archived']);
   assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, ['3_notes_by_owner']);
   assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, ['2_welcome_note']);
@@ -62,7 +64,8 @@ async function columns(): Promise<string[]> {
 
 test('tags, pinned and archived come with defaults for the notes already there, and go again without losing them', async () => {
   await migrateNotesDatabase(pool, 'up');
-  // Down to the notes' third migration: the other sets and the seventh first, then the fourth.
+  // Down to the notes' third migration: the other sets and the seventh first, then the fifth, then the fourth.
+  await migrateNotesDatabase(pool, 'down');
   await migrateNotesDatabase(pool, 'down');
   await migrateNotesDatabase(pool, 'down');
   assert.ok(!(await columns()).includes('tags'));
@@ -81,6 +84,7 @@ test('tags, pinned and archived come with defaults for the notes already there, 
     /notes_tags_count_check/,
   );
 
+  await migrateNotesDatabase(pool, 'down');
   await migrateNotesDatabase(pool, 'down');
   await migrateNotesDatabase(pool, 'down');
   assert.deepEqual(
@@ -121,6 +125,47 @@ test("the change feed stamps the notes already there with the migration's transa
   assert.ok(!(await columns()).includes('change_xid'));
   const { rows: kept } = await pool.query('SELECT title, version FROM notes WHERE id = $1', [id]);
   assert.deepEqual(kept, [{ title: 'before the feed', version: '2' }], 'the note itself stays');
+  await pool.query('DELETE FROM notes');
+  await migrateNotesDatabase(pool, 'up');
+});
+
+async function indexes(): Promise<string[]> {
+  const { rows } = await pool.query<{ indexname: string }>(
+    "SELECT indexname FROM pg_indexes WHERE tablename = 'notes' ORDER BY 1",
+  );
+  return rows.map((row) => row.indexname);
+}
+
+test('the search words of the notes already there are stored on the way up, and go again (with their indexes) on the way down', async () => {
+  await migrateNotesDatabase(pool, 'up');
+  // Down to the notes' fourth migration: the other sets and the seventh first, then the fifth.
+  await migrateNotesDatabase(pool, 'down');
+  await migrateNotesDatabase(pool, 'down');
+  assert.ok(!(await columns()).includes('search'));
+  const id = '0190f5f4-7b1c-7a3e-8f00-0000000000bb';
+  await pool.query(
+    `INSERT INTO notes (id, owner_id, title, content, version, created_at, updated_at)
+     VALUES ($1, $1, 'Купить МОЛОКО', 'Buy milk', 1, now(), now())`,
+    [id],
+  );
+
+  await migrateNotesDatabase(pool, 'up');
+  const { rows } = await pool.query('SELECT search::text FROM notes WHERE id = $1', [id]);
+  assert.deepEqual(rows, [{ search: "'buy':3B 'milk':4B 'купить':1A 'молоко':2A" }], 'lower-cased, title first');
+  assert.ok((await indexes()).includes('notes_owner_search_idx'));
+  assert.ok((await indexes()).includes('notes_owner_tags_idx'));
+
+  await migrateNotesDatabase(pool, 'down');
+  await migrateNotesDatabase(pool, 'down');
+  assert.ok(!(await columns()).includes('search'));
+  assert.deepEqual(
+    (await indexes()).filter((name) => name === 'notes_owner_search_idx' || name === 'notes_owner_tags_idx'),
+    [],
+  );
+  const { rows: extensions } = await pool.query("SELECT extname FROM pg_extension WHERE extname = 'btree_gin'");
+  assert.deepEqual(extensions, []);
+  const { rows: kept } = await pool.query('SELECT title FROM notes WHERE id = $1', [id]);
+  assert.deepEqual(kept, [{ title: 'Купить МОЛОКО' }], 'the note itself stays');
   await pool.query('DELETE FROM notes');
   await migrateNotesDatabase(pool, 'up');
 });

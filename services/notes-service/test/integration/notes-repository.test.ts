@@ -9,6 +9,7 @@ import { createNoteReads, createNotesRepository } from '../../src/db/notes-repos
 import { InvalidCursor } from '../../src/domain/errors.ts';
 import type { Note } from '../../src/domain/note.ts';
 import { migratedNotesDatabase, type NotesDatabase } from '../support/database.ts';
+import { aNote } from '../support/notes.ts';
 
 const fixture = testFixture();
 let database: NotesDatabase;
@@ -33,6 +34,8 @@ function committing(db: Pool): NotesRepository {
     countTags: (ownerId) => inTransaction((repository) => repository.countTags(ownerId)),
     listLive: (ownerId, after, count, filter) =>
       inTransaction((repository) => repository.listLive(ownerId, after, count, filter)),
+    listRanked: (ownerId, after, count, filter) =>
+      inTransaction((repository) => repository.listRanked(ownerId, after, count, filter)),
     updateLive: (change) => inTransaction((repository) => repository.updateLive(change)),
     softDeleteLive: (ref, deletedAt) => inTransaction((repository) => repository.softDeleteLive(ref, deletedAt)),
     deleteAllOf: (ownerId, deletedAt) => inTransaction((repository) => repository.deleteAllOf(ownerId, deletedAt)),
@@ -40,22 +43,6 @@ function committing(db: Pool): NotesRepository {
 }
 
 const base = Date.parse('2026-11-23T10:00:00.000Z');
-
-function aNote(ownerId: string, createdAtMs: number, title = 'a note'): Note {
-  const createdAt = new Date(createdAtMs);
-  return {
-    id: randomUUID(),
-    ownerId,
-    title,
-    content: '',
-    tags: [],
-    pinned: false,
-    archived: false,
-    version: 1,
-    createdAt,
-    updatedAt: createdAt,
-  };
-}
 
 /** Newest first by created_at, then id: PostgreSQL orders uuids bytewise, as their lower-case hex compares. */
 function newestFirst(a: Note, b: Note): number {

@@ -9,6 +9,7 @@ import type {
   NoteEvents,
   NoteRef,
   NotesRepository,
+  RankedNote,
   SagaCommand,
   SagaReplies,
   TransactionScope,
@@ -16,7 +17,8 @@ import type {
 } from '../../src/app/ports.ts';
 import type { Note } from '../../src/domain/note.ts';
 import { type NoteFilter, unfilteredList } from '../../src/domain/note-filter.ts';
-import type { PagePosition } from '../../src/domain/page.ts';
+import type { PagePosition, RankedPosition } from '../../src/domain/page.ts';
+import type { SearchQuery } from '../../src/domain/search-query.ts';
 import type { TagCount } from '../../src/domain/tags.ts';
 
 interface NoteRow extends Note {
@@ -64,10 +66,27 @@ export class InMemoryNotes implements NotesRepository {
       .filter((row) => row.archived === filter.archived)
       .filter((row) => filter.pinned === undefined || row.pinned === filter.pinned)
       .filter((row) => filter.tags.every((tag) => row.tags.includes(tag)))
+      .filter((row) => filter.search === undefined || searchRank(row, filter.search) !== undefined)
       .filter((row) => after === undefined || compareNewestFirst(row, after) > 0)
       .sort(compareNewestFirst)
       .slice(0, count)
       .map(toNote);
+  }
+
+  /** Ranks as a stand-in for PostgreSQL's ts_rank (tested against it): a point per required term in the title. */
+  async listRanked(
+    ownerId: string,
+    after: RankedPosition | undefined,
+    count: number,
+    filter: NoteFilter & { search: SearchQuery },
+  ): Promise<RankedNote[]> {
+    const byRank = (a: RankedNote, b: RankedPosition) => b.rank - a.rank || compareNewestFirst(a.note, b);
+    const matches = await this.listLive(ownerId, undefined, Number.POSITIVE_INFINITY, filter);
+    return matches
+      .map((note) => ({ note, rank: searchRank(note, filter.search) ?? 0 }))
+      .filter((found) => after === undefined || byRank(found, after) > 0)
+      .sort((a, b) => byRank(a, { ...b.note, rank: b.rank }))
+      .slice(0, count);
   }
 
   async updateLive(change: NoteChange): Promise<Note | undefined> {
@@ -122,6 +141,20 @@ function toNote({ kind: _kind, deletedAt: _deletedAt, ...note }: NoteRow): Note 
 }
 
 /** Negative when a comes first on a page (newer; the larger id among equals). */
+/**
+ * Undefined when the note does not match: every required term's words start a word of its title or
+ * content (phrases are not checked for adjacency), no excluded word is one of them.
+ */
+function searchRank(note: Note, search: SearchQuery): number | undefined {
+  const words = (text: string) => text.toLowerCase().split(/[^\p{L}\p{N}]+/u);
+  const title = words(note.title);
+  const all = [...title, ...words(note.content)];
+  const starts = (list: string[], word: string) => list.some((candidate) => candidate.startsWith(word.toLowerCase()));
+  if (!search.required.every((term) => term.every((word) => starts(all, word)))) return undefined;
+  if (search.excluded.some((term) => term.every((word) => all.includes(word.toLowerCase())))) return undefined;
+  return search.required.filter((term) => term.every((word) => starts(title, word))).length;
+}
+
 function compareNewestFirst(a: PagePosition, b: PagePosition): number {
   const byTime = b.createdAt.getTime() - a.createdAt.getTime();
   return byTime !== 0 ? byTime : b.id < a.id ? -1 : b.id > a.id ? 1 : 0;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { InvalidCursor, InvalidPageLimit } from '../../src/domain/errors.ts';
-import { decodeCursor, encodeCursor, resolvePageLimit } from '../../src/domain/page.ts';
+import { decodeCursor, decodeRankedCursor, encodeCursor, resolvePageLimit } from '../../src/domain/page.ts';
 
 describe('page limit', () => {
   test('0 means the default of 20', () => {
@@ -62,6 +62,38 @@ describe('cursor', () => {
       assert.throws(
         () => decodeCursor(cursor),
         (error) => error instanceof InvalidCursor && error.code === 'INVALID_CURSOR' && error.field === 'cursor',
+      );
+    });
+  }
+});
+
+describe('cursor of a page by relevance', () => {
+  const position = { createdAt: new Date('2026-11-23T10:00:00.123Z'), id: '0190f5f4-7b1c-7a3e-8f00-3c5d2b1a9e77' };
+  // float4 values as PostgreSQL sends them, parsed as the driver parses them.
+  const ranks = [0, 0.0607927, 0.09910322, 1e-20, 3.4028235e38, 0.1, 1];
+
+  test('carries the rank exactly, bound to its fingerprint', () => {
+    for (const rank of ranks) {
+      const decoded = decodeRankedCursor(encodeCursor({ ...position, rank }, 'fp'), 'fp');
+      assert.equal(decoded.rank, rank);
+      assert.equal(decoded.id, position.id);
+      assert.equal(decoded.createdAt.getTime(), position.createdAt.getTime());
+    }
+  });
+
+  test('is not taken for a position without a rank, nor the other way round, nor under another fingerprint', () => {
+    const ranked = encodeCursor({ ...position, rank: 0.5 }, 'fp');
+    assert.throws(() => decodeCursor(ranked, 'fp'), InvalidCursor);
+    assert.throws(() => decodeRankedCursor(ranked, 'other'), InvalidCursor);
+    assert.throws(() => decodeRankedCursor(encodeCursor(position, 'fp'), 'fp'), InvalidCursor);
+  });
+
+  const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+  for (const rank of ['-1', 'NaN', 'Infinity', '0.50', '1e400', '0x10', ' 1', '']) {
+    test(`refuses the rank ${JSON.stringify(rank)}`, () => {
+      assert.throws(
+        () => decodeRankedCursor(base64url(`2026-11-23T10:00:00.123Z,${position.id},fp,${rank}`), 'fp'),
+        InvalidCursor,
       );
     });
   }

@@ -160,6 +160,49 @@ describe('ListNotes', () => {
     await assert.rejects(service.listNotes({ ownerId: alice, limit: 0, cursor: 'not-a-cursor' }), InvalidCursor);
   });
 
+  test('with q: the ranked order (then newest), page by page, each match once; sort=newest keeps newest first', async () => {
+    const service = notesService();
+    for (const [title, content] of [
+      ['Shopping', 'buy milk'],
+      ['Buy milk', ''],
+      ['Trip', 'nothing'],
+      ['Groceries', 'milk, buy bread'],
+    ] as const) {
+      await service.createNote({ ownerId: alice, title, content });
+      service.clock.advanceSeconds(1);
+    }
+    const walk = async (query: { q: string; sort?: string }) => {
+      const titles: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await service.listNotes({ ownerId: alice, limit: 1, cursor, ...query });
+        titles.push(...page.notes.map((note) => note.title));
+        cursor = page.nextCursor;
+      } while (cursor !== undefined);
+      return titles;
+    };
+    assert.deepEqual(await walk({ q: 'bu mil' }), ['Buy milk', 'Groceries', 'Shopping']);
+    assert.deepEqual(await walk({ q: 'bu mil', sort: 'newest' }), ['Groceries', 'Buy milk', 'Shopping']);
+    assert.deepEqual(await walk({ q: 'milk -bread' }), ['Buy milk', 'Shopping']);
+  });
+
+  test('with q, a cursor of another order or q is refused; sort=relevance without q names sort', async () => {
+    const service = notesService();
+    for (const title of ['milk one', 'milk two']) await service.createNote({ ownerId: alice, title, content: '' });
+    const ranked = await service.listNotes({ ownerId: alice, limit: 1, cursor: undefined, q: 'milk' });
+    const newest = await service.listNotes({ ownerId: alice, limit: 1, cursor: undefined, q: 'milk', sort: 'newest' });
+    const list = (cursor: string | undefined, query: { q?: string; sort?: string }) =>
+      service.listNotes({ ownerId: alice, limit: 1, cursor, ...query });
+    await assert.rejects(list(ranked.nextCursor, { q: 'milk', sort: 'newest' }), InvalidCursor);
+    await assert.rejects(list(newest.nextCursor, { q: 'milk' }), InvalidCursor);
+    await assert.rejects(list(ranked.nextCursor, { q: 'mil' }), InvalidCursor);
+    await assert.rejects(list(ranked.nextCursor, {}), InvalidCursor);
+    await assert.rejects(
+      list(undefined, { sort: 'relevance' }),
+      (error) => error instanceof InvalidNoteFilter && error.field === 'sort',
+    );
+  });
+
   async function organisedNotes() {
     const service = notesService();
     const notes: [string, { tags?: string[]; pinned?: boolean; archived?: boolean }][] = [

@@ -1,6 +1,6 @@
 import type { Client } from '@connectrpc/connect';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { Note, NotesService } from '@notes/contracts/notes/v1';
+import { type Note, NoteOrder, type NotesService } from '@notes/contracts/notes/v1';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type Static, Type } from 'typebox';
 import type { AccessTokenVerifier } from '../access-token.ts';
@@ -86,30 +86,36 @@ function createNote(app: TypeboxApp, { notesClient, callOptions }: NotesRoutesDe
   );
 }
 
+const sortOrders = { default: NoteOrder.UNSPECIFIED, relevance: NoteOrder.RELEVANCE, newest: NoteOrder.NEWEST };
+
 function listNotes(app: TypeboxApp, { notesClient, callOptions }: NotesRoutesDeps): void {
   app.get(
     '/v1/notes',
     {
       schema: {
-        summary: "List the caller's notes, newest first, a page at a time, by archived, pinned and tags",
+        summary: "List or search the caller's notes, a page at a time, by archived, pinned and tags",
         description:
-          'Walking every page (passing each `next_cursor` as `cursor`) returns every live note exactly once, ' +
-          'even while notes are being created: new ones are newer than the cursor, so they are never between pages.',
+          'Newest first; with `q`, most relevant first (or newest with `sort=newest`). Walking every page ' +
+          '(passing each `next_cursor` as `cursor`, with the same filters) returns every match exactly once, ' +
+          'even while notes are being created.',
         tags: ['notes'],
         security: bearerAuth,
         querystring: ref(ListNotesQuerySchema),
         response: {
           200: jsonResponse('A page of notes.', ref(NotePageSchema)),
           ...problemResponses([400, 401], {
-            400: 'A `limit` out of 1..100, a bad `tag`, or a `cursor` that does not decode or was made under other filters.',
+            400:
+              'A `limit` out of 1..100, a bad `tag`, a `q` out of 1..200 characters or without a word to look for, ' +
+              'a `sort` other than relevance or newest (relevance only with `q`), or a `cursor` that does not decode ' +
+              'or was made under other filters.',
           }),
         },
       },
     },
     async (request) => {
-      const { limit, cursor = '', archived, pinned, tag = [] } = request.query;
+      const { limit, cursor = '', archived, pinned, tag = [], q = '', sort } = request.query;
       const page = await notesClient.listNotes(
-        { ownerId: request.ownerId, limit, cursor, archived, pinned, tag },
+        { ownerId: request.ownerId, limit, cursor, archived, pinned, tag, q, sort: sortOrders[sort ?? 'default'] },
         callOptions(request),
       );
       return { items: page.notes.map(noteBody), next_cursor: page.nextCursor === '' ? null : page.nextCursor };
