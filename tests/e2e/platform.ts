@@ -36,6 +36,8 @@ export interface TestPlatformOptions {
   databaseOwner?: Pick<TestRole, 'user' | 'password'>;
   /** The services' sources (the default) or their bundles (`make bundle`), as the images run them. */
   serviceEntry?: ServiceEntry;
+  /** BFF replicas (bffUrls; the second is service `bff-2`); 1 by default. */
+  bffReplicas?: number;
 }
 
 /** The whole platform as processes on fresh databases and free ports, as `make dev` runs it. */
@@ -56,7 +58,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     root: resolve(import.meta.dirname, '../..'),
     dsn: { auth, notes, saga },
     kafkaBrokers: options.kafkaBrokers ?? testKafkaBrokers(),
-    ports: await freePlatformPorts(),
+    ports: await freePlatformPorts(options.bffReplicas),
     keys,
     logLevel: 'info',
     // Two lanes of e2e files and the component files beside them share two cores: a service that

@@ -8,6 +8,7 @@ import type { BffConfig } from './config.ts';
 import { retryOnUnavailable } from './grpc/retry.ts';
 import { createJwksAccessTokenVerifier, type Jwks } from './http/access-token.ts';
 import { collectAllowedMethods } from './http/allowed-methods.ts';
+import type { OpenChangeStreams } from './http/change-stream/open-streams.ts';
 import { createRequestMetrics } from './http/metrics.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { createNotFoundHandler, handleError } from './http/problem.ts';
@@ -15,6 +16,7 @@ import { limitRequestsPerIp } from './http/rate-limits.ts';
 import { requestIdFor } from './http/request-id.ts';
 import { OneLinePerRequest } from './http/request-log.ts';
 import { type AuthClient, authRoutes } from './http/routes/auth.ts';
+import { changeStreamRoutes } from './http/routes/change-stream.ts';
 import { type HealthClient, healthRoutes } from './http/routes/health.ts';
 import { type NotesClient, notesRoutes } from './http/routes/notes.ts';
 import { type SagaClient, sagaRoutes } from './http/routes/sagas.ts';
@@ -33,6 +35,8 @@ export interface AppDeps {
   authClient: AuthClient;
   notesClient: NotesClient;
   sagaClient: SagaClient;
+  /** This replica's change streams (GET /v1/notes/changes/stream), which the Kafka signals wake. */
+  changeStreams: OpenChangeStreams;
   /** The Health services of the upstreams /readyz checks, by name (`auth`, `notes`, `saga`). */
   upstreamHealth: Record<string, HealthClient>;
 }
@@ -105,6 +109,9 @@ export function buildApp(deps: AppDeps) {
   app.register(authRoutes({ authClient, callOptions, failedSignInsPerIp: rateLimits.failedSignInsPerIp }));
   app.register(notesRoutes({ notesClient, accessTokenVerifier, callOptions }));
   app.register(tagsRoutes({ notesClient, accessTokenVerifier, callOptions }));
+  app.register(changeStreamRoutes({ streams: deps.changeStreams, accessTokenVerifier }));
+  // Streams never end by themselves: closing ends them first, so that close() is not held up.
+  app.addHook('preClose', () => deps.changeStreams.closeAll('shutting-down'));
   app.register(sagaRoutes({ sagaClient, accessTokenVerifier, callOptions }));
   return app;
 }

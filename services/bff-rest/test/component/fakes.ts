@@ -30,6 +30,7 @@ import {
 } from 'jose';
 import { type BffApp, buildApp } from '../../src/app.ts';
 import { loadBffConfig } from '../../src/config.ts';
+import { createOpenChangeStreams } from '../../src/http/change-stream/open-streams.ts';
 
 export const issuer = 'notes-platform';
 export const audience = 'notes-api';
@@ -403,21 +404,30 @@ export async function buildTestBff(
 ): Promise<TestBff> {
   const keys = await generateSigningKeys();
   const upstreams = new FakeUpstreams(keys);
+  const settings = loadBffConfig({
+    env: { GRPC_PLAINTEXT: 'true' },
+    overrides: {
+      'log.level': 'silent',
+      'rateLimits.perIp.max': 1_000_000,
+      'rateLimits.failedSignInsPerIp.max': 1_000_000,
+      ...config,
+    },
+  });
+  const registry = createMetricsRegistry();
+  const notesClient = createClient(NotesService, upstreams.notesTransport);
   const app = buildApp({
-    config: loadBffConfig({
-      env: { GRPC_PLAINTEXT: 'true' },
-      overrides: {
-        'log.level': 'silent',
-        'rateLimits.perIp.max': 1_000_000,
-        'rateLimits.failedSignInsPerIp.max': 1_000_000,
-        ...config,
-      },
-    }),
+    config: settings,
     logger,
-    registry: createMetricsRegistry(),
+    registry,
     authClient: createClient(AuthService, upstreams.authTransport),
-    notesClient: createClient(NotesService, upstreams.notesTransport),
+    notesClient,
     sagaClient: createClient(SagaService, upstreams.sagaTransport),
+    changeStreams: createOpenChangeStreams({
+      settings: settings.changeStreams,
+      notesClient,
+      timeoutMs: settings.upstreams.timeoutMs,
+      registry,
+    }),
     upstreamHealth: {
       auth: createClient(Health, upstreams.authTransport),
       notes: createClient(Health, upstreams.notesTransport),

@@ -286,7 +286,8 @@ function sendNote(reply: FastifyReply, note: Note) {
   return reply.header('etag', etagOf(note.version)).send(noteBody(note));
 }
 
-function noteBody(note: Note) {
+/** A note as the API shows it. */
+export function noteBody(note: Note) {
   return {
     id: note.id,
     title: note.title,
