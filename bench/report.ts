@@ -152,6 +152,7 @@ function goals(results: BenchResults): Goal[] {
   rateGoal('create', 0.5);
   rateGoal('list', 0.35);
   rateGoal('get', 0.35);
+  rateGoal('changes', 0.35);
   const create = at('create');
   if (create) {
     reached.push({

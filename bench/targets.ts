@@ -4,19 +4,27 @@
 import type { LoadTarget } from './load.ts';
 import type { BenchUser } from './users.ts';
 
-export type NotesPath = 'create' | 'list' | 'get';
-export const notesPaths: readonly NotesPath[] = ['create', 'list', 'get'];
+export type NotesPath = 'create' | 'list' | 'get' | 'changes';
+export const notesPaths: readonly NotesPath[] = ['create', 'list', 'get', 'changes'];
+
+/**
+ * Changes per page of the change-feed figure: the notes seed-notes.sql gives each pgbench owner
+ * (seededNotes ÷ users), fewer than a bench user has by then. 1,000 changes are four such pages.
+ */
+const changesPerPage = 250;
 
 export const pathLabels: Record<NotesPath, string> = {
   create: 'POST /v1/notes',
   list: 'GET /v1/notes',
   get: 'GET /v1/notes/{id}',
+  changes: `GET /v1/notes/changes (${changesPerPage})`,
 };
 
 export const ceilingScripts: Record<NotesPath, string> = {
   create: 'create-note.sql',
   list: 'list-notes.sql',
   get: 'get-note.sql',
+  changes: 'list-changes.sql',
 };
 
 const note = { title: 'benchmark note', content: 'x'.repeat(200) };
@@ -43,6 +51,12 @@ export function notesTarget(bffUrl: string, users: readonly BenchUser[], path: N
       };
     case 'list':
       return { origin: bffUrl, method: 'GET', next: () => ({ path: '/v1/notes', headers: bearer(pick(users)) }) };
+    case 'changes':
+      return {
+        origin: bffUrl,
+        method: 'GET',
+        next: () => ({ path: `/v1/notes/changes?limit=${changesPerPage}`, headers: bearer(pick(users)) }),
+      };
     case 'get':
       return {
         origin: bffUrl,

@@ -5,9 +5,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { type EventStreamReader, openEventStream, type ServerSentEvent } from '@notes/testkit';
 import { apiClient, assertProblem } from './api.ts';
 import { type RunningPlatform, startTestPlatform } from './platform.ts';
-import { type EventStreamReader, openEventStream, type ServerSentEvent } from './sse.ts';
 
 interface Change {
   op: 'upsert' | 'delete';

@@ -4,11 +4,11 @@ import type { Logger } from '@notes/logger';
 import { tracingEnabled } from '@notes/telemetry';
 import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
+import type { OpenChangeStreams } from './change-streams/open-streams.ts';
 import type { BffConfig } from './config.ts';
 import { retryOnUnavailable } from './grpc/retry.ts';
 import { createJwksAccessTokenVerifier, type Jwks } from './http/access-token.ts';
 import { collectAllowedMethods } from './http/allowed-methods.ts';
-import type { OpenChangeStreams } from './http/change-stream/open-streams.ts';
 import { createRequestMetrics } from './http/metrics.ts';
 import { registerOpenApi } from './http/openapi.ts';
 import { createNotFoundHandler, handleError } from './http/problem.ts';
@@ -18,6 +18,7 @@ import { OneLinePerRequest } from './http/request-log.ts';
 import { type AuthClient, authRoutes } from './http/routes/auth.ts';
 import { changeStreamRoutes } from './http/routes/change-stream.ts';
 import { type HealthClient, healthRoutes } from './http/routes/health.ts';
+import { noteChangesRoutes } from './http/routes/note-changes.ts';
 import { type NotesClient, notesRoutes } from './http/routes/notes.ts';
 import { type SagaClient, sagaRoutes } from './http/routes/sagas.ts';
 import { tagsRoutes } from './http/routes/tags.ts';
@@ -91,6 +92,7 @@ export function buildApp(deps: AppDeps) {
     ...deps.notesClient,
     getNote: retryOnUnavailable(deps.notesClient.getNote, retry),
     listNotes: retryOnUnavailable(deps.notesClient.listNotes, retry),
+    listNoteChanges: retryOnUnavailable(deps.notesClient.listNoteChanges, retry),
   };
   const sagaClient = { ...deps.sagaClient, getSaga: retryOnUnavailable(deps.sagaClient.getSaga, retry) };
 
@@ -109,6 +111,7 @@ export function buildApp(deps: AppDeps) {
   app.register(authRoutes({ authClient, callOptions, failedSignInsPerIp: rateLimits.failedSignInsPerIp }));
   app.register(notesRoutes({ notesClient, accessTokenVerifier, callOptions }));
   app.register(tagsRoutes({ notesClient, accessTokenVerifier, callOptions }));
+  app.register(noteChangesRoutes({ notesClient, accessTokenVerifier, callOptions }));
   app.register(changeStreamRoutes({ streams: deps.changeStreams, accessTokenVerifier }));
   // Streams never end by themselves: closing ends them first, so that close() is not held up.
   app.addHook('preClose', () => deps.changeStreams.closeAll('shutting-down'));

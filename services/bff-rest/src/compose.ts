@@ -9,9 +9,9 @@ import type { EventConsumer } from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
 import { createMetricsRegistry } from '@notes/operations';
 import { type BffApp, buildApp } from './app.ts';
+import type { NoteChangeSignal } from './change-streams/change-feed.ts';
 import type { BffConfig } from './config.ts';
-import type { NoteChangeSignal } from './http/change-stream/change-feed.ts';
-import { createOpenChangeStreams } from './http/change-stream/open-streams.ts';
+import { createOpenChangeStreams } from './http/change-streams.ts';
 import { startNoteChangeSignals } from './kafka/note-change-signals.ts';
 
 export interface BffOverrides {
@@ -21,7 +21,7 @@ export interface BffOverrides {
   sagaTransport?: Transport;
   logger?: Logger;
   /** A stand-in for reading notes.events (tests without Kafka): it calls onSignal as note changes happen. */
-  noteChangeSignals?: (onSignal: (signal: NoteChangeSignal) => void) => Pick<EventConsumer, 'stop'>;
+  noteChangeSignals?: (onSignal: (signal: NoteChangeSignal) => void) => EventConsumer;
 }
 
 export interface Bff {
@@ -67,7 +67,7 @@ export function composeBff(config: BffConfig, overrides: BffOverrides = {}): Bff
         onSignal,
       }));
   let app: BffApp | undefined;
-  let noteChanges: Pick<EventConsumer, 'stop'> | undefined;
+  let noteChanges: EventConsumer | undefined;
 
   return {
     async start() {
@@ -86,6 +86,12 @@ export function composeBff(config: BffConfig, overrides: BffOverrides = {}): Bff
         },
       });
       noteChanges = readNoteChanges((signal) => changeStreams.signal(signal));
+      // A new group starts at the newest event once it has joined: a change committed before that,
+      // after a stream's first read, would wait for the owner's next change without this.
+      noteChanges.ready.then(
+        () => changeStreams.wakeAll(),
+        () => undefined, // stopped before it joined
+      );
       await app.listen({ host: config.http.host, port: config.http.port });
       const address = app.server.address();
       const port = typeof address === 'object' && address !== null ? address.port : config.http.port;

@@ -8,7 +8,7 @@ import { createLogger } from '@notes/logger';
 import { Registry } from 'prom-client';
 import { buildApp } from './app.ts';
 import { loadBffConfig } from './config.ts';
-import { createOpenChangeStreams } from './http/change-stream/open-streams.ts';
+import { createOpenChangeStreams } from './http/change-streams.ts';
 
 /** The checked-in copy of the document (`npm run openapi -w services/bff-rest` writes it). */
 export const openApiFile = join(import.meta.dirname, '..', 'openapi', 'openapi.json');

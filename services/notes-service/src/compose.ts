@@ -4,20 +4,30 @@ import { NotesService } from '@notes/contracts/notes/v1';
 import type { Logger } from '@notes/logger';
 import type { Transaction } from '@notes/postgres';
 import { createSagaReplies } from '@notes/saga';
-import { createGrpcService, createUnitOfWork, type GrpcService, type ServiceEntry } from '@notes/service-main';
+import { startPeriodicJob } from '@notes/scheduling';
+import {
+  createGrpcService,
+  createUnitOfWork,
+  type GrpcService,
+  type RunningJob,
+  type ServiceEntry,
+} from '@notes/service-main';
 import { v7 as uuidv7 } from 'uuid';
 import { createCreateNote } from './app/create-note.ts';
 import { type CreateWelcomeNote, createCreateWelcomeNote } from './app/create-welcome-note.ts';
 import { createDeleteNote } from './app/delete-note.ts';
 import { createDeleteUserNotes } from './app/delete-user-notes.ts';
 import { createGetNote } from './app/get-note.ts';
+import { createListChanges } from './app/list-changes.ts';
 import { createListNotes } from './app/list-notes.ts';
 import { createListTags } from './app/list-tags.ts';
 import { createPatchNote } from './app/patch-note.ts';
 import type { Clock, NewId, TransactionScope } from './app/ports.ts';
+import { createPurgeDeletedNotes, type DeletedNotesPurge } from './app/purge-deleted-notes.ts';
 import { createUpdateNote } from './app/update-note.ts';
 import { loadNotesConfig, type NotesConfig } from './config.ts';
 import { migrateNotesDatabase } from './db/migrations.ts';
+import { createNoteChanges } from './db/note-changes.ts';
 import { createNoteReads, createNotesRepository } from './db/notes-repository.ts';
 import { mapNotesError } from './grpc/error-mapper.ts';
 import { notesServiceImpl } from './grpc/notes-service.ts';
@@ -46,7 +56,7 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
     settings: config,
     migrations: migrateNotesDatabase,
     logger: overrides.logger,
-    application: ({ pool, outbox }) => {
+    application: ({ pool, outbox, logger }) => {
       // One transaction: the note's row and its events and saga replies (outbox rows) commit
       // together. A new note and its event are deferred writes: with no query before them, one statement.
       const scopeOf = (tx: Transaction): TransactionScope => ({
@@ -56,6 +66,7 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
       });
       const unitOfWork = createUnitOfWork({ pool, scopeOf, outbox });
       const notes = createNoteReads(pool);
+      const changes = createNoteChanges(pool);
       const useCases = {
         createNote: createCreateNote({ unitOfWork, clock, newId }),
         getNote: createGetNote({ notes }),
@@ -64,6 +75,7 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
         updateNote: createUpdateNote({ unitOfWork, clock }),
         patchNote: createPatchNote({ unitOfWork, clock }),
         deleteNote: createDeleteNote({ unitOfWork, clock }),
+        listChanges: createListChanges({ changes }),
       };
       const sagaUseCases = {
         createWelcomeNote: overrides.createWelcomeNote ?? createCreateWelcomeNote({ clock, newId }),
@@ -73,6 +85,7 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
         routes: (router) => router.service(NotesService, notesServiceImpl(useCases)),
         mapError: mapNotesError,
         consumes: config.saga.consumer ? { scopeOf, handlers: notesSagaCommands(sagaUseCases) } : undefined,
+        jobs: [() => startDeletedNotesPurge(config, { notes: changes, clock, logger })],
       };
     },
   });
@@ -86,4 +99,31 @@ export function notesServiceEntry(overrides: Omit<NotesServiceOverrides, 'logger
     compose: (config, logger) => composeNotesService(config, { ...overrides, logger }),
     migrate: { loadConfig: (env) => loadNotesConfig(env), apply: migrateNotesDatabase },
   };
+}
+
+const minuteMs = 60_000;
+const dayMs = 24 * 60 * minuteMs;
+
+/**
+ * Every changeFeed.purgeEveryMinutes, removes the notes deleted longer ago than the change feed's
+ * retention, and with them their deletion markers (ADR 0011). Every replica runs it.
+ */
+function startDeletedNotesPurge(
+  config: NotesConfig,
+  { notes, clock, logger }: { notes: DeletedNotesPurge; clock: Clock; logger: Logger },
+): RunningJob {
+  const purge = createPurgeDeletedNotes({
+    notes,
+    clock,
+    retentionMs: config.changeFeed.deletionRetentionDays * dayMs,
+    chunkSize: 1_000,
+  });
+  return startPeriodicJob({
+    everyMs: config.changeFeed.purgeEveryMinutes * minuteMs,
+    run: async () => {
+      const purged = await purge();
+      if (purged > 0) logger.info({ purged }, 'purged deleted notes past the change feed retention');
+    },
+    onError: (error) => logger.warn({ err: error }, 'purging deleted notes failed; retried at the next period'),
+  });
 }

@@ -15,6 +15,15 @@ export const NotesConfigSchema = Type.Object({
     },
     { default: {} },
   ),
+  changeFeed: Type.Object(
+    {
+      // How long a deleted note's marker stays in the change feed; the contract's floor is 30 days.
+      deletionRetentionDays: Type.Integer({ minimum: 30, default: 30 }),
+      // How often the deletions past it are purged (every replica purges; chunks skip each other's rows).
+      purgeEveryMinutes: Type.Integer({ minimum: 1, default: 60 }),
+    },
+    { default: {} },
+  ),
 });
 
 /** The settings once loaded: grpcTls holds PEM texts, undefined when plaintext. */
@@ -24,6 +33,7 @@ export type NotesConfig = WithKafkaConnection<WithGrpcTls<Static<typeof NotesCon
 export const notesEnvBindings = {
   ...grpcServiceEnvBindings('NOTES'),
   SAGA_CONSUMER: 'saga.consumer',
+  CHANGE_FEED_DELETION_RETENTION_DAYS: 'changeFeed.deletionRetentionDays',
 };
 
 /**

@@ -35,6 +35,11 @@ const grpcOutcomes: Partial<Record<Code, { status: number; detail: string }>> = 
   [Code.NotFound]: { status: 404, detail: 'The resource does not exist.' },
   [Code.AlreadyExists]: { status: 409, detail: 'The resource already exists.' },
   [Code.FailedPrecondition]: { status: 412, detail: 'The resource does not match the precondition (If-Match).' },
+  // The change feed's cursor from before deletions that are purged since.
+  [Code.OutOfRange]: {
+    status: 410,
+    detail: 'The cursor is older than the changes still kept; start again without it.',
+  },
   [Code.ResourceExhausted]: { status: 429, detail: 'Too many requests; retry later.' },
   [Code.Unavailable]: { status: 503, detail: 'A service this request needs is unavailable; retry later.' },
   [Code.DeadlineExceeded]: { status: 504, detail: 'A service this request needs did not answer in time.' },

@@ -244,6 +244,46 @@ export const ListNotesQuerySchema = Type.Object(
   { ...strictObject, $id: 'ListNotesQuery' },
 );
 
+export const NoteChangePageSchema = Type.Object(
+  {
+    changes: Type.Array(
+      Type.Union([
+        Type.Object(
+          { op: Type.Literal('upsert'), note: NoteSchema },
+          { description: "The note's whole state now; several changes of it may be compacted into one." },
+        ),
+        Type.Object(
+          {
+            op: Type.Literal('delete'),
+            id: uuid('The deleted note.'),
+            version: Type.Integer({ minimum: 1, description: 'Its last version.' }),
+          },
+          { description: 'The note was deleted (a note created and deleted since the cursor may come as one).' },
+        ),
+      ]),
+      { description: 'In feed order; per note, versions only increase along the feed.' },
+    ),
+    next_cursor: Type.String({ description: 'Pass as `cursor` for the changes that follow (none yet, maybe).' }),
+    has_more: Type.Boolean({ description: 'More changes follow at once from `next_cursor`.' }),
+  },
+  { $id: 'NoteChangePage', description: "A page of the caller's change feed." },
+);
+
+export const ListNoteChangesQuerySchema = Type.Object(
+  {
+    limit: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 500, default: 100, description: 'Changes per page, 1 to 500.' }),
+    ),
+    cursor: Type.Optional(
+      Type.String({
+        maxLength: 16_384,
+        description: '`next_cursor` of a previous answer; absent for a full sync (every live note, as `upsert`).',
+      }),
+    ),
+  },
+  { ...strictObject, $id: 'ListNoteChangesQuery' },
+);
+
 export const NoteIdParamsSchema = Type.Object({ id: uuid('The note id.') }, { ...strictObject, $id: 'NoteIdParams' });
 
 // ---- sagas
@@ -302,6 +342,8 @@ export const componentSchemas = [
   NotePageSchema,
   TagListSchema,
   ListNotesQuerySchema,
+  NoteChangePageSchema,
+  ListNoteChangesQuerySchema,
   NoteIdParamsSchema,
   SagaAcceptedSchema,
   SagaSchema,
@@ -348,6 +390,7 @@ const problemDescriptions = {
   401: 'No access token, or one that is malformed, expired or forged.',
   404: 'Not found.',
   409: 'Conflicts with the current state.',
+  410: 'Gone: what the request points at is no longer kept.',
   412: 'If-Match does not name the current ETag.',
   413: 'The request body is over the limit (1 MiB).',
   415: 'The request body is not JSON (Content-Type: application/json).',

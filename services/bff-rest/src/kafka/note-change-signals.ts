@@ -10,7 +10,7 @@ import {
 } from '@notes/kafka';
 import type { Logger } from '@notes/logger';
 import { trace } from '@opentelemetry/api';
-import type { NoteChangeSignal } from '../http/change-stream/change-feed.ts';
+import type { NoteChangeSignal } from '../change-streams/change-feed.ts';
 
 /** Whose note an event of notes.events is about, by event type; other types say nothing to a stream. */
 const ownerOf: Record<string, (payload: Uint8Array) => string> = {

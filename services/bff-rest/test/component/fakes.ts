@@ -29,8 +29,9 @@ import {
   SignJWT,
 } from 'jose';
 import { type BffApp, buildApp } from '../../src/app.ts';
+import type { OpenChangeStreams } from '../../src/change-streams/open-streams.ts';
 import { loadBffConfig } from '../../src/config.ts';
-import { createOpenChangeStreams } from '../../src/http/change-stream/open-streams.ts';
+import { createOpenChangeStreams } from '../../src/http/change-streams.ts';
 
 export const issuer = 'notes-platform';
 export const audience = 'notes-api';
@@ -264,6 +265,7 @@ export class FakeUpstreams {
           const sorted = [...counts].sort(([a, m], [b, n]) => n - m || (a < b ? -1 : a > b ? 1 : 0));
           return { tags: sorted.map(([tag, count]) => ({ tag, count: BigInt(count) })) };
         },
+        listNoteChanges: async (request) => this.noteChanges(request),
         deleteNote: async (request) => {
           this.liveNote(request.ownerId, request.noteId);
           const stored = this.notes.find((candidate) => candidate.note.id === request.noteId);
@@ -275,6 +277,28 @@ export class FakeUpstreams {
     },
     { router: { interceptors: this.interceptors('notes') } },
   );
+
+  /**
+   * A feed of the owner's notes in the order they were created, each at its state now, by offset
+   * ("feed:<n>"); a full sync leaves the deleted ones out. "feed:expired" is past the retention.
+   */
+  private noteChanges(request: { ownerId: string; limit: number; cursor: string }) {
+    if (request.cursor === 'feed:expired') throw new ConnectError('cursor expired', Code.OutOfRange);
+    if (!/^(feed:\d+)?$/.test(request.cursor)) throw invalidArgument('cursor', 3, 'cursor is not valid');
+    const offset = Number(request.cursor.replace('feed:', ''));
+    const owned = this.notes.filter(
+      ({ note, deleted }) => note.ownerId === request.ownerId && (request.cursor !== '' || !deleted),
+    );
+    const limit = request.limit === 0 ? 100 : request.limit;
+    const end = Math.min(offset + limit, owned.length);
+    const changes = owned.slice(offset, end).map(({ note, deleted }, index) => ({
+      change: deleted
+        ? { case: 'delete' as const, value: { id: note.id, version: note.version } }
+        : { case: 'upsert' as const, value: note },
+      cursor: `feed:${offset + index + 1}`,
+    }));
+    return { changes, nextCursor: `feed:${end}`, hasMore: end < owned.length };
+  }
 
   readonly sagaTransport = createRouterTransport(
     (router) => {
@@ -385,6 +409,8 @@ export function invalidArgument(fieldName: string, fieldNumber: number, message:
 
 export interface TestBff {
   app: BffApp;
+  /** The app's change streams: tests signal note changes to them as notes.events would. */
+  changeStreams: OpenChangeStreams;
   upstreams: FakeUpstreams;
   /** The keys auth-service signs with (published first in its JWKS). */
   keys: SigningKeys;
@@ -415,6 +441,12 @@ export async function buildTestBff(
   });
   const registry = createMetricsRegistry();
   const notesClient = createClient(NotesService, upstreams.notesTransport);
+  const changeStreams = createOpenChangeStreams({
+    settings: settings.changeStreams,
+    notesClient,
+    timeoutMs: settings.upstreams.timeoutMs,
+    registry,
+  });
   const app = buildApp({
     config: settings,
     logger,
@@ -422,12 +454,7 @@ export async function buildTestBff(
     authClient: createClient(AuthService, upstreams.authTransport),
     notesClient,
     sagaClient: createClient(SagaService, upstreams.sagaTransport),
-    changeStreams: createOpenChangeStreams({
-      settings: settings.changeStreams,
-      notesClient,
-      timeoutMs: settings.upstreams.timeoutMs,
-      registry,
-    }),
+    changeStreams,
     upstreamHealth: {
       auth: createClient(Health, upstreams.authTransport),
       notes: createClient(Health, upstreams.notesTransport),
@@ -436,6 +463,7 @@ export async function buildTestBff(
   });
   return {
     app,
+    changeStreams,
     upstreams,
     keys,
     async signedInUser(userId = randomUUID()) {

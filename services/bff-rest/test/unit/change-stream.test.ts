@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
-import type { ChangeFeedPage, NoteChangeSignal } from '../../src/http/change-stream/change-feed.ts';
-import type { CloseReason } from '../../src/http/change-stream/change-stream.ts';
-import { OpenChangeStreams } from '../../src/http/change-stream/open-streams.ts';
-import type { ChangeStreamTelemetry } from '../../src/http/change-stream/telemetry.ts';
+import type { ChangeFeedPage, CloseReason, NoteChangeSignal } from '../../src/change-streams/change-feed.ts';
+import { OpenChangeStreams } from '../../src/change-streams/open-streams.ts';
+import type { ChangeStreamTelemetry } from '../../src/change-streams/telemetry.ts';
 
 /** A feed of numbered changes: change n has cursor "n"; appending makes later reads see it. */
 class FakeFeed {
@@ -169,6 +168,16 @@ describe('a change stream', () => {
     streams.signal(signalOf('alice'));
     await new Promise((resolve) => setTimeout(resolve, 10));
     assert.equal(feed.reads.length, reads);
+  });
+
+  it('reads the feed again when woken without a signal', async () => {
+    const { feed, streams, open, record } = setUp();
+    const { client, stream } = await open('alice');
+    feed.changes = [1];
+    streams.wakeAll();
+    await until(() => client.ids.length === 1, 'the change found by the wake-up is sent');
+    assert.deepEqual(record.delivered, [0], 'a wake-up answers no signal');
+    stream.close('shutting-down');
   });
 
   it('writes a comment line at every heartbeat', async () => {

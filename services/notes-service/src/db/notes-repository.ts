@@ -3,7 +3,7 @@ import type { NotesRepository } from '../app/ports.ts';
 import type { Note } from '../domain/note.ts';
 import { unfilteredList } from '../domain/note-filter.ts';
 
-interface NoteRow {
+export interface NoteRow {
   id: string;
   owner_id: string;
   title: string;
@@ -17,11 +17,13 @@ interface NoteRow {
   updated_at: Date;
 }
 
-const noteColumns = 'id, owner_id, title, content, tags, pinned, archived, version, created_at, updated_at';
+export const noteColumns = 'id, owner_id, title, content, tags, pinned, archived, version, created_at, updated_at';
 
 /** What a note is to the platform (notes.kind): the owner's own, or the one SignUpSaga makes. */
 type NoteKind = 'note' | 'welcome';
 
+// Inserts take change_xid (the change feed's position, ADR 0011) from its default; every UPDATE
+// sets it to its own transaction's id.
 // Every statement is prepared: parsed and planned once per connection, then only bound and executed.
 const insertText = `INSERT INTO notes (${noteColumns}, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`;
 const insertNote = preparedStatement(insertText);
@@ -52,12 +54,13 @@ const countTags = preparedStatement(
 );
 const updateLive = preparedStatement(
   `UPDATE notes SET title = $3, content = $4, tags = $5, pinned = $6, archived = $7, updated_at = $8,
-     version = version + 1
+     version = version + 1, change_xid = pg_current_xact_id()
    WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL AND ($9::bigint IS NULL OR version = $9)
    RETURNING ${noteColumns}`,
 );
 const softDeleteLive = preparedStatement(
-  'UPDATE notes SET deleted_at = $3 WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL RETURNING version',
+  `UPDATE notes SET deleted_at = $3, change_xid = pg_current_xact_id()
+   WHERE id = $1 AND owner_id = $2 AND deleted_at IS NULL RETURNING version`,
 );
 const deleteAllOf = preparedStatement('DELETE FROM notes WHERE owner_id = $1 RETURNING id, version, deleted_at');
 
@@ -77,7 +80,7 @@ function insertValues(note: Note, kind: NoteKind): unknown[] {
   ];
 }
 
-function toNote(row: NoteRow): Note {
+export function toNote(row: NoteRow): Note {
   return {
     id: row.id,
     ownerId: row.owner_id,

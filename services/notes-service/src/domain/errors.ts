@@ -1,7 +1,12 @@
 /** The codes of input errors: each names the request field that broke a rule. */
-export type InvalidInputCode = 'INVALID_NOTE' | 'INVALID_NOTE_FILTER' | 'INVALID_CURSOR' | 'INVALID_PAGE_LIMIT';
+export type InvalidInputCode =
+  | 'INVALID_NOTE'
+  | 'INVALID_NOTE_FILTER'
+  | 'INVALID_CURSOR'
+  | 'INVALID_PAGE_LIMIT'
+  | 'INVALID_CHANGE_LIMIT';
 
-export type NotesErrorCode = 'NOTE_NOT_FOUND' | 'VERSION_MISMATCH' | InvalidInputCode;
+export type NotesErrorCode = 'NOTE_NOT_FOUND' | 'VERSION_MISMATCH' | 'CHANGE_CURSOR_EXPIRED' | InvalidInputCode;
 
 /** A broken rule of the notes domain. `code` is stable: logs, the BFF and clients may rely on it. */
 export class NotesError extends Error {
@@ -55,6 +60,22 @@ export class InvalidCursor extends InvalidInput {
 export class InvalidPageLimit extends InvalidInput {
   constructor(limit: number) {
     super('INVALID_PAGE_LIMIT', 'limit', `limit must be between 1 and 100 (0 for the default), got ${limit}`);
+  }
+}
+
+export class InvalidChangeLimit extends InvalidInput {
+  constructor(limit: number) {
+    super('INVALID_CHANGE_LIMIT', 'limit', `limit must be between 1 and 500 (0 for the default), got ${limit}`);
+  }
+}
+
+/**
+ * A change-feed cursor from before deletions that were purged (past their retention): the changes
+ * after it can no longer all be told, so the client has to sync in full again.
+ */
+export class ChangeCursorExpired extends NotesError {
+  constructor() {
+    super('CHANGE_CURSOR_EXPIRED', 'cursor is older than the retention of deletion markers; sync again without one');
   }
 }
 

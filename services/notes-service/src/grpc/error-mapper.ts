@@ -8,10 +8,13 @@ import { InvalidInput, NotesError, type NotesErrorCode } from '../domain/errors.
 const statusByErrorCode: Record<NotesErrorCode, Code> = {
   NOTE_NOT_FOUND: Code.NotFound,
   VERSION_MISMATCH: Code.FailedPrecondition,
+  // Past the range of changes still known: the BFF's 410.
+  CHANGE_CURSOR_EXPIRED: Code.OutOfRange,
   INVALID_NOTE: Code.InvalidArgument,
   INVALID_NOTE_FILTER: Code.InvalidArgument,
   INVALID_CURSOR: Code.InvalidArgument,
   INVALID_PAGE_LIMIT: Code.InvalidArgument,
+  INVALID_CHANGE_LIMIT: Code.InvalidArgument,
 };
 
 /**

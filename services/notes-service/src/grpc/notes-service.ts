@@ -1,10 +1,11 @@
 import type { MessageInitShape } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
 import type { ServiceImpl } from '@connectrpc/connect';
-import type { NoteSchema, NotesService } from '@notes/contracts/notes/v1';
+import type { NoteChangeSchema, NoteSchema, NotesService } from '@notes/contracts/notes/v1';
 import type { CreateNote } from '../app/create-note.ts';
 import type { DeleteNote } from '../app/delete-note.ts';
 import type { GetNote } from '../app/get-note.ts';
+import type { FeedChange, ListChanges } from '../app/list-changes.ts';
 import type { ListNotes } from '../app/list-notes.ts';
 import type { ListTags } from '../app/list-tags.ts';
 import type { PatchNote } from '../app/patch-note.ts';
@@ -19,6 +20,7 @@ export interface NotesUseCases {
   patchNote: PatchNote;
   listTags: ListTags;
   deleteNote: DeleteNote;
+  listChanges: ListChanges;
 }
 
 /**
@@ -77,7 +79,21 @@ export function notesServiceImpl(useCases: NotesUseCases): ServiceImpl<typeof No
       await useCases.deleteNote({ ownerId, noteId });
       return {};
     },
+    async listNoteChanges({ ownerId, limit, cursor }) {
+      // An empty cursor asks for a full sync.
+      const page = await useCases.listChanges({ ownerId, limit, cursor: cursor === '' ? undefined : cursor });
+      return { changes: page.changes.map(toChangeMessage), nextCursor: page.nextCursor, hasMore: page.hasMore };
+    },
   };
+}
+
+function toChangeMessage(change: FeedChange): MessageInitShape<typeof NoteChangeSchema> {
+  return change.op === 'upsert'
+    ? { change: { case: 'upsert', value: toNoteMessage(change.note) }, cursor: change.cursor }
+    : {
+        change: { case: 'delete', value: { id: change.noteId, version: BigInt(change.version) } },
+        cursor: change.cursor,
+      };
 }
 
 function toNoteMessage(note: Note): MessageInitShape<typeof NoteSchema> {

@@ -30,25 +30,27 @@ test("migrations go up (the service's own, the outbox's, then processed_events),
     '2_welcome_note',
     '3_notes_by_owner',
     '4_note_tags_pinned_archived',
+    '7_change_feed',
     '1_outbox',
     '1_processed_events',
   ]);
-  assert.deepEqual(await tables(), ['notes', 'outbox', 'processed_events']);
+  assert.deepEqual(await tables(), ['note_change_purges', 'notes', 'outbox', 'processed_events']);
   assert.deepEqual((await migrateNotesDatabase(pool, 'up')).applied, [], 'nothing left to apply');
 
   assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, [
     '1_processed_events',
     '1_outbox',
-    '4_note_tags_pinned_archived',
+    '7_change_feed',
   ]);
   assert.deepEqual(await tables(), ['notes']);
+  assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, ['4_note_tags_pinned_archived']);
   assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, ['3_notes_by_owner']);
   assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, ['2_welcome_note']);
   assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, ['1_notes']);
   assert.deepEqual(await tables(), []);
 
   await migrateNotesDatabase(pool, 'up');
-  assert.deepEqual(await tables(), ['notes', 'outbox', 'processed_events']);
+  assert.deepEqual(await tables(), ['note_change_purges', 'notes', 'outbox', 'processed_events']);
 });
 
 async function columns(): Promise<string[]> {
@@ -60,7 +62,8 @@ async function columns(): Promise<string[]> {
 
 test('tags, pinned and archived come with defaults for the notes already there, and go again without losing them', async () => {
   await migrateNotesDatabase(pool, 'up');
-  // Down to the notes' third migration: the other sets first, then the fourth.
+  // Down to the notes' third migration: the other sets and the seventh first, then the fourth.
+  await migrateNotesDatabase(pool, 'down');
   await migrateNotesDatabase(pool, 'down');
   assert.ok(!(await columns()).includes('tags'));
   const id = '0190f5f4-7b1c-7a3e-8f00-0000000000aa';
@@ -79,12 +82,45 @@ test('tags, pinned and archived come with defaults for the notes already there, 
   );
 
   await migrateNotesDatabase(pool, 'down');
+  await migrateNotesDatabase(pool, 'down');
   assert.deepEqual(
     (await columns()).filter((name) => ['tags', 'pinned', 'archived'].includes(name)),
     [],
   );
   const { rows: kept } = await pool.query('SELECT title, version FROM notes WHERE id = $1', [id]);
   assert.deepEqual(kept, [{ title: 'before', version: '3' }], 'the note itself stays');
+  await pool.query('DELETE FROM notes');
+  await migrateNotesDatabase(pool, 'up');
+});
+
+test("the change feed stamps the notes already there with the migration's transaction, and goes again without losing them", async () => {
+  await migrateNotesDatabase(pool, 'up');
+  // Down to the notes' fourth migration: the other sets and the seventh go together.
+  await migrateNotesDatabase(pool, 'down');
+  assert.ok(!(await columns()).includes('change_xid'));
+  const id = '0190f5f4-7b1c-7a3e-8f00-0000000000bb';
+  await pool.query(
+    `INSERT INTO notes (id, owner_id, title, content, version, created_at, updated_at)
+     VALUES ($1, $1, 'before the feed', 'text', 2, now(), now())`,
+    [id],
+  );
+
+  await migrateNotesDatabase(pool, 'up');
+  const { rows } = await pool.query<{ stamped: boolean; purged_through: string }>(
+    `SELECT change_xid < pg_current_xact_id() AS stamped, (SELECT purged_through::text FROM note_change_purges) AS purged_through
+     FROM notes WHERE id = $1`,
+    [id],
+  );
+  assert.deepEqual(rows, [{ stamped: true, purged_through: '0' }], 'stamped before any cursor; nothing purged yet');
+  await assert.rejects(
+    pool.query("INSERT INTO note_change_purges (singleton, purged_through) VALUES (false, '1')"),
+    /note_change_purges_one_row/,
+  );
+
+  await migrateNotesDatabase(pool, 'down');
+  assert.ok(!(await columns()).includes('change_xid'));
+  const { rows: kept } = await pool.query('SELECT title, version FROM notes WHERE id = $1', [id]);
+  assert.deepEqual(kept, [{ title: 'before the feed', version: '2' }], 'the note itself stays');
   await pool.query('DELETE FROM notes');
   await migrateNotesDatabase(pool, 'up');
 });

@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import { ViolationsSchema } from '@bufbuild/protovalidate/gen/buf/validate/validate_pb.js';
 import { Code } from '@connectrpc/connect';
 import {
+  ChangeCursorExpired,
+  InvalidChangeLimit,
   InvalidCursor,
   InvalidNote,
   InvalidPageLimit,
@@ -15,6 +17,7 @@ test('notes errors map to their gRPC status, keeping their message', () => {
   const cases = [
     [new NoteNotFound('n-1'), Code.NotFound],
     [new VersionMismatch('n-1', 1, 2), Code.FailedPrecondition],
+    [new ChangeCursorExpired(), Code.OutOfRange],
   ] as const;
   for (const [error, code] of cases) {
     const mapped = mapNotesError(error);
@@ -28,6 +31,7 @@ test('an input error is INVALID_ARGUMENT with a violation naming its field, as v
     [new InvalidNote('title', 'title must not be blank'), 'title', 'INVALID_NOTE'],
     [new InvalidCursor(), 'cursor', 'INVALID_CURSOR'],
     [new InvalidPageLimit(101), 'limit', 'INVALID_PAGE_LIMIT'],
+    [new InvalidChangeLimit(501), 'limit', 'INVALID_CHANGE_LIMIT'],
   ] as const;
   for (const [error, field, ruleId] of cases) {
     const mapped = mapNotesError(error);

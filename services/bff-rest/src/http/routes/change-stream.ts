@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import type { ChangeFeedPage } from '../../change-streams/change-feed.ts';
+import type { OpenChangeStreams } from '../../change-streams/open-streams.ts';
 import type { AccessTokenVerifier } from '../access-token.ts';
 import { requireAccessToken } from '../authenticate.ts';
-import type { ChangeFeedPage } from '../change-stream/change-feed.ts';
-import type { OpenChangeStreams } from '../change-stream/open-streams.ts';
 import { bearerAuth } from '../openapi.ts';
 import { ProblemError } from '../problem.ts';
 import { problemResponses } from '../schemas.ts';
@@ -40,8 +40,9 @@ export function changeStreamRoutes(deps: ChangeStreamRoutesDeps): FastifyPluginA
               description: 'An event stream that lasts until the access token expires.',
               content: { 'text/event-stream': { schema: Type.String() } },
             },
-            ...problemResponses([400, 401], {
-              400: 'A cursor that does not decode, or one made under other filters (`errors` names `cursor`).',
+            ...problemResponses([400, 401, 410], {
+              400: 'A cursor that does not decode (`errors` names `cursor`).',
+              410: 'The cursor is older than the retention of deletion markers (30 days at least): start again without one.',
               429: `The caller already has ${settings.maxPerUser} streams open on this replica, or too many requests from this client.`,
             }),
           },

@@ -27,7 +27,7 @@ import type { TypeboxApp } from './typebox-app.ts';
 /** What these routes need of notes-service. */
 export type NotesClient = Pick<
   Client<typeof NotesService>,
-  'createNote' | 'getNote' | 'listNotes' | 'updateNote' | 'patchNote' | 'deleteNote' | 'listTags'
+  'createNote' | 'getNote' | 'listNotes' | 'updateNote' | 'patchNote' | 'deleteNote' | 'listTags' | 'listNoteChanges'
 >;
 
 export interface NotesRoutesDeps {

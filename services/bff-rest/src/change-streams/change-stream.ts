@@ -1,9 +1,6 @@
 import type { Writable } from 'node:stream';
-import type { ChangeFeedPage, NoteChangeSignal, ReadChangeFeed } from './change-feed.ts';
+import type { ChangeFeedPage, CloseReason, NoteChangeSignal, ReadChangeFeed } from './change-feed.ts';
 import type { ChangeStreamTelemetry } from './telemetry.ts';
-
-/** Why a stream ended, as its last event tells the client (which then reconnects with its last id). */
-export type CloseReason = 'token-expired' | 'slow-client' | 'shutting-down' | 'upstream-unavailable' | 'client-gone';
 
 export interface ChangeStreamOptions {
   ownerId: string;
@@ -44,7 +41,9 @@ export class ChangeStream {
   #cursor: string | undefined;
   /** Signals not yet answered by a read of the feed. */
   #pending: NoteChangeSignal[] = [];
-  #wake: (() => void) | undefined;
+  /** Woken without a signal (see wake()). */
+  #woken = false;
+  #resume: (() => void) | undefined;
   #closed = false;
   #reading = new AbortController();
   #timers: NodeJS.Timeout[] = [];
@@ -84,7 +83,13 @@ export class ChangeStream {
   signal(signal: NoteChangeSignal): void {
     if (this.#closed || this.#pending.length >= maxPendingSignals) return;
     this.#pending.push(signal);
-    this.#wake?.();
+    this.#resume?.();
+  }
+
+  /** Read the feed again though no signal came: changes may have been missed (this replica's consumer has just joined). */
+  wake(): void {
+    this.#woken = true;
+    this.#resume?.();
   }
 
   /** Ends the stream with a last `close` event saying why. Idempotent. */
@@ -93,7 +98,7 @@ export class ChangeStream {
     this.#closed = true;
     for (const timer of this.#timers) clearTimeout(timer);
     this.#reading.abort();
-    this.#wake?.();
+    this.#resume?.();
     const out = this.#out;
     if (out === undefined) {
       this.#options.onClose(this);
@@ -121,8 +126,9 @@ export class ChangeStream {
       await this.#send(firstPage);
       if (firstPage.hasMore) await this.#catchUp([]);
       while (!this.#closed) {
-        if (this.#pending.length === 0) await new Promise<void>((resolve) => (this.#wake = resolve));
-        this.#wake = undefined;
+        if (this.#pending.length === 0 && !this.#woken) await new Promise<void>((resolve) => (this.#resume = resolve));
+        this.#resume = undefined;
+        this.#woken = false;
         if (this.#closed) break;
         const answered = this.#pending;
         this.#pending = [];

@@ -1,9 +1,6 @@
-import type { Client } from '@connectrpc/connect';
-import type { NotesService } from '@notes/contracts/notes/v1';
-import type { Registry } from 'prom-client';
-import { type NoteChangeSignal, type ReadChangeFeed, readChangeFeed } from './change-feed.ts';
-import { ChangeStream, type CloseReason } from './change-stream.ts';
-import { type ChangeStreamTelemetry, createChangeStreamTelemetry } from './telemetry.ts';
+import type { CloseReason, NoteChangeSignal, ReadChangeFeed } from './change-feed.ts';
+import { ChangeStream } from './change-stream.ts';
+import type { ChangeStreamTelemetry } from './telemetry.ts';
 
 export interface ChangeStreamSettings {
   /** Streams one owner may hold open at once on this replica. */
@@ -63,6 +60,11 @@ export class OpenChangeStreams {
     if (streams !== undefined) for (const stream of streams) stream.signal(signal);
   }
 
+  /** Wakes every stream: it reads the feed after its cursor, whether or not it missed a change. */
+  wakeAll(): void {
+    for (const streams of this.#byOwner.values()) for (const stream of streams) stream.wake();
+  }
+
   /** Ends every stream (shutdown: their clients reconnect to another replica) and waits until they have. */
   async closeAll(reason: CloseReason): Promise<void> {
     const all = [...this.#byOwner.values()].flatMap((streams) => [...streams]);
@@ -74,19 +76,4 @@ export class OpenChangeStreams {
     const streams = this.#byOwner.get(stream.ownerId);
     if (streams?.delete(stream) && streams.size === 0) this.#byOwner.delete(stream.ownerId);
   }
-}
-
-/** The streams of a BFF, reading the feed from notes-service and reporting in `registry`. */
-export function createOpenChangeStreams(options: {
-  settings: ChangeStreamSettings & { pageSize: number };
-  notesClient: Pick<Client<typeof NotesService>, 'listNoteChanges'>;
-  timeoutMs: number;
-  registry: Registry;
-}): OpenChangeStreams {
-  const { settings, notesClient, timeoutMs, registry } = options;
-  return new OpenChangeStreams({
-    settings,
-    read: readChangeFeed(notesClient, { pageSize: settings.pageSize, timeoutMs }),
-    telemetry: createChangeStreamTelemetry(registry),
-  });
 }

@@ -1,8 +1,7 @@
 import { inSpan } from '@notes/telemetry';
 import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { NoteChangeSignal } from './change-feed.ts';
-import type { CloseReason } from './change-stream.ts';
+import type { CloseReason, NoteChangeSignal } from './change-feed.ts';
 
 /** What the change streams of this replica report: streams open, changes sent, and how fast. */
 export interface ChangeStreamTelemetry {
