@@ -27,6 +27,8 @@ describe('change streams across BFF replicas', () => {
   const streams: EventStreamReader[] = [];
   before(async () => {
     platform = await startTestPlatform({ bffReplicas: 2, env: { CHANGE_STREAMS_MAX_PER_USER: '2' } });
+    // Changes reach streams through Kafka only (not the catch-up read of a joining consumer).
+    await platform.followingNoteChanges();
   });
   after(async () => {
     for (const stream of streams) stream.close();

@@ -89,7 +89,10 @@ export function composeBff(config: BffConfig, overrides: BffOverrides = {}): Bff
       // A new group starts at the newest event once it has joined: a change committed before that,
       // after a stream's first read, would wait for the owner's next change without this.
       noteChanges.ready.then(
-        () => changeStreams.wakeAll(),
+        () => {
+          logger.info('change streams: following notes.events');
+          changeStreams.wakeAll();
+        },
         () => undefined, // stopped before it joined
       );
       await app.listen({ host: config.http.host, port: config.http.port });
