@@ -95,8 +95,14 @@ try {
     env.JWT_PRIVATE_KEY && env.JWT_PUBLIC_KEY
       ? { privateKeyFile: env.JWT_PRIVATE_KEY, publicKeyFile: env.JWT_PUBLIC_KEY }
       : await ensureSigningKeys(join(dataDir, 'keys'));
+  // BFF_REPLICAS=2 runs a second BFF on 8090 (a third on 8091…): change streams reach clients of every replica.
+  const bffReplicas = port('BFF_REPLICAS', 1);
   const ports = {
     bff: port('BFF_HTTP_PORT', 8080),
+    moreBffs: Array.from(
+      { length: Math.max(0, bffReplicas - 1) },
+      (_, index) => port('BFF_MORE_PORTS_FROM', 8090) + index,
+    ),
     auth: port('AUTH_GRPC_PORT', 50051),
     notes: port('NOTES_GRPC_PORT', 50052),
     saga: port('SAGA_GRPC_PORT', 50053),
@@ -126,7 +132,7 @@ try {
   const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
   console.log(`
 Notes platform ready in ${seconds} s
-  REST API (bff-rest)   ${platform.bffUrl}        try: curl ${platform.bffUrl}/readyz
+  REST API (bff-rest)   ${platform.bffUrls.join(', ')}        try: curl ${platform.bffUrl}/readyz
   auth-service          127.0.0.1:${ports.auth} (gRPC), ${platform.operationsUrl('auth')}/metrics
   notes-service         127.0.0.1:${ports.notes} (gRPC), ${platform.operationsUrl('notes')}/metrics
   saga-orchestrator     127.0.0.1:${ports.saga} (gRPC), ${platform.operationsUrl('saga')}/metrics

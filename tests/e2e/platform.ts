@@ -19,6 +19,11 @@ export interface RunningPlatform extends Platform {
   keys: KeyFiles;
   /** The connection strings of the services' databases. */
   dsn: { auth: string; notes: string; saga: string };
+  /**
+   * Resolves once every BFF replica's consumer of notes.events has joined its group: from then on,
+   * a note written reaches the change streams through Kafka (before, only their catch-up read finds it).
+   */
+  followingNoteChanges(timeoutMs?: number): Promise<void>;
   /** Stops the services and removes their databases and keys. */
   close(): Promise<void>;
 }
@@ -36,6 +41,8 @@ export interface TestPlatformOptions {
   databaseOwner?: Pick<TestRole, 'user' | 'password'>;
   /** The services' sources (the default) or their bundles (`make bundle`), as the images run them. */
   serviceEntry?: ServiceEntry;
+  /** BFF replicas (bffUrls; the second is service `bff-2`); 1 by default. */
+  bffReplicas?: number;
 }
 
 /** The whole platform as processes on fresh databases and free ports, as `make dev` runs it. */
@@ -56,7 +63,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     root: resolve(import.meta.dirname, '../..'),
     dsn: { auth, notes, saga },
     kafkaBrokers: options.kafkaBrokers ?? testKafkaBrokers(),
-    ports: await freePlatformPorts(),
+    ports: await freePlatformPorts(options.bffReplicas),
     keys,
     logLevel: 'info',
     // Two lanes of e2e files and the component files beside them share two cores: a service that
@@ -72,10 +79,23 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
     await dropEverything();
     throw new Error(`the platform did not start: ${(error as Error).message}\n${output.slice(-30).join('\n')}`);
   });
+  const replicas = options.bffReplicas ?? 1;
   return {
     ...platform,
     output,
     keys,
+    async followingNoteChanges(timeoutMs = 30_000) {
+      const following = () =>
+        new Set(
+          output
+            .filter((line) => /^bff(-\d+)?\| .*change streams: following notes\.events/.test(line))
+            .map((line) => line.split('|')[0]),
+        );
+      for (const deadline = Date.now() + timeoutMs; following().size < replicas; ) {
+        if (Date.now() > deadline) throw new Error(`the BFF replicas did not join notes.events within ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
     dsn: { auth, notes, saga },
     close: async () => {
       await platform.stop();

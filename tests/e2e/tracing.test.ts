@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { openEventStream } from '@notes/testkit';
 import { apiClient } from './api.ts';
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from './otlp-receiver.ts';
 import { type RunningPlatform, startTestPlatform } from './platform.ts';
@@ -173,5 +174,40 @@ describe('tracing', () => {
       logLines(platform, 'saga').some((line) => line.trace_id === traceId && line.correlation_id === sagaId),
       'a saga-orchestrator line of the saga carries the trace id and the saga id',
     );
+  });
+
+  test("a change stream's delivery span links to the trace of the write it delivers", async () => {
+    const api = apiClient(platform.bffUrl);
+    const { token } = await api.signedInUser();
+    await api.welcomeNoteId(token);
+    const stream = await openEventStream(`${platform.bffUrl}/v1/notes/changes/stream`, {
+      authorization: `Bearer ${token}`,
+    });
+    try {
+      await stream.next(); // the welcome note of the full sync
+      await platform.followingNoteChanges();
+      const traceId = randomBytes(16).toString('hex');
+      const created = await api.call('POST', '/v1/notes', {
+        token,
+        body: { title: 'delivered live' },
+        headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+      });
+      assert.equal(created.status, 201, created.text);
+      assert.equal(JSON.parse((await stream.next()).data).note.id, created.json.id);
+      const consumed = await eventually('the BFF consuming the NoteCreated', () =>
+        receiver.spans.find(
+          (s) => s.traceId === traceId && s.service === 'bff-rest' && s.name === 'notes.events process',
+        ),
+      );
+      const delivery = await eventually("the stream's delivery span", () =>
+        receiver.spans.find(
+          (s) => s.name === 'change-stream deliver' && s.links.some((link) => link.spanId === consumed.spanId),
+        ),
+      );
+      assert.equal(delivery.service, 'bff-rest');
+      assert.notEqual(delivery.traceId, traceId, 'the delivery is a trace of its own, linked to the write');
+    } finally {
+      stream.close();
+    }
   });
 });

@@ -8,11 +8,17 @@ import { freePort } from './ports.ts';
 import { type ServiceProcess, startServiceProcess } from './processes.ts';
 import { grpcServing, httpOk, waitUntil } from './readiness.ts';
 
-export type ServiceName = 'auth' | 'notes' | 'saga' | 'bff';
+/** The services by short name; `bff-2`, `bff-3`… are further BFF replicas (PlatformPorts.moreBffs). */
+export type ServiceName = GrpcServiceName | 'bff' | `bff-${number}`;
+
+/** The services behind the BFF, which serve gRPC. */
+export type GrpcServiceName = 'auth' | 'notes' | 'saga';
 
 /** gRPC ports, the BFF's HTTP port and the operations HTTP ports (/healthz, /readyz, /metrics) of the gRPC services. */
 export interface PlatformPorts {
   bff: number;
+  /** The HTTP ports of further BFF replicas (bff-2, bff-3…), beside the first on `bff`; none by default. */
+  moreBffs?: readonly number[];
   auth: number;
   notes: number;
   saga: number;
@@ -22,10 +28,13 @@ export interface PlatformPorts {
 }
 
 /** A free port for each (tests and benchmarks run beside whatever else the machine runs). */
-export async function freePlatformPorts(): Promise<PlatformPorts> {
+export async function freePlatformPorts(bffReplicas = 1): Promise<PlatformPorts> {
   // One after the other: a port just released by a concurrent probe could be handed out twice.
+  const moreBffs: number[] = [];
+  for (let replica = 2; replica <= bffReplicas; replica++) moreBffs.push(await freePort());
   return {
     bff: await freePort(),
+    moreBffs,
     auth: await freePort(),
     notes: await freePort(),
     saga: await freePort(),
@@ -47,7 +56,7 @@ export interface PlatformOptions {
   logLevel: string;
   /** Added to every service's environment (tests switch things with it). */
   env?: Record<string, string>;
-  /** Added to one service's environment. */
+  /** Added to one service's environment (`bff`'s to every BFF replica's). */
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
   /**
    * Wins over every setting above: make dev passes its shell's environment, so that each variable
@@ -92,8 +101,10 @@ export interface ClientTls {
 
 export interface Platform {
   bffUrl: string;
+  /** Every BFF replica's URL, bffUrl first. */
+  bffUrls: string[];
   /** The gRPC base URL of a service (tools and tests call the saga-orchestrator's API there). */
-  grpcUrl(name: Exclude<ServiceName, 'bff'>): string;
+  grpcUrl(name: GrpcServiceName): string;
   /** The base URL of a service's /healthz, /readyz and /metrics (the BFF's is bffUrl). */
   operationsUrl(name: ServiceName): string;
   /**
@@ -115,12 +126,15 @@ export interface Platform {
 const host = '127.0.0.1';
 
 /** Each service's folder under services/. */
-const serviceDirs: Record<ServiceName, string> = {
+const serviceDirs = {
   auth: 'auth-service',
   notes: 'notes-service',
   saga: 'saga-orchestrator',
   bff: 'bff-rest',
-};
+} as const;
+
+/** A BFF replica's name (the first is plain `bff`). */
+const bffReplica = (index: number): ServiceName => (index === 0 ? 'bff' : `bff-${index + 1}`);
 
 /** The identities on the gRPC hops: each service by its name, and an operator for tools, probes and tests. */
 const tlsIdentities = {
@@ -160,11 +174,30 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
   const grpcUrl = (port: number) => `${tlsFiles === undefined ? 'http' : 'https'}://${host}:${port}`;
   const serving = (port: number) => () => grpcServing(grpcUrl(port), clientTls);
-  const bffUrl = `http://${host}:${options.ports.bff}`;
+  const bffPorts = [options.ports.bff, ...(options.ports.moreBffs ?? [])];
+  const bffUrls = bffPorts.map((port) => `http://${host}:${port}`);
+  const bffUrl = bffUrls[0] as string;
   // gRPC health, then the operations port (it starts listening right after the gRPC one).
   const servingBoth = (grpcPort: number, httpPort: number) => async () =>
     (await serving(grpcPort)()) && (await httpOk(`http://${host}:${httpPort}/healthz`));
-  const services: Record<ServiceName, { dir: string; env: Record<string, string>; ready: () => Promise<boolean> }> = {
+  const bffService = (port: number, replicaId: string) => ({
+    dir: serviceDirs.bff,
+    env: {
+      ...tlsEnv('bff-rest'),
+      BFF_HTTP_HOST: host,
+      AUTH_GRPC_URL: grpcUrl(options.ports.auth),
+      NOTES_GRPC_URL: grpcUrl(options.ports.notes),
+      SAGA_GRPC_URL: grpcUrl(options.ports.saga),
+      JWT_PUBLIC_KEY: options.keys.publicKeyFile,
+    },
+    // What tells the replicas apart wins over every other setting (make dev's shell may set BFF_HTTP_PORT).
+    ownEnv: { BFF_HTTP_PORT: String(port), BFF_REPLICA_ID: replicaId },
+    ready: () => httpOk(`http://${host}:${port}/readyz`),
+  });
+  const services: Record<
+    string,
+    { dir: string; env: Record<string, string>; ownEnv?: Record<string, string>; ready: () => Promise<boolean> }
+  > = {
     auth: {
       dir: serviceDirs.auth,
       env: {
@@ -203,35 +236,31 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
       },
       ready: servingBoth(options.ports.saga, options.ports.sagaHttp),
     },
-    bff: {
-      dir: serviceDirs.bff,
-      env: {
-        ...tlsEnv('bff-rest'),
-        BFF_HTTP_HOST: host,
-        BFF_HTTP_PORT: String(options.ports.bff),
-        AUTH_GRPC_URL: grpcUrl(options.ports.auth),
-        NOTES_GRPC_URL: grpcUrl(options.ports.notes),
-        SAGA_GRPC_URL: grpcUrl(options.ports.saga),
-        JWT_PUBLIC_KEY: options.keys.publicKeyFile,
-      },
-      ready: () => httpOk(`${bffUrl}/readyz`),
-    },
   };
+  const bffNames = bffPorts.map((port, index) => {
+    const name = bffReplica(index);
+    // Unique while it runs: each replica reads notes.events in a consumer group named after it.
+    services[name] = bffService(port, `${host}-${port}`);
+    return name;
+  });
   const running = new Map<ServiceName, ServiceProcess>();
 
   const launch = (name: ServiceName, restartEnv: Record<string, string> = {}): ServiceProcess => {
-    const service = services[name];
+    const service = services[name] as (typeof services)[string];
+    // Every BFF replica runs as the first does: its entry file and its environment.
+    const kind = bffNames.includes(name) ? 'bff' : name;
     const process = startServiceProcess({
       name,
-      entry: options.entryFiles?.[name] ?? serviceEntryFile(options.root, service.dir, options.serviceEntry),
+      entry: options.entryFiles?.[kind] ?? serviceEntryFile(options.root, service.dir, options.serviceEntry),
       cwd: options.root,
       env: {
         LOG_LEVEL: options.logLevel,
         KAFKA_BROKERS: options.kafkaBrokers,
         ...options.env,
         ...service.env,
-        ...options.serviceEnv?.[name],
+        ...options.serviceEnv?.[kind],
         ...options.overrides,
+        ...service.ownEnv,
         ...restartEnv,
       },
       onLine: options.onLine,
@@ -242,7 +271,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
   const startService = async (name: ServiceName, how: { env?: Record<string, string> } = {}) => {
     launch(name, how.env);
-    await waitUntil(services[name].dir, services[name].ready, timeoutMs);
+    const service = services[name] as (typeof services)[string];
+    await waitUntil(name, service.ready, timeoutMs);
   };
   const stopService = async (name: ServiceName, how: { kill?: boolean } = {}) => {
     const process = running.get(name);
@@ -250,7 +280,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     await (how.kill ? process?.kill() : process?.stop());
   };
   const stopAll = async () => {
-    await stopService('bff');
+    await Promise.all(bffNames.map((name) => stopService(name)));
     await Promise.all([...running.keys()].map((name) => stopService(name)));
     if (temporaryTlsDir !== undefined) await rm(temporaryTlsDir, { recursive: true, force: true });
   };
@@ -259,15 +289,19 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     // All at once: none needs another to start (the orchestrator calls auth-service per saga step,
     // the BFF its upstreams per request), and the BFF's /readyz is 200 only once every upstream
     // answers. One after the other, make dev waited for three Node starts in a row.
-    await Promise.all((['auth', 'notes', 'saga', 'bff'] as const).map((name) => startService(name)));
+    await Promise.all((['auth', 'notes', 'saga', ...bffNames] as const).map((name) => startService(name)));
   } catch (error) {
     await stopAll();
     throw error;
   }
   return {
     bffUrl,
+    bffUrls,
     grpcUrl: (name) => grpcUrl(options.ports[name]),
-    operationsUrl: (name) => (name === 'bff' ? bffUrl : `http://${host}:${options.ports[`${name}Http`]}`),
+    operationsUrl: (name) =>
+      bffNames.includes(name)
+        ? (bffUrls[bffNames.indexOf(name)] as string)
+        : `http://${host}:${options.ports[`${name as GrpcServiceName}Http`]}`,
     grpcClientTls: clientTls,
     startService,
     stopService,

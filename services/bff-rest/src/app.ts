@@ -4,6 +4,7 @@ import type { Logger } from '@notes/logger';
 import { tracingEnabled } from '@notes/telemetry';
 import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
+import type { OpenChangeStreams } from './change-streams/open-streams.ts';
 import type { BffConfig } from './config.ts';
 import { retryOnUnavailable } from './grpc/retry.ts';
 import { createJwksAccessTokenVerifier, type Jwks } from './http/access-token.ts';
@@ -15,6 +16,7 @@ import { limitRequestsPerIp } from './http/rate-limits.ts';
 import { requestIdFor } from './http/request-id.ts';
 import { OneLinePerRequest } from './http/request-log.ts';
 import { type AuthClient, authRoutes } from './http/routes/auth.ts';
+import { changeStreamRoutes } from './http/routes/change-stream.ts';
 import { type HealthClient, healthRoutes } from './http/routes/health.ts';
 import { noteChangesRoutes } from './http/routes/note-changes.ts';
 import { type NotesClient, notesRoutes } from './http/routes/notes.ts';
@@ -34,6 +36,8 @@ export interface AppDeps {
   authClient: AuthClient;
   notesClient: NotesClient;
   sagaClient: SagaClient;
+  /** This replica's change streams (GET /v1/notes/changes/stream), which the Kafka signals wake. */
+  changeStreams: OpenChangeStreams;
   /** The Health services of the upstreams /readyz checks, by name (`auth`, `notes`, `saga`). */
   upstreamHealth: Record<string, HealthClient>;
 }
@@ -108,6 +112,9 @@ export function buildApp(deps: AppDeps) {
   app.register(notesRoutes({ notesClient, accessTokenVerifier, callOptions }));
   app.register(tagsRoutes({ notesClient, accessTokenVerifier, callOptions }));
   app.register(noteChangesRoutes({ notesClient, accessTokenVerifier, callOptions }));
+  app.register(changeStreamRoutes({ streams: deps.changeStreams, accessTokenVerifier }));
+  // Streams never end by themselves: closing ends them first, so that close() is not held up.
+  app.addHook('preClose', () => deps.changeStreams.closeAll('shutting-down'));
   app.register(sagaRoutes({ sagaClient, accessTokenVerifier, callOptions }));
   return app;
 }

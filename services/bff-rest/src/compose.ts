@@ -1,13 +1,18 @@
+import { hostname } from 'node:os';
 import { type Client, createClient, type Transport } from '@connectrpc/connect';
 import { AuthService } from '@notes/contracts/auth/v1';
 import { Health } from '@notes/contracts/health/v1';
 import { NotesService } from '@notes/contracts/notes/v1';
 import { SagaService } from '@notes/contracts/saga/v1';
 import { createGrpcMetrics, createGrpcTransport, type GrpcTls } from '@notes/grpc';
+import type { EventConsumer } from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
 import { createMetricsRegistry } from '@notes/operations';
 import { type BffApp, buildApp } from './app.ts';
+import type { NoteChangeSignal } from './change-streams/change-feed.ts';
 import type { BffConfig } from './config.ts';
+import { createOpenChangeStreams } from './http/change-streams.ts';
+import { startNoteChangeSignals } from './kafka/note-change-signals.ts';
 
 export interface BffOverrides {
   /** Stand-ins for the gRPC connections (tests serve fakes with createRouterTransport). */
@@ -15,6 +20,8 @@ export interface BffOverrides {
   notesTransport?: Transport;
   sagaTransport?: Transport;
   logger?: Logger;
+  /** A stand-in for reading notes.events (tests without Kafka): it calls onSignal as note changes happen. */
+  noteChangeSignals?: (onSignal: (signal: NoteChangeSignal) => void) => EventConsumer;
 }
 
 export interface Bff {
@@ -43,7 +50,24 @@ export function composeBff(config: BffConfig, overrides: BffOverrides = {}): Bff
   const notesTransport = overrides.notesTransport ?? transport(config.upstreams.notesUrl);
   const sagaTransport = overrides.sagaTransport ?? transport(config.upstreams.sagaUrl);
   const healthOf = (upstream: Transport): Client<typeof Health> => createClient(Health, upstream);
+  const changeStreams = createOpenChangeStreams({
+    settings: config.changeStreams,
+    notesClient: createClient(NotesService, notesTransport),
+    timeoutMs: config.upstreams.timeoutMs,
+    registry,
+  });
+  const readNoteChanges =
+    overrides.noteChangeSignals ??
+    ((onSignal: (signal: NoteChangeSignal) => void) =>
+      startNoteChangeSignals({
+        brokers: config.kafka.brokers,
+        connection: config.kafka.connection,
+        groupId: `bff-rest.change-stream.${config.changeStreams.replicaId || hostname()}`,
+        logger,
+        onSignal,
+      }));
   let app: BffApp | undefined;
+  let noteChanges: EventConsumer | undefined;
 
   return {
     async start() {
@@ -54,12 +78,23 @@ export function composeBff(config: BffConfig, overrides: BffOverrides = {}): Bff
         authClient: createClient(AuthService, authTransport),
         notesClient: createClient(NotesService, notesTransport),
         sagaClient: createClient(SagaService, sagaTransport),
+        changeStreams,
         upstreamHealth: {
           auth: healthOf(authTransport),
           notes: healthOf(notesTransport),
           saga: healthOf(sagaTransport),
         },
       });
+      noteChanges = readNoteChanges((signal) => changeStreams.signal(signal));
+      // A new group starts at the newest event once it has joined: a change committed before that,
+      // after a stream's first read, would wait for the owner's next change without this.
+      noteChanges.ready.then(
+        () => {
+          logger.info('change streams: following notes.events');
+          changeStreams.wakeAll();
+        },
+        () => undefined, // stopped before it joined
+      );
       await app.listen({ host: config.http.host, port: config.http.port });
       const address = app.server.address();
       const port = typeof address === 'object' && address !== null ? address.port : config.http.port;
@@ -76,8 +111,11 @@ export function composeBff(config: BffConfig, overrides: BffOverrides = {}): Bff
       grpcTls = tls;
     },
     async stop() {
+      // Closing the app ends the change streams first (their clients reconnect to another replica).
       await app?.close();
       app = undefined;
+      await noteChanges?.stop();
+      noteChanges = undefined;
     },
   };
 }

@@ -2,6 +2,12 @@ import { createPublicKey } from 'node:crypto';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, pemFromSetting } from '@notes/config';
 import { grpcTlsEnvBindings, grpcTlsSettingsSchema, type WithGrpcTls, withGrpcTls } from '@notes/grpc';
+import {
+  kafkaSecurityEnvBindings,
+  kafkaSecuritySettings,
+  type WithKafkaConnection,
+  withKafkaConnection,
+} from '@notes/kafka';
 import { type Static, Type } from 'typebox';
 
 const configFile = join(import.meta.dirname, '..', 'config.yaml');
@@ -46,13 +52,29 @@ export const bffConfigSchema = Type.Object({
     jwksRefetchIntervalMs: Type.Integer({ minimum: 0 }),
     jwksMaxAgeMs: Type.Integer({ minimum: 1 }),
   }),
+  kafka: Type.Object({
+    // Bootstrap brokers, "host:port[,host:port…]": the change streams read notes.events there.
+    brokers: Type.String({ minLength: 1 }),
+    ...kafkaSecuritySettings,
+  }),
+  changeStreams: Type.Object({
+    /** This replica's name, unique among the replicas ('' for the host name): its consumer group is named after it. */
+    replicaId: Type.String(),
+    /** Streams one user may hold open on one replica; one more is a 429. */
+    maxPerUser: Type.Integer({ minimum: 1 }),
+    heartbeatSeconds: Type.Integer({ minimum: 1 }),
+    /** How long a client may leave its socket full before it is dropped (it resumes from its last id). */
+    drainTimeoutMs: Type.Integer({ minimum: 1 }),
+    /** Changes read from notes-service at a time. */
+    pageSize: Type.Integer({ minimum: 1, maximum: 500 }),
+  }),
   log: Type.Object({
     level: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   }),
 });
 
 /** The settings once loaded: grpcTls holds PEM texts, undefined when plaintext. */
-export type BffConfig = WithGrpcTls<Static<typeof bffConfigSchema>>;
+export type BffConfig = WithKafkaConnection<WithGrpcTls<Static<typeof bffConfigSchema>>>;
 
 export const envBindings: Record<string, string> = {
   BFF_HTTP_HOST: 'http.host',
@@ -71,6 +93,11 @@ export const envBindings: Record<string, string> = {
   JWT_PUBLIC_KEY: 'jwt.publicKey',
   JWT_ISSUER: 'jwt.issuer',
   JWT_AUDIENCE: 'jwt.audience',
+  KAFKA_BROKERS: 'kafka.brokers',
+  ...kafkaSecurityEnvBindings,
+  BFF_REPLICA_ID: 'changeStreams.replicaId',
+  CHANGE_STREAMS_MAX_PER_USER: 'changeStreams.maxPerUser',
+  CHANGE_STREAMS_HEARTBEAT_SECONDS: 'changeStreams.heartbeatSeconds',
   LOG_LEVEL: 'log.level',
 };
 
@@ -83,7 +110,9 @@ export interface ConfigSources {
 
 /** Reads config.yaml with its environment overrides; jwt.publicKey, when set, comes back as PEM text. */
 export function loadBffConfig(sources: ConfigSources): BffConfig {
-  const config = withGrpcTls(loadConfig({ schema: bffConfigSchema, file: configFile, envBindings, ...sources }));
+  const config = withKafkaConnection(
+    withGrpcTls(loadConfig({ schema: bffConfigSchema, file: configFile, envBindings, ...sources })),
+  );
   const { publicKey } = config.jwt;
   return publicKey === undefined
     ? config

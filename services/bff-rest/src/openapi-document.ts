@@ -8,6 +8,7 @@ import { createLogger } from '@notes/logger';
 import { Registry } from 'prom-client';
 import { buildApp } from './app.ts';
 import { loadBffConfig } from './config.ts';
+import { createOpenChangeStreams } from './http/change-streams.ts';
 
 /** The checked-in copy of the document (`npm run openapi -w services/bff-rest` writes it). */
 export const openApiFile = join(import.meta.dirname, '..', 'openapi', 'openapi.json');
@@ -18,14 +19,18 @@ export const openApiFile = join(import.meta.dirname, '..', 'openapi', 'openapi.j
  */
 export async function generateOpenApiDocument(): Promise<unknown> {
   const nowhere = createRouterTransport(() => {});
+  // The upstreams are in-process: no connection, so no certificates either.
+  const config = loadBffConfig({ env: {}, overrides: { 'grpcTls.plaintext': true } });
+  const registry = new Registry();
+  const notesClient = createClient(NotesService, nowhere);
   const app = buildApp({
-    // The upstreams are in-process: no connection, so no certificates either.
-    config: loadBffConfig({ env: {}, overrides: { 'grpcTls.plaintext': true } }),
+    config,
     logger: createLogger({ service: 'bff-rest', level: 'silent' }),
-    registry: new Registry(),
+    registry,
     authClient: createClient(AuthService, nowhere),
-    notesClient: createClient(NotesService, nowhere),
+    notesClient,
     sagaClient: createClient(SagaService, nowhere),
+    changeStreams: createOpenChangeStreams({ settings: config.changeStreams, notesClient, timeoutMs: 1, registry }),
     upstreamHealth: { auth: createClient(Health, nowhere) },
   });
   try {

@@ -71,6 +71,8 @@ bff:
   program: bff-rest
   prefix: BFF
   httpPort: 8080
+  # notes.events wakes its change streams (GET /v1/notes/changes/stream).
+  kafka: true
   secretKeys: [JWT_PUBLIC_KEY]
 {{- end -}}
 

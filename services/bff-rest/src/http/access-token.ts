@@ -5,6 +5,8 @@ import { createLocalJWKSet, decodeProtectedHeader, errors, type JWK, jwtVerify }
 export interface AccessTokenClaims {
   /** The token's `sub`: the only source of a request's owner. */
   userId: string;
+  /** The token's `exp` in milliseconds: what outlives a request (a change stream) ends then. */
+  expiresAtMs: number;
 }
 
 /** Checks an access token; rejects with InvalidAccessTokenError when it must not be honoured. */
@@ -61,8 +63,8 @@ export function createJwksAccessTokenVerifier(options: JwksVerifierOptions): Acc
           requiredClaims: ['sub', 'exp'],
         });
         if (typeof payload.sub !== 'string' || payload.sub === '') throw new InvalidAccessTokenError('no subject');
-        const claims = { userId: payload.sub };
-        verified.add(token, keys, claims, (payload.exp ?? 0) * 1000);
+        const claims = { userId: payload.sub, expiresAtMs: (payload.exp ?? 0) * 1000 };
+        verified.add(token, keys, claims);
         return claims;
       } catch (error) {
         if (error instanceof errors.JOSEError) throw new InvalidAccessTokenError(error.code, { cause: error });
@@ -82,18 +84,18 @@ const verifiedTokensKept = 5_000;
  * key, verifies them anew) and only until they expire. The oldest are forgotten first.
  */
 function createVerifiedTokens() {
-  const tokens = new Map<string, { claims: AccessTokenClaims; keys: LocalKeySet; expiresAtMs: number }>();
+  const tokens = new Map<string, { claims: AccessTokenClaims; keys: LocalKeySet }>();
   return {
     get(token: string, keys: LocalKeySet): AccessTokenClaims | undefined {
       const entry = tokens.get(token);
       if (entry === undefined) return undefined;
-      if (entry.keys === keys && Date.now() < entry.expiresAtMs) return entry.claims;
+      if (entry.keys === keys && Date.now() < entry.claims.expiresAtMs) return entry.claims;
       tokens.delete(token);
       return undefined;
     },
-    add(token: string, keys: LocalKeySet, claims: AccessTokenClaims, expiresAtMs: number) {
+    add(token: string, keys: LocalKeySet, claims: AccessTokenClaims) {
       if (tokens.size >= verifiedTokensKept) tokens.delete(tokens.keys().next().value as string);
-      tokens.set(token, { claims, keys, expiresAtMs });
+      tokens.set(token, { claims, keys });
     },
   };
 }

@@ -6,6 +6,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated user (the access token's `sub`); set on authenticated routes only. */
     ownerId: string;
+    /** When the request's access token expires (ms since the epoch); set on authenticated routes only. */
+    accessExpiresAtMs: number;
   }
 }
 
@@ -36,12 +38,15 @@ const invalidToken = () =>
  */
 export function requireAccessToken(scope: FastifyInstance, verifier: AccessTokenVerifier): void {
   scope.decorateRequest('ownerId', '');
+  scope.decorateRequest('accessExpiresAtMs', 0);
   scope.addHook('onRequest', async (request: FastifyRequest) => {
     const credentials = parseBearerCredentials(request.headers.authorization);
     if (credentials.kind === 'none') throw missingToken();
     if (credentials.kind === 'malformed') throw invalidToken();
     try {
-      request.ownerId = (await verifier.verify(credentials.token)).userId;
+      const claims = await verifier.verify(credentials.token);
+      request.ownerId = claims.userId;
+      request.accessExpiresAtMs = claims.expiresAtMs;
     } catch (error) {
       if (error instanceof InvalidAccessTokenError) throw invalidToken();
       throw error;

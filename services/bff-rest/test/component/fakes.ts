@@ -29,7 +29,9 @@ import {
   SignJWT,
 } from 'jose';
 import { type BffApp, buildApp } from '../../src/app.ts';
+import type { OpenChangeStreams } from '../../src/change-streams/open-streams.ts';
 import { loadBffConfig } from '../../src/config.ts';
+import { createOpenChangeStreams } from '../../src/http/change-streams.ts';
 
 export const issuer = 'notes-platform';
 export const audience = 'notes-api';
@@ -410,6 +412,8 @@ export function invalidArgument(fieldName: string, fieldNumber: number, message:
 
 export interface TestBff {
   app: BffApp;
+  /** The app's change streams: tests signal note changes to them as notes.events would. */
+  changeStreams: OpenChangeStreams;
   upstreams: FakeUpstreams;
   /** The keys auth-service signs with (published first in its JWKS). */
   keys: SigningKeys;
@@ -429,21 +433,31 @@ export async function buildTestBff(
 ): Promise<TestBff> {
   const keys = await generateSigningKeys();
   const upstreams = new FakeUpstreams(keys);
+  const settings = loadBffConfig({
+    env: { GRPC_PLAINTEXT: 'true' },
+    overrides: {
+      'log.level': 'silent',
+      'rateLimits.perIp.max': 1_000_000,
+      'rateLimits.failedSignInsPerIp.max': 1_000_000,
+      ...config,
+    },
+  });
+  const registry = createMetricsRegistry();
+  const notesClient = createClient(NotesService, upstreams.notesTransport);
+  const changeStreams = createOpenChangeStreams({
+    settings: settings.changeStreams,
+    notesClient,
+    timeoutMs: settings.upstreams.timeoutMs,
+    registry,
+  });
   const app = buildApp({
-    config: loadBffConfig({
-      env: { GRPC_PLAINTEXT: 'true' },
-      overrides: {
-        'log.level': 'silent',
-        'rateLimits.perIp.max': 1_000_000,
-        'rateLimits.failedSignInsPerIp.max': 1_000_000,
-        ...config,
-      },
-    }),
+    config: settings,
     logger,
-    registry: createMetricsRegistry(),
+    registry,
     authClient: createClient(AuthService, upstreams.authTransport),
-    notesClient: createClient(NotesService, upstreams.notesTransport),
+    notesClient,
     sagaClient: createClient(SagaService, upstreams.sagaTransport),
+    changeStreams,
     upstreamHealth: {
       auth: createClient(Health, upstreams.authTransport),
       notes: createClient(Health, upstreams.notesTransport),
@@ -452,6 +466,7 @@ export async function buildTestBff(
   });
   return {
     app,
+    changeStreams,
     upstreams,
     keys,
     async signedInUser(userId = randomUUID()) {

@@ -10,7 +10,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 import type { InjectOptions, LightMyRequestResponse as InjectResponse } from 'fastify';
 import { generateOpenApiDocument, openApiFile } from '../../src/openapi-document.ts';
-import { buildTestBff, type TestBff, type Upstream } from './fakes.ts';
+import { buildTestBff, mintAccessToken, type TestBff, type Upstream } from './fakes.ts';
 
 interface DocumentedResponse {
   description: string;
@@ -59,6 +59,7 @@ describe('the OpenAPI document', () => {
         'GET /readyz',
         'GET /v1/notes',
         'GET /v1/notes/changes',
+        'GET /v1/notes/changes/stream',
         'GET /v1/notes/{id}',
         'GET /v1/sagas/{id}',
         'GET /v1/tags',
@@ -184,6 +185,13 @@ describe('every documented response', () => {
   async function sagaOf(headers: { authorization: string }) {
     return (await bff.app.inject(json('DELETE', '/v1/auth/me', undefined, headers))).json().status_url as string;
   }
+  /** A stream request of a caller with a note, whose token expires within a second: the stream ends then. */
+  async function briefStream(query: string): Promise<Request> {
+    const { userId, authorization } = await bff.signedInUser();
+    await noteOf({ authorization });
+    const token = await mintAccessToken(bff.keys, userId, { expiresIn: Math.floor(Date.now() / 1000) + 1 });
+    return json('GET', `/v1/notes/changes/stream${query}`, undefined, { authorization: `Bearer ${token}` });
+  }
   async function withNote(build: (note: string, headers: { authorization: string }) => Request) {
     const headers = await caller();
     return build((await noteOf(headers)).id, headers);
@@ -259,6 +267,15 @@ describe('every documented response', () => {
       statuses: {
         400: async () => json('GET', '/v1/notes/changes?limit=501', undefined, await caller()),
         410: async () => json('GET', '/v1/notes/changes?cursor=feed:expired', undefined, await caller()),
+      },
+    },
+    {
+      name: 'GET /v1/notes/changes/stream',
+      upstream: 'notes',
+      valid: () => briefStream(''),
+      statuses: {
+        400: () => briefStream('?cursor=not-a-cursor'),
+        410: () => briefStream('?cursor=feed:expired'),
       },
     },
     {
@@ -394,7 +411,7 @@ describe('every documented response', () => {
           continue;
         }
         assert.equal(String(response.headers['content-type']).split(';')[0], mediaType, what);
-        const body = mediaType === 'text/plain' ? response.body : response.json();
+        const body = mediaType.startsWith('text/') ? response.body : response.json();
         const schema = schemaPointer(path, method, status, mediaType);
         assert.equal(mismatch(schema, body), undefined, `${what}: ${response.body.slice(0, 300)}`);
       }

@@ -75,8 +75,15 @@ describe('the JWKS key set of the access token verifier', () => {
     const current = await newKey();
     const verifier = verifierOver(issuerStub([current, previous]));
     const [oldUser, newUser] = [randomUUID(), randomUUID()];
-    assert.deepEqual(await verifier.verify(await previous.sign(oldUser)), { userId: oldUser });
-    assert.deepEqual(await verifier.verify(await current.sign(newUser)), { userId: newUser });
+    assert.equal((await verifier.verify(await previous.sign(oldUser))).userId, oldUser);
+    assert.equal((await verifier.verify(await current.sign(newUser))).userId, newUser);
+  });
+
+  it("gives the token's expiry with its subject", async () => {
+    const key = await newKey();
+    const before = Date.now();
+    const claims = await verifierOver(issuerStub([key])).verify(await key.sign('someone'));
+    assert.ok(claims.expiresAtMs > before + 14 * 60_000 && claims.expiresAtMs <= before + 15 * 60_000 + 1000);
   });
 
   it('refuses a token it verified before once the token has expired', async () => {
@@ -146,7 +153,7 @@ describe('the JWKS key set of the access token verifier', () => {
     const stub = issuerStub([]);
     stub.failure = new Error('auth-service unavailable');
     const userId = randomUUID();
-    assert.deepEqual(await verifierOver(stub, pinned).verify(await pinned.sign(userId)), { userId });
+    assert.equal((await verifierOver(stub, pinned).verify(await pinned.sign(userId))).userId, userId);
   });
 
   it('names a pinned key as auth-service does (its thumbprint)', async () => {

@@ -71,7 +71,8 @@ function listNoteChanges(app: Parameters<FastifyPluginAsyncTypebox>[0], deps: No
   );
 }
 
-function changeBody({ change }: NoteChange) {
+/** A change as the API shows it: `{"op":"upsert","note":…}` or `{"op":"delete","id":…,"version":…}`. */
+export function changeBody({ change }: NoteChange) {
   switch (change.case) {
     case 'upsert':
       return { op: 'upsert' as const, note: noteBody(change.value) };

@@ -1,0 +1,150 @@
+// The change streams' figure: many SSE streams open over the BFF replicas, notes written at a
+// steady rate through them in turn, and for each write the time until every stream of its owner
+// has received it (issue 17: p99 < 250 ms at 200 writes/s with 1,000 streams over two replicas).
+import { type ClientRequest, request } from 'node:http';
+import { setTimeout } from 'node:timers/promises';
+import { percentile } from './figures.ts';
+import { type BenchUser, createUsers } from './users.ts';
+
+export interface ChangeStreamSettings {
+  users: number;
+  streamsPerUser: number;
+  writesPerSecond: number;
+  seconds: number;
+}
+
+export interface ChangeStreamFigure {
+  replicas: number;
+  streams: number;
+  writesPerSecond: number;
+  writes: number;
+  /** Writes that were not answered 201 (not counted in the latencies). */
+  failedWrites: number;
+  /** (write, stream of its owner) pairs received; `missed` the pairs not received within 10 s. */
+  deliveries: number;
+  missed: number;
+  /** From sending the write to its change's arrival on a stream, over every delivery. */
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+interface OpenStream {
+  request: ClientRequest;
+  /** Arrival time of each bench write seen, by write number. */
+  arrivals: Map<number, number>;
+  opened: Promise<void>;
+}
+
+const writeTitle = /"title":"stream-bench-(\d+)"/;
+
+/** One SSE stream read line by line; only the bench's own writes are timed. */
+function openStream(url: string, user: BenchUser): OpenStream {
+  const arrivals = new Map<number, number>();
+  const { promise: opened, resolve, reject } = Promise.withResolvers<void>();
+  const req = request(`${url}/v1/notes/changes/stream`, {
+    headers: { authorization: `Bearer ${user.token}`, accept: 'text/event-stream' },
+    agent: false,
+  });
+  req.on('response', (response) => {
+    if (response.statusCode !== 200) {
+      reject(new Error(`a change stream answered ${response.statusCode}`));
+      response.resume();
+      return;
+    }
+    resolve();
+    response.setEncoding('utf8');
+    let buffered = '';
+    response.on('data', (chunk: string) => {
+      const at = performance.now();
+      buffered += chunk;
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        const write = line.startsWith('data: ') ? writeTitle.exec(line)?.[1] : undefined;
+        if (write !== undefined && !arrivals.has(Number(write))) arrivals.set(Number(write), at);
+      }
+    });
+  });
+  req.on('error', (error) => reject(error));
+  req.end();
+  return { request: req, arrivals, opened };
+}
+
+export async function measureChangeStreams(
+  bffUrls: readonly string[],
+  settings: ChangeStreamSettings,
+): Promise<ChangeStreamFigure> {
+  const [first = ''] = bffUrls;
+  const users = await createUsers(first, settings.users);
+  const streams: OpenStream[] = [];
+  users.forEach((user, index) => {
+    for (let i = 0; i < settings.streamsPerUser; i++) {
+      streams.push(openStream(bffUrls[(index + i) % bffUrls.length] as string, user));
+    }
+  });
+  try {
+    await Promise.all(streams.map((stream) => stream.opened));
+    // The streams' full syncs (welcome notes) are sent and the replicas' consumers have joined.
+    await setTimeout(2_000);
+
+    const sentAt = new Map<number, { at: number }>();
+    let failedWrites = 0;
+    const total = Math.round(settings.writesPerSecond * settings.seconds);
+    const started = performance.now();
+    const writes: Promise<void>[] = [];
+    for (let n = 0; n < total; n++) {
+      const due = started + (n * 1000) / settings.writesPerSecond;
+      const wait = due - performance.now();
+      if (wait > 0) await setTimeout(wait);
+      const user = users[n % users.length] as BenchUser;
+      const url = bffUrls[n % bffUrls.length] as string;
+      sentAt.set(n, { at: performance.now() });
+      writes.push(
+        fetch(`${url}/v1/notes`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}` },
+          body: JSON.stringify({ title: `stream-bench-${n}` }),
+        }).then(async (response) => {
+          await response.arrayBuffer();
+          if (response.status !== 201) {
+            failedWrites++;
+            sentAt.delete(n);
+          }
+        }),
+      );
+    }
+    await Promise.all(writes);
+
+    // A stream receives its owner's changes only: what it has is what it was sent.
+    const received = () => streams.reduce((sum, stream) => sum + stream.arrivals.size, 0);
+    const wanted = sentAt.size * settings.streamsPerUser;
+    for (const deadline = performance.now() + 10_000; performance.now() < deadline && received() < wanted; ) {
+      await setTimeout(100);
+    }
+    const latencies: number[] = [];
+    for (const stream of streams) {
+      for (const [n, arrived] of stream.arrivals) {
+        const write = sentAt.get(n);
+        if (write !== undefined) latencies.push(arrived - write.at);
+      }
+    }
+    latencies.sort((a, b) => a - b);
+    return {
+      replicas: bffUrls.length,
+      streams: streams.length,
+      writesPerSecond: settings.writesPerSecond,
+      writes: total,
+      failedWrites,
+      deliveries: latencies.length,
+      missed: wanted - latencies.length,
+      p50Ms: round(percentile(latencies, 50)),
+      p99Ms: round(percentile(latencies, 99)),
+      maxMs: round(latencies.at(-1) ?? 0),
+    };
+  } finally {
+    for (const stream of streams) stream.request.destroy();
+  }
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
