@@ -31,16 +31,16 @@ export interface ChangeStreamFigure {
 
 interface OpenStream {
   request: ClientRequest;
-  /** Arrival time of each bench write seen, by write number. */
-  arrivals: Map<number, number>;
+  /** Arrival time of each of the bench's writes seen, by title. */
+  arrivals: Map<string, number>;
   opened: Promise<void>;
 }
 
-const writeTitle = /"title":"stream-bench-(\d+)"/;
+const writeTitle = /"title":"(stream-(?:bench|warm-up)-\d+)"/;
 
 /** One SSE stream read line by line; only the bench's own writes are timed. */
 function openStream(url: string, user: BenchUser): OpenStream {
-  const arrivals = new Map<number, number>();
+  const arrivals = new Map<string, number>();
   const { promise: opened, resolve, reject } = Promise.withResolvers<void>();
   const req = request(`${url}/v1/notes/changes/stream`, {
     headers: { authorization: `Bearer ${user.token}`, accept: 'text/event-stream' },
@@ -62,7 +62,7 @@ function openStream(url: string, user: BenchUser): OpenStream {
       buffered = lines.pop() ?? '';
       for (const line of lines) {
         const write = line.startsWith('data: ') ? writeTitle.exec(line)?.[1] : undefined;
-        if (write !== undefined && !arrivals.has(Number(write))) arrivals.set(Number(write), at);
+        if (write !== undefined && !arrivals.has(write)) arrivals.set(write, at);
       }
     });
   });
@@ -85,10 +85,9 @@ export async function measureChangeStreams(
   });
   try {
     await Promise.all(streams.map((stream) => stream.opened));
-    // The streams' full syncs (welcome notes) are sent and the replicas' consumers have joined.
-    await setTimeout(2_000);
+    await untilBothReplicasFollow(bffUrls, users[0] as BenchUser, streams.slice(0, settings.streamsPerUser));
 
-    const sentAt = new Map<number, { at: number }>();
+    const sentAt = new Map<number, number>();
     let failedWrites = 0;
     const total = Math.round(settings.writesPerSecond * settings.seconds);
     const started = performance.now();
@@ -99,15 +98,10 @@ export async function measureChangeStreams(
       if (wait > 0) await setTimeout(wait);
       const user = users[n % users.length] as BenchUser;
       const url = bffUrls[n % bffUrls.length] as string;
-      sentAt.set(n, { at: performance.now() });
+      sentAt.set(n, performance.now());
       writes.push(
-        fetch(`${url}/v1/notes`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}` },
-          body: JSON.stringify({ title: `stream-bench-${n}` }),
-        }).then(async (response) => {
-          await response.arrayBuffer();
-          if (response.status !== 201) {
+        createNote(url, user, `stream-bench-${n}`).then((created) => {
+          if (!created) {
             failedWrites++;
             sentAt.delete(n);
           }
@@ -117,16 +111,17 @@ export async function measureChangeStreams(
     await Promise.all(writes);
 
     // A stream receives its owner's changes only: what it has is what it was sent.
-    const received = () => streams.reduce((sum, stream) => sum + stream.arrivals.size, 0);
+    const received = () =>
+      streams.reduce((sum, stream) => sum + [...stream.arrivals.keys()].filter(isBenchWrite).length, 0);
     const wanted = sentAt.size * settings.streamsPerUser;
     for (const deadline = performance.now() + 10_000; performance.now() < deadline && received() < wanted; ) {
       await setTimeout(100);
     }
     const latencies: number[] = [];
     for (const stream of streams) {
-      for (const [n, arrived] of stream.arrivals) {
-        const write = sentAt.get(n);
-        if (write !== undefined) latencies.push(arrived - write.at);
+      for (const [title, arrived] of [...stream.arrivals].filter(([title]) => isBenchWrite(title))) {
+        const sent = sentAt.get(Number(title.replace('stream-bench-', '')));
+        if (sent !== undefined) latencies.push(arrived - sent);
       }
     }
     latencies.sort((a, b) => a - b);
@@ -148,3 +143,32 @@ export async function measureChangeStreams(
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
+
+const isBenchWrite = (title: string) => title.startsWith('stream-bench-');
+
+async function createNote(url: string, user: BenchUser, title: string): Promise<boolean> {
+  const response = await fetch(`${url}/v1/notes`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}` },
+    body: JSON.stringify({ title }),
+  });
+  await response.arrayBuffer();
+  return response.status === 201;
+}
+
+/**
+ * Writes a note of `user` through each replica in turn until it reaches all of `streams` (the
+ * user's, spread over the replicas): then every replica's consumer of notes.events has joined.
+ */
+async function untilBothReplicasFollow(bffUrls: readonly string[], user: BenchUser, streams: OpenStream[]) {
+  const deadline = performance.now() + 60_000;
+  for (let n = 0; ; n++) {
+    const title = `stream-warm-up-${n}`;
+    await createNote(bffUrls[n % bffUrls.length] as string, user, title);
+    for (const waitUntil = performance.now() + 1_000; performance.now() < waitUntil; ) {
+      if (streams.every((stream) => stream.arrivals.has(title))) return;
+      await setTimeout(50);
+    }
+    if (performance.now() > deadline) throw new Error('the change streams did not follow notes.events within 60 s');
+  }
+}

@@ -7,6 +7,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { ChangeStreamFigure } from './change-streams.ts';
 import { type LoadFigure, median } from './figures.ts';
 import type { MeasuredFigure } from './measure.ts';
 import type { CommitToConsume, ProducerCeiling, RelayThroughput } from './outbox/relay.ts';
@@ -59,6 +60,7 @@ export interface BenchResults {
   memory: { idleRssMB: Partial<Record<ProcessGroup, number>>; maxConnections: number };
   variants: VariantRun[];
   welcomeNote: WelcomeNoteLatency;
+  changeStreams: ChangeStreamFigure;
   relay: { throughput: RelayThroughput; ceiling: ProducerCeiling; latency: CommitToConsume };
 }
 
@@ -195,6 +197,11 @@ function goals(results: BenchResults): Goal[] {
       goal: `sign-up request p50 < 40 ms at ${results.welcomeNote.perSecond} sign-ups/s`,
       measured: `${results.welcomeNote.signUpRequest.p50Ms} ms`,
       met: results.welcomeNote.signUpRequest.p50Ms < 40,
+    },
+    {
+      goal: `note write → its change on every stream of its owner: p99 < 250 ms at ${results.changeStreams.writesPerSecond} writes/s, ${number(results.changeStreams.streams)} streams over ${results.changeStreams.replicas} BFF replicas, none missed`,
+      measured: `${results.changeStreams.p99Ms} ms, ${results.changeStreams.missed} missed`,
+      met: results.changeStreams.p99Ms < 250 && results.changeStreams.missed === 0,
     },
     {
       goal: 'relay ≥ 10,000 events/s',
@@ -364,6 +371,7 @@ export function renderTables(results: BenchResults, level: number): string {
     `- Outbox relay (one relay, batch ${results.relay.throughput.batchSize}, ${number(results.relay.throughput.events)} events): ${number(results.relay.throughput.eventsPerSecond)} events/s = ${percent(results.relay.throughput.eventsPerSecond, results.relay.ceiling.recordsPerSecond)} of Kafka's ProducerPerformance on the same broker (${number(results.relay.ceiling.recordsPerSecond)} records/s of ${results.relay.ceiling.recordSize} bytes, acks=all, idempotent).`,
     `- Commit → consume at ${number(results.relay.latency.rate)} events/s (relay in-process): p50 ${results.relay.latency.commitToConsume.p50Ms} ms, p99 ${results.relay.latency.commitToConsume.p99Ms} ms (max ${results.relay.latency.commitToConsume.maxMs}).`,
     `- Sign-up committed → welcome note committed (SignUpSaga through Kafka), ${results.welcomeNote.signUps} sign-ups at ${results.welcomeNote.perSecond}/s${results.welcomeNote.failed > 0 ? ` (${results.welcomeNote.failed} failed: ${results.welcomeNote.firstFailure})` : ''}: p50 ${results.welcomeNote.signUpToWelcomeNote.p50Ms} ms, p99 ${results.welcomeNote.signUpToWelcomeNote.p99Ms} ms; the sign-up request (Argon2id included): p50 ${results.welcomeNote.signUpRequest.p50Ms} ms, p99 ${results.welcomeNote.signUpRequest.p99Ms} ms.`,
+    `- Note written → its change received on every change stream of its owner (${number(results.changeStreams.streams)} streams over ${results.changeStreams.replicas} BFF replicas, ${results.changeStreams.writesPerSecond} writes/s through the replicas in turn, ${number(results.changeStreams.writes)} writes, ${results.changeStreams.failedWrites} failed): p50 ${results.changeStreams.p50Ms} ms, p99 ${results.changeStreams.p99Ms} ms (max ${results.changeStreams.maxMs}) over ${number(results.changeStreams.deliveries)} deliveries, ${results.changeStreams.missed} missed; its floor is the commit → consume above.`,
     `- Start-up, four services from spawn to ready (median of ${results.startup.samplesMs.length}): ${(results.startup.medianMs / 1000).toFixed(1)} s.`,
     '',
   ];

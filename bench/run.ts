@@ -6,10 +6,12 @@
 //     connections, each beside pgbench running the same statement on the same notes;
 //   - CPU per request over every platform process, services' memory idle and under load;
 //   - the variants (tracing off, ...) against production, interleaved rounds at 64 connections;
-//   - SignUpSaga's sign-up → welcome note latency; the outbox relay (bench/outbox) beside
+//   - SignUpSaga's sign-up → welcome note latency; a note write → its change on the change
+//     streams open over two BFF replicas; the outbox relay (bench/outbox) beside
 //     Kafka's producer performance tool; start-up time to ready.
 // Results: bench/results/<timestamp>.json and .md, and the README's benchmark table.
 import { setTimeout } from 'node:timers/promises';
+import { measureChangeStreams } from './change-streams.ts';
 import { median } from './figures.ts';
 import { runLoad } from './load.ts';
 import { measured } from './measure.ts';
@@ -89,6 +91,17 @@ try {
   const welcomeNote = await measureWelcomeNoteLatency(bffUrl, stack.notesDatabaseUrl, settings.welcomeNote);
   await main.platform.stop();
 
+  log('change streams over two BFF replicas');
+  const replicated = await stack.startPlatform(production, {}, 2);
+  startups.push(replicated.readyMs);
+  const changeStreams = await (async () => {
+    try {
+      return await measureChangeStreams(replicated.platform.bffUrls, settings.changeStreams);
+    } finally {
+      await replicated.platform.stop();
+    }
+  })();
+
   // Interleaved: every round starts each variant afresh and measures it the same way.
   const variantRuns: VariantRun[] = [];
   for (let round = 1; round <= settings.variantRounds; round++) {
@@ -144,6 +157,7 @@ try {
     memory: { idleRssMB, maxConnections },
     variants: variantRuns,
     welcomeNote,
+    changeStreams,
     relay,
   };
   const written = await writeReport(results);

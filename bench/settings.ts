@@ -16,6 +16,8 @@ export interface BenchSettings {
   variantRounds: number;
   relay: { events: number; batchSize: number; rate: number; latencySeconds: number };
   welcomeNote: { perSecond: number; seconds: number };
+  /** Change streams over two BFF replicas: users × streamsPerUser streams, notes written at writesPerSecond. */
+  changeStreams: { users: number; streamsPerUser: number; writesPerSecond: number; seconds: number };
   /** The pgbench binary. */
   pgbench: string;
 }
@@ -35,6 +37,9 @@ export function benchSettings(argv: readonly string[], env: Record<string, strin
       ? { events: 5_000, batchSize: 500, rate: 1_000, latencySeconds: 2 }
       : { events: 200_000, batchSize: 500, rate: 1_000, latencySeconds: 15 },
     welcomeNote: quick ? { perSecond: 5, seconds: 2 } : { perSecond: 20, seconds: 10 },
+    changeStreams: quick
+      ? { users: 20, streamsPerUser: 5, writesPerSecond: 50, seconds: 2 }
+      : { users: 200, streamsPerUser: 5, writesPerSecond: 200, seconds: 10 },
     pgbench: env.PGBENCH ?? 'pgbench',
   };
 }

@@ -48,7 +48,11 @@ export interface BenchStack {
    * `extraEnv` is added to them) and no per-IP rate limit (all the load comes from one address);
    * resolves once every service is ready, with how long that took.
    */
-  startPlatform(variant: Variant, extraEnv?: ServiceEnv): Promise<{ platform: Platform; readyMs: number }>;
+  startPlatform(
+    variant: Variant,
+    extraEnv?: ServiceEnv,
+    bffReplicas?: number,
+  ): Promise<{ platform: Platform; readyMs: number }>;
   stop(): Promise<void>;
 }
 
@@ -118,8 +122,8 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
       helloUrl: hello.url,
       ceilingUrl,
       notesDatabaseUrl: postgres.url(databases.notes),
-      startPlatform: (variant, extraEnv) =>
-        startVariant({ postgres, brokers: kafka.brokers, keys, sink, log }, variant, extraEnv),
+      startPlatform: (variant, extraEnv, bffReplicas) =>
+        startVariant({ postgres, brokers: kafka.brokers, keys, sink, log }, variant, extraEnv, bffReplicas),
       stop,
     };
   } catch (error) {
@@ -166,6 +170,7 @@ async function startVariant(
   stack: { postgres: LocalPostgres; brokers: string; keys: KeyFiles; sink: OtlpSink; log: (line: string) => void },
   variant: Variant,
   extraEnv: ServiceEnv = {},
+  bffReplicas = 1,
 ): Promise<{ platform: Platform; readyMs: number }> {
   const started = performance.now();
   const shown = limitedLog(stack.log, 20);
@@ -183,7 +188,7 @@ async function startVariant(
       saga: stack.postgres.url(databases.saga),
     },
     kafkaBrokers: stack.brokers,
-    ports: await freePlatformPorts(),
+    ports: await freePlatformPorts(bffReplicas),
     keys: stack.keys,
     logLevel: 'info',
     serviceEntry: 'bundle',
