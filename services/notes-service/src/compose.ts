@@ -14,13 +14,15 @@ import { createGetNote } from './app/get-note.ts';
 import { createListNotes } from './app/list-notes.ts';
 import { createListTags } from './app/list-tags.ts';
 import { createPatchNote } from './app/patch-note.ts';
-import type { Clock, NewId, TransactionScope } from './app/ports.ts';
+import type { Clock, NewId, TransactionScope, UnitOfWork } from './app/ports.ts';
 import { createUpdateNote } from './app/update-note.ts';
+import { createWriteOnce } from './app/write-once.ts';
 import { loadNotesConfig, type NotesConfig } from './config.ts';
+import { createIdempotencyKeys, startIdempotencyKeysPurge } from './db/idempotency-keys.ts';
 import { migrateNotesDatabase } from './db/migrations.ts';
 import { createNoteReads, createNotesRepository } from './db/notes-repository.ts';
 import { mapNotesError } from './grpc/error-mapper.ts';
-import { notesServiceImpl } from './grpc/notes-service.ts';
+import { type NoteWrites, notesServiceImpl } from './grpc/notes-service.ts';
 import { notesSagaCommands } from './kafka/saga-commands.ts';
 import { createNoteEvents } from './outbox/note-events.ts';
 
@@ -46,24 +48,31 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
     settings: config,
     migrations: migrateNotesDatabase,
     logger: overrides.logger,
-    application: ({ pool, outbox }) => {
+    application: ({ pool, outbox, logger }) => {
       // One transaction: the note's row and its events and saga replies (outbox rows) commit
       // together. A new note and its event are deferred writes: with no query before them, one statement.
       const scopeOf = (tx: Transaction): TransactionScope => ({
         notes: createNotesRepository(tx),
         events: createNoteEvents(tx),
         replies: createSagaReplies(tx, { clock }),
+        idempotencyKeys: createIdempotencyKeys(tx),
       });
       const unitOfWork = createUnitOfWork({ pool, scopeOf, outbox });
       const notes = createNoteReads(pool);
+      const writesIn = (transaction: UnitOfWork): NoteWrites => ({
+        createNote: createCreateNote({ unitOfWork: transaction, clock, newId }),
+        updateNote: createUpdateNote({ unitOfWork: transaction, clock }),
+        patchNote: createPatchNote({ unitOfWork: transaction, clock }),
+        deleteNote: createDeleteNote({ unitOfWork: transaction, clock }),
+      });
       const useCases = {
-        createNote: createCreateNote({ unitOfWork, clock, newId }),
+        ...writesIn(unitOfWork),
         getNote: createGetNote({ notes }),
         listNotes: createListNotes({ notes }),
         listTags: createListTags({ notes }),
-        updateNote: createUpdateNote({ unitOfWork, clock }),
-        patchNote: createPatchNote({ unitOfWork, clock }),
-        deleteNote: createDeleteNote({ unitOfWork, clock }),
+        // A write with an Idempotency-Key: the same writes, in the transaction that records the key.
+        writeOnce: createWriteOnce({ unitOfWork, clock }),
+        writesIn,
       };
       const sagaUseCases = {
         createWelcomeNote: overrides.createWelcomeNote ?? createCreateWelcomeNote({ clock, newId }),
@@ -73,6 +82,15 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
         routes: (router) => router.service(NotesService, notesServiceImpl(useCases)),
         mapError: mapNotesError,
         consumes: config.saga.consumer ? { scopeOf, handlers: notesSagaCommands(sagaUseCases) } : undefined,
+        jobs: [
+          () =>
+            startIdempotencyKeysPurge(pool, {
+              everyMs: config.idempotencyKeys.purgeIntervalSeconds * 1000,
+              chunkSize: config.idempotencyKeys.purgeChunkSize,
+              clock,
+              logger,
+            }),
+        ],
       };
     },
   });

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { Code, ConnectError } from '@connectrpc/connect';
+import { IdempotencyKeyReusedSchema } from '@notes/contracts/notes/v1';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { AllowedMethods } from './allowed-methods.ts';
 import type { FieldError, Problem } from './schemas.ts';
@@ -35,6 +36,10 @@ const grpcOutcomes: Partial<Record<Code, { status: number; detail: string }>> = 
   [Code.NotFound]: { status: 404, detail: 'The resource does not exist.' },
   [Code.AlreadyExists]: { status: 409, detail: 'The resource already exists.' },
   [Code.FailedPrecondition]: { status: 412, detail: 'The resource does not match the precondition (If-Match).' },
+  [Code.Aborted]: {
+    status: 409,
+    detail: 'A request with this Idempotency-Key is still being processed; retry later.',
+  },
   [Code.ResourceExhausted]: { status: 429, detail: 'Too many requests; retry later.' },
   [Code.Unavailable]: { status: 503, detail: 'A service this request needs is unavailable; retry later.' },
   [Code.DeadlineExceeded]: { status: 504, detail: 'A service this request needs did not answer in time.' },
@@ -50,6 +55,10 @@ export function problemFromGrpc(error: ConnectError): ProblemError | undefined {
   switch (error.code) {
     case Code.InvalidArgument:
       return new ProblemError(outcome.status, outcome.detail, { errors: fieldErrorsFromViolations(error) });
+    case Code.FailedPrecondition:
+      return error.findDetails(IdempotencyKeyReusedSchema).length > 0
+        ? new ProblemError(422, 'This Idempotency-Key was used with another request (method, path or body).')
+        : new ProblemError(outcome.status, outcome.detail);
     case Code.ResourceExhausted: {
       const retryAfter = error.metadata.get('retry-after');
       const seconds = retryAfter !== null && /^\d+$/.test(retryAfter) ? retryAfter : defaultRetryAfterSeconds;

@@ -87,11 +87,36 @@ export interface SagaReplies {
   failed(command: SagaCommand, reason: string): Promise<void>;
 }
 
-/** What a unit of work may touch: the notes, their events and saga replies, all in one transaction. */
+/** A write's idempotency key (per owner), with the fingerprint of the request it came with. */
+export interface IdempotencyClaim {
+  ownerId: string;
+  key: string;
+  fingerprint: Uint8Array;
+}
+
+/** What was recorded with a key: the fingerprint of its first request, and the answer that request got. */
+export interface RecordedAnswer {
+  fingerprint: Uint8Array;
+  answer: Uint8Array;
+}
+
+/** The idempotency keys, in the transaction of the write a key guards. */
+export interface IdempotencyKeys {
+  /**
+   * Holds the owner's key until the transaction ends, then reads what was recorded with it since
+   * `since`: 'in-flight' when another transaction holds the key, undefined when nothing was recorded.
+   */
+  claim(claim: IdempotencyClaim, since: Date): Promise<RecordedAnswer | 'in-flight' | undefined>;
+  /** Records the answer to the key's request (replacing one recorded before `since`, if any). */
+  record(claim: IdempotencyClaim, answer: Uint8Array, at: Date): Promise<void>;
+}
+
+/** What a unit of work may touch: the notes, their events, saga replies and idempotency keys, all in one transaction. */
 export interface TransactionScope {
   notes: NotesRepository;
   events: NoteEvents;
   replies: SagaReplies;
+  idempotencyKeys: IdempotencyKeys;
 }
 
 /**

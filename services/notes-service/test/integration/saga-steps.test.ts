@@ -15,6 +15,7 @@ import { testFixture } from '@notes/testkit';
 import { type CreateWelcomeNoteCommand, createCreateWelcomeNote } from '../../src/app/create-welcome-note.ts';
 import { createDeleteUserNotes, type DeleteUserNotesCommand } from '../../src/app/delete-user-notes.ts';
 import type { TransactionScope } from '../../src/app/ports.ts';
+import { createIdempotencyKeys } from '../../src/db/idempotency-keys.ts';
 import { createNotesRepository } from '../../src/db/notes-repository.ts';
 import { createNoteEvents } from '../../src/outbox/note-events.ts';
 import { migratedNotesDatabase } from '../support/database.ts';
@@ -31,7 +32,12 @@ before(async () => {
 /** Runs a step in one transaction over the real adapters, as the consumer does. */
 function inTransaction(step: (scope: TransactionScope) => Promise<void>): Promise<void> {
   return withTransaction(pool, (tx) =>
-    step({ notes: createNotesRepository(tx), events: createNoteEvents(tx), replies: createSagaReplies(tx, { clock }) }),
+    step({
+      notes: createNotesRepository(tx),
+      events: createNoteEvents(tx),
+      replies: createSagaReplies(tx, { clock }),
+      idempotencyKeys: createIdempotencyKeys(tx),
+    }),
   );
 }
 

@@ -5,10 +5,13 @@
 
 import type {
   DeletedNote,
+  IdempotencyClaim,
+  IdempotencyKeys,
   NoteChange,
   NoteEvents,
   NoteRef,
   NotesRepository,
+  RecordedAnswer,
   SagaCommand,
   SagaReplies,
   TransactionScope,
@@ -167,6 +170,33 @@ export class RecordingSagaReplies implements SagaReplies {
   }
 }
 
+interface IdempotencyKeyRow extends IdempotencyClaim, RecordedAnswer {
+  createdAt: Date;
+}
+
+/** The idempotency keys: per owner and key; `inFlight` are keys another transaction holds. */
+export class InMemoryIdempotencyKeys implements IdempotencyKeys {
+  rows: IdempotencyKeyRow[] = [];
+  readonly inFlight = new Set<string>();
+
+  async claim({ ownerId, key }: IdempotencyClaim, since: Date): Promise<RecordedAnswer | 'in-flight' | undefined> {
+    if (this.inFlight.has(key)) return 'in-flight';
+    const row = this.find(ownerId, key);
+    return row === undefined || row.createdAt < since
+      ? undefined
+      : { fingerprint: row.fingerprint, answer: row.answer };
+  }
+
+  async record(claim: IdempotencyClaim, answer: Uint8Array, at: Date): Promise<void> {
+    this.rows = this.rows.filter((row) => row !== this.find(claim.ownerId, claim.key));
+    this.rows.push({ ...claim, answer, createdAt: at });
+  }
+
+  private find(ownerId: string, key: string): IdempotencyKeyRow | undefined {
+    return this.rows.find((row) => row.ownerId === ownerId && row.key === key);
+  }
+}
+
 /**
  * One store with its events and replies; `run` is a transaction over them: when the work throws,
  * the notes, events and replies are as they were before it.
@@ -175,10 +205,11 @@ export class InMemoryUnitOfWork implements UnitOfWork {
   readonly notes = new InMemoryNotes();
   readonly events = new RecordingNoteEvents();
   readonly replies = new RecordingSagaReplies();
+  readonly idempotencyKeys = new InMemoryIdempotencyKeys();
   commits = 0;
 
   get scope(): TransactionScope {
-    return { notes: this.notes, events: this.events, replies: this.replies };
+    return { notes: this.notes, events: this.events, replies: this.replies, idempotencyKeys: this.idempotencyKeys };
   }
 
   async run<T>(work: (scope: TransactionScope) => Promise<T>): Promise<T> {
@@ -186,6 +217,7 @@ export class InMemoryUnitOfWork implements UnitOfWork {
       rows: structuredClone(this.notes.rows),
       events: [...this.events.recorded],
       replies: [...this.replies.recorded],
+      keys: [...this.idempotencyKeys.rows],
     };
     try {
       const result = await work(this.scope);
@@ -195,6 +227,7 @@ export class InMemoryUnitOfWork implements UnitOfWork {
       this.notes.rows = before.rows;
       this.events.recorded = before.events;
       this.replies.recorded = before.replies;
+      this.idempotencyKeys.rows = before.keys;
       throw error;
     }
   }
