@@ -9,6 +9,7 @@
 // Results: bench/results/<timestamp>.json and .md, and the README's benchmark table.
 import { setTimeout } from 'node:timers/promises';
 import { median } from './figures.ts';
+import { measureIdempotentCreate } from './idempotent-create.ts';
 import { runLoad } from './load.ts';
 import { measured } from './measure.ts';
 import { startBenchInfra } from './outbox/infra.ts';
@@ -74,6 +75,14 @@ try {
     await runLoad(target, { connections, seconds: warmUpSeconds });
     hello.push({ connections, ...(await runLoad(target, { connections, seconds })) });
   }
+  log('POST /v1/notes with and without Idempotency-Key');
+  await refreshUsers(bffUrl, users);
+  const idempotentCreate = await measureIdempotentCreate(bffUrl, users, {
+    connections: 16,
+    seconds,
+    warmUpSeconds,
+    rounds: settings.variantRounds,
+  });
   log('sign-up → welcome note');
   const welcomeNote = await measureWelcomeNoteLatency(bffUrl, stack.notesDatabaseUrl, settings.welcomeNote);
   await main.platform.stop();
@@ -131,6 +140,7 @@ try {
     hello,
     memory: { idleRssMB, maxConnections },
     variants: variantRuns,
+    idempotentCreate,
     welcomeNote,
     relay,
   };

@@ -30,25 +30,27 @@ test("migrations go up (the service's own, the outbox's, then processed_events),
     '2_welcome_note',
     '3_notes_by_owner',
     '4_note_tags_pinned_archived',
+    '6_idempotency_keys',
     '1_outbox',
     '1_processed_events',
   ]);
-  assert.deepEqual(await tables(), ['notes', 'outbox', 'processed_events']);
+  assert.deepEqual(await tables(), ['idempotency_keys', 'notes', 'outbox', 'processed_events']);
   assert.deepEqual((await migrateNotesDatabase(pool, 'up')).applied, [], 'nothing left to apply');
 
   assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, [
     '1_processed_events',
     '1_outbox',
-    '4_note_tags_pinned_archived',
+    '6_idempotency_keys',
   ]);
   assert.deepEqual(await tables(), ['notes']);
+  assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, ['4_note_tags_pinned_archived']);
   assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, ['3_notes_by_owner']);
   assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, ['2_welcome_note']);
   assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, ['1_notes']);
   assert.deepEqual(await tables(), []);
 
   await migrateNotesDatabase(pool, 'up');
-  assert.deepEqual(await tables(), ['notes', 'outbox', 'processed_events']);
+  assert.deepEqual(await tables(), ['idempotency_keys', 'notes', 'outbox', 'processed_events']);
 });
 
 async function columns(): Promise<string[]> {
@@ -60,7 +62,8 @@ async function columns(): Promise<string[]> {
 
 test('tags, pinned and archived come with defaults for the notes already there, and go again without losing them', async () => {
   await migrateNotesDatabase(pool, 'up');
-  // Down to the notes' third migration: the other sets first, then the fourth.
+  // Down to the notes' third migration: the other sets first with the sixth, then the fourth.
+  await migrateNotesDatabase(pool, 'down');
   await migrateNotesDatabase(pool, 'down');
   assert.ok(!(await columns()).includes('tags'));
   const id = '0190f5f4-7b1c-7a3e-8f00-0000000000aa';
@@ -79,6 +82,7 @@ test('tags, pinned and archived come with defaults for the notes already there, 
   );
 
   await migrateNotesDatabase(pool, 'down');
+  await migrateNotesDatabase(pool, 'down');
   assert.deepEqual(
     (await columns()).filter((name) => ['tags', 'pinned', 'archived'].includes(name)),
     [],
@@ -87,4 +91,23 @@ test('tags, pinned and archived come with defaults for the notes already there, 
   assert.deepEqual(kept, [{ title: 'before', version: '3' }], 'the note itself stays');
   await pool.query('DELETE FROM notes');
   await migrateNotesDatabase(pool, 'up');
+});
+
+test('idempotency keys come and go with migration 6: one row per owner and key, the notes untouched', async () => {
+  await migrateNotesDatabase(pool, 'up');
+  const owner = '0190f5f4-7b1c-7a3e-8f00-0000000000bb';
+  const insertKey = () =>
+    pool.query(
+      `INSERT INTO idempotency_keys (owner_id, key, fingerprint, answer, created_at)
+       VALUES ($1, 'k', '\\x01', '\\x02', now())`,
+      [owner],
+    );
+  await insertKey();
+  await assert.rejects(insertKey(), /idempotency_keys_pkey/);
+
+  await migrateNotesDatabase(pool, 'down');
+  assert.ok(!(await tables()).includes('idempotency_keys'));
+  await migrateNotesDatabase(pool, 'up');
+  const { rows } = await pool.query('SELECT count(*)::int AS keys FROM idempotency_keys');
+  assert.deepEqual(rows, [{ keys: 0 }]);
 });

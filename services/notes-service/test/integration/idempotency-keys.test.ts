@@ -1,0 +1,143 @@
+// The idempotency keys on PostgreSQL: recorded in the transaction of the write they guard (a write
+// that fails leaves no key, one that commits leaves both), taken by one transaction at a time,
+// replaced once expired, purged after 24 hours.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { before, describe, test } from 'node:test';
+import { type Pool, withTransaction } from '@notes/postgres';
+import { createSagaReplies } from '@notes/saga';
+import { testFixture } from '@notes/testkit';
+import { createCreateNote } from '../../src/app/create-note.ts';
+import type { IdempotencyClaim, UnitOfWork } from '../../src/app/ports.ts';
+import { createWriteOnce } from '../../src/app/write-once.ts';
+import { createIdempotencyKeys, purgeIdempotencyKeys } from '../../src/db/idempotency-keys.ts';
+import { createNotesRepository } from '../../src/db/notes-repository.ts';
+import { idempotencyKeyLifetimeMs } from '../../src/domain/idempotency.ts';
+import { createNoteEvents } from '../../src/outbox/note-events.ts';
+import { migratedNotesDatabase } from '../support/database.ts';
+
+const fixture = testFixture();
+let pool: Pool;
+
+before(async () => {
+  pool = (await migratedNotesDatabase(fixture, 'notes_idempotency')).pool;
+});
+
+const clock = { now: () => new Date() };
+const unitOfWork: UnitOfWork = {
+  run: (work) =>
+    withTransaction(pool, (tx) =>
+      work({
+        notes: createNotesRepository(tx),
+        events: createNoteEvents(tx),
+        replies: createSagaReplies(tx, { clock }),
+        idempotencyKeys: createIdempotencyKeys(tx),
+      }),
+    ),
+};
+const writeOnce = createWriteOnce({ unitOfWork, clock });
+const bytes = (text: string) => Buffer.from(text);
+
+function aClaim(ownerId = randomUUID()): IdempotencyClaim {
+  return { ownerId, key: `key-${randomUUID()}`, fingerprint: bytes('POST /v1/notes\n{"title":"a"}') };
+}
+
+/** Creates a note titled `title` for the claim's owner; the answer is its id. */
+const createNote = (ownerId: string, title: string) => async (transaction: UnitOfWork) => {
+  const note = await createCreateNote({ unitOfWork: transaction, clock, newId: randomUUID })({
+    ownerId,
+    title,
+    content: '',
+  });
+  return bytes(note.id);
+};
+
+async function countOf(ownerId: string) {
+  const { rows } = await pool.query<{ notes: number; events: number; keys: number }>(
+    `SELECT (SELECT count(*)::int FROM notes WHERE owner_id = $1) AS notes,
+            (SELECT count(*)::int FROM outbox o JOIN notes n ON o.aggregate_id = n.id::text WHERE n.owner_id = $1) AS events,
+            (SELECT count(*)::int FROM idempotency_keys WHERE owner_id = $1) AS keys`,
+    [ownerId],
+  );
+  return rows[0];
+}
+
+describe('idempotency keys on PostgreSQL', () => {
+  test('the key commits with its write, and the same request again gets the recorded answer, writing nothing', async () => {
+    const claim = aClaim();
+    const first = await writeOnce(claim, createNote(claim.ownerId, 'a'));
+    const again = await writeOnce(claim, createNote(claim.ownerId, 'a'));
+    assert.deepEqual(again, { answer: first.answer, replayed: true });
+    assert.deepEqual(await countOf(claim.ownerId), { notes: 1, events: 1, keys: 1 });
+  });
+
+  test('a write whose transaction fails leaves neither its note nor its key', async () => {
+    const claim = aClaim();
+    await assert.rejects(
+      writeOnce(claim, async (transaction) => {
+        await createNote(claim.ownerId, 'a')(transaction);
+        throw new Error('the write fails after the note was written');
+      }),
+      /the write fails/,
+    );
+    assert.deepEqual(await countOf(claim.ownerId), { notes: 0, events: 0, keys: 0 });
+    // Nothing was recorded, so the request is carried out when it is tried again.
+    assert.equal((await writeOnce(claim, createNote(claim.ownerId, 'a'))).replayed, false);
+    assert.deepEqual(await countOf(claim.ownerId), { notes: 1, events: 1, keys: 1 });
+  });
+
+  test('while one transaction holds a key, another is told it is in flight; once it commits, its answer is found', async () => {
+    const claim = aClaim();
+    const since = new Date(Date.now() - idempotencyKeyLifetimeMs);
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let claimed: () => void = () => undefined;
+    const isClaimed = new Promise<void>((resolve) => {
+      claimed = resolve;
+    });
+    const first = withTransaction(pool, async (tx) => {
+      const keys = createIdempotencyKeys(tx);
+      assert.equal(await keys.claim(claim, since), undefined);
+      claimed();
+      await held;
+      await keys.record(claim, bytes('first answer'), new Date());
+    });
+    await isClaimed;
+    const during = await withTransaction(pool, (tx) => createIdempotencyKeys(tx).claim(claim, since));
+    assert.equal(during, 'in-flight');
+    release();
+    await first;
+    const after = await withTransaction(pool, (tx) => createIdempotencyKeys(tx).claim(claim, since));
+    assert.deepEqual(after, { fingerprint: Buffer.from(claim.fingerprint), answer: bytes('first answer') });
+  });
+
+  test('an expired key is found no more, and recording it again replaces it', async () => {
+    const claim = aClaim();
+    const dayAgo = new Date(Date.now() - idempotencyKeyLifetimeMs - 1_000);
+    await withTransaction(pool, (tx) => createIdempotencyKeys(tx).record(claim, bytes('old'), dayAgo));
+    const result = await writeOnce(claim, async () => bytes('new'));
+    assert.deepEqual(result, { answer: bytes('new'), replayed: false });
+    const { rows } = await pool.query('SELECT answer FROM idempotency_keys WHERE owner_id = $1', [claim.ownerId]);
+    assert.deepEqual(rows, [{ answer: bytes('new') }]);
+  });
+
+  test('the purge deletes the keys recorded before its cutoff, chunk by chunk, and no other', async () => {
+    const ownerId = randomUUID();
+    const cutoff = new Date('2026-11-23T10:00:00.000Z');
+    const record = (key: string, at: Date) =>
+      withTransaction(pool, (tx) =>
+        createIdempotencyKeys(tx).record({ ownerId, key, fingerprint: bytes('f') }, bytes('a'), at),
+      );
+    for (const key of ['old-1', 'old-2', 'old-3']) await record(key, new Date(cutoff.getTime() - 1));
+    await record('fresh', cutoff);
+    const oldersOfOthers = await pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM idempotency_keys WHERE created_at < $1 AND owner_id <> $2',
+      [cutoff, ownerId],
+    );
+    assert.equal(await purgeIdempotencyKeys(pool, cutoff, 2), 3 + (oldersOfOthers.rows[0]?.n ?? 0));
+    const { rows } = await pool.query('SELECT key FROM idempotency_keys WHERE owner_id = $1', [ownerId]);
+    assert.deepEqual(rows, [{ key: 'fresh' }]);
+  });
+});
