@@ -5,16 +5,13 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import { type Pool, withTransaction } from '@notes/postgres';
-import { createSagaReplies } from '@notes/saga';
 import { testFixture } from '@notes/testkit';
 import { createCreateNote } from '../../src/app/create-note.ts';
 import type { IdempotencyClaim, UnitOfWork } from '../../src/app/ports.ts';
 import { createWriteOnce } from '../../src/app/write-once.ts';
 import { createIdempotencyKeys, purgeIdempotencyKeys } from '../../src/db/idempotency-keys.ts';
-import { createNotesRepository } from '../../src/db/notes-repository.ts';
 import { idempotencyKeyLifetimeMs } from '../../src/domain/idempotency.ts';
-import { createNoteEvents } from '../../src/outbox/note-events.ts';
-import { migratedNotesDatabase } from '../support/database.ts';
+import { migratedNotesDatabase, transactionScope } from '../support/database.ts';
 
 const fixture = testFixture();
 let pool: Pool;
@@ -24,17 +21,7 @@ before(async () => {
 });
 
 const clock = { now: () => new Date() };
-const unitOfWork: UnitOfWork = {
-  run: (work) =>
-    withTransaction(pool, (tx) =>
-      work({
-        notes: createNotesRepository(tx),
-        events: createNoteEvents(tx),
-        replies: createSagaReplies(tx, { clock }),
-        idempotencyKeys: createIdempotencyKeys(tx),
-      }),
-    ),
-};
+const unitOfWork: UnitOfWork = { run: (work) => withTransaction(pool, (tx) => work(transactionScope(tx, clock))) };
 const writeOnce = createWriteOnce({ unitOfWork, clock });
 const bytes = (text: string) => Buffer.from(text);
 
@@ -89,25 +76,19 @@ describe('idempotency keys on PostgreSQL', () => {
   test('while one transaction holds a key, another is told it is in flight; once it commits, its answer is found', async () => {
     const claim = aClaim();
     const since = new Date(Date.now() - idempotencyKeyLifetimeMs);
-    let release: () => void = () => undefined;
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let claimed: () => void = () => undefined;
-    const isClaimed = new Promise<void>((resolve) => {
-      claimed = resolve;
-    });
+    const held = Promise.withResolvers<void>();
+    const claimed = Promise.withResolvers<void>();
     const first = withTransaction(pool, async (tx) => {
       const keys = createIdempotencyKeys(tx);
       assert.equal(await keys.claim(claim, since), undefined);
-      claimed();
-      await held;
+      claimed.resolve();
+      await held.promise;
       await keys.record(claim, bytes('first answer'), new Date());
     });
-    await isClaimed;
+    await claimed.promise;
     const during = await withTransaction(pool, (tx) => createIdempotencyKeys(tx).claim(claim, since));
     assert.equal(during, 'in-flight');
-    release();
+    held.resolve();
     await first;
     const after = await withTransaction(pool, (tx) => createIdempotencyKeys(tx).claim(claim, since));
     assert.deepEqual(after, { fingerprint: Buffer.from(claim.fingerprint), answer: bytes('first answer') });

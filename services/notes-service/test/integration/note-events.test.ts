@@ -20,7 +20,7 @@ import { createIdempotencyKeys } from '../../src/db/idempotency-keys.ts';
 import { createNoteReads, createNotesRepository } from '../../src/db/notes-repository.ts';
 import { NoteNotFound, VersionMismatch } from '../../src/domain/errors.ts';
 import { createNoteEvents } from '../../src/outbox/note-events.ts';
-import { migratedNotesDatabase } from '../support/database.ts';
+import { migratedNotesDatabase, transactionScope } from '../support/database.ts';
 
 const fixture = testFixture();
 let pool: Pool;
@@ -30,16 +30,7 @@ before(async () => {
 });
 
 const clock = { now: () => new Date() };
-const inTransaction: UnitOfWork['run'] = (work) =>
-  withTransaction(pool, (tx) =>
-    work({
-      notes: createNotesRepository(tx),
-      events: createNoteEvents(tx),
-      replies: createSagaReplies(tx, { clock }),
-      idempotencyKeys: createIdempotencyKeys(tx),
-    }),
-  );
-
+const inTransaction: UnitOfWork['run'] = (work) => withTransaction(pool, (tx) => work(transactionScope(tx, clock)));
 /** A clock that moves one second per reading. */
 function steppingClock() {
   let millis = Date.parse('2026-11-23T10:00:00.000Z');
