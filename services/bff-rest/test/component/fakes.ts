@@ -146,6 +146,18 @@ export class FakeUpstreams {
     return next(request);
   };
 
+  /** Answers a write repeated with its idempotency key (per owner) as notes-service does: the first answer, replayed. */
+  private readonly replayer: Interceptor = (next) => async (request) => {
+    const { ownerId, idempotency } = request.message as { ownerId?: string; idempotency?: { key: string } };
+    if (request.stream || idempotency === undefined) return next(request);
+    const id = `${request.method.name} ${ownerId} ${idempotency.key}`;
+    const first = this.answered.get(id);
+    if (first !== undefined) return { ...first, message: { ...first.message, replayed: true } };
+    const answer = await next(request);
+    if (!answer.stream) this.answered.set(id, answer);
+    return answer;
+  };
+
   readonly authTransport = createRouterTransport(
     (router) => {
       router.service(AuthService, {
@@ -332,18 +344,6 @@ export class FakeUpstreams {
   private interceptors(upstream: Upstream): Interceptor[] {
     return [this.recorder, this.faultOf(upstream), validationInterceptor(), this.replayer];
   }
-
-  /** Answers a write repeated with its idempotency key (per owner) as notes-service does: the first answer, replayed. */
-  private readonly replayer: Interceptor = (next) => async (request) => {
-    const { ownerId, idempotency } = request.message as { ownerId?: string; idempotency?: { key: string } };
-    if (request.stream || idempotency === undefined) return next(request);
-    const id = `${request.method.name} ${ownerId} ${idempotency.key}`;
-    const first = this.answered.get(id);
-    if (first !== undefined) return { ...first, message: { ...first.message, replayed: true } };
-    const answer = await next(request);
-    if (!answer.stream) this.answered.set(id, answer);
-    return answer;
-  };
 
   /** Applies the upstream's fault, if it has one, to every call but health checks. */
   private faultOf(upstream: Upstream): Interceptor {
