@@ -36,15 +36,24 @@ describe('idempotent note writes', () => {
   const notesTitled = async (ownerId: string, title: string) =>
     (await notesDb.query('SELECT id FROM notes WHERE owner_id = $1 AND title = $2', [ownerId, title])).rowCount;
 
-  // Only a write with a key waits for it: it has taken the key and written its note when it does.
-  const heldKeyRecording = 'LOCK TABLE idempotency_keys IN SHARE MODE';
-
-  /** Runs `work` while a test transaction holds `lock`; resolves once a backend waits for it. */
-  async function whileLocked<T>(lock: string, work: (waiting: () => Promise<void>) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` while a test transaction holds a row of the owner's key, not yet committed: a write
+   * with that key has taken the key (its advisory lock) and written its note when it comes to wait
+   * for the row, in the statement that records the key. `waiting` resolves once a write waits.
+   */
+  async function whileKeyHeld<T>(
+    ownerId: string,
+    key: string,
+    work: (waiting: () => Promise<void>) => Promise<T>,
+  ): Promise<T> {
     const holder: PoolClient = await notesDb.connect();
     try {
       await holder.query('BEGIN');
-      await holder.query(lock);
+      await holder.query(
+        `INSERT INTO idempotency_keys (owner_id, key, fingerprint, answer, created_at)
+         VALUES ($1, $2, '\\x00', '\\x00', now())`,
+        [ownerId, key],
+      );
       const { rows: holderPid } = await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
       const waiting = async () => {
         for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
@@ -176,7 +185,7 @@ describe('idempotent note writes', () => {
     const post = () =>
       api.call('POST', '/v1/notes', { token, body: { title }, headers: { 'idempotency-key': 'in-flight' } });
     // The first POST takes the key, then waits to record it until the test's lock goes.
-    const { pending } = await whileLocked(heldKeyRecording, async (waiting) => {
+    const { pending } = await whileKeyHeld(userId, 'in-flight', async (waiting) => {
       const firstPost = post();
       await waiting();
       assertProblem(await post(), 409);
@@ -202,7 +211,7 @@ describe('idempotent note writes', () => {
       });
     // The first attempt reaches the database and is held there; the client gives up on it (a
     // timeout), then the write commits with nobody to hear its answer.
-    await whileLocked(heldKeyRecording, async (waiting) => {
+    await whileKeyHeld(userId, key, async (waiting) => {
       const client = new AbortController();
       const lost = request(client.signal);
       await waiting();

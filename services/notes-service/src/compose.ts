@@ -18,7 +18,11 @@ import type { Clock, NewId, TransactionScope, UnitOfWork } from './app/ports.ts'
 import { createUpdateNote } from './app/update-note.ts';
 import { createWriteOnce } from './app/write-once.ts';
 import { loadNotesConfig, type NotesConfig } from './config.ts';
-import { createIdempotencyKeys, startIdempotencyKeysPurge } from './db/idempotency-keys.ts';
+import {
+  createIdempotencyKeys,
+  createRecordedIdempotencyKeys,
+  startIdempotencyKeysPurge,
+} from './db/idempotency-keys.ts';
 import { migrateNotesDatabase } from './db/migrations.ts';
 import { createNoteReads, createNotesRepository } from './db/notes-repository.ts';
 import { mapNotesError } from './grpc/error-mapper.ts';
@@ -71,7 +75,7 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
         listNotes: createListNotes({ notes }),
         listTags: createListTags({ notes }),
         // A write with an Idempotency-Key: the same writes, in the transaction that records the key.
-        writeOnce: createWriteOnce({ unitOfWork, clock }),
+        writeOnce: createWriteOnce({ unitOfWork, keys: createRecordedIdempotencyKeys(pool), clock }),
         writesIn,
       };
       const sagaUseCases = {

@@ -100,15 +100,26 @@ export interface RecordedAnswer {
   answer: Uint8Array;
 }
 
-/** The idempotency keys, in the transaction of the write a key guards. */
+/** The idempotency keys, in the transaction of the write a key guards (both statements go with its writes). */
 export interface IdempotencyKeys {
+  /** Takes the owner's key until the transaction ends; the transaction fails if another holds it. */
+  take(claim: IdempotencyClaim): Promise<void>;
   /**
-   * Holds the owner's key until the transaction ends, then reads what was recorded with it since
-   * `since`: 'in-flight' when another transaction holds the key, undefined when nothing was recorded.
+   * Records the answer to the key's request, replacing one recorded before `since`; the transaction
+   * fails if another holds the key, or recorded it since.
    */
-  claim(claim: IdempotencyClaim, since: Date): Promise<RecordedAnswer | 'in-flight' | undefined>;
-  /** Records the answer to the key's request (replacing one recorded before `since`, if any). */
-  record(claim: IdempotencyClaim, answer: Uint8Array, at: Date): Promise<void>;
+  record(claim: IdempotencyClaim, answer: Uint8Array, at: Date, since: Date): Promise<void>;
+}
+
+/** Why a write transaction with a key failed, as far as the key is concerned. */
+export type IdempotencyKeyFailure = 'in-flight' | 'recorded-meanwhile';
+
+/** The idempotency keys as committed, outside any write. */
+export interface RecordedIdempotencyKeys {
+  /** What was recorded with the owner's key since `since`, if anything. */
+  find(claim: IdempotencyClaim, since: Date): Promise<RecordedAnswer | undefined>;
+  /** The key's part in a failed write transaction: another transaction holds it, or recorded it meanwhile; else undefined. */
+  failureOf(error: unknown): IdempotencyKeyFailure | undefined;
 }
 
 /** What a unit of work may touch: the notes, their events, saga replies and idempotency keys, all in one transaction. */

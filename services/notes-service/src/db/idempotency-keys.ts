@@ -1,43 +1,49 @@
 import type { Logger } from '@notes/logger';
 import { preparedStatement, type Queryable, type Transaction } from '@notes/postgres';
 import { type PeriodicJob, startPeriodicJob } from '@notes/scheduling';
-import type { Clock, IdempotencyKeys } from '../app/ports.ts';
+import type { Clock, IdempotencyKeyFailure, IdempotencyKeys, RecordedIdempotencyKeys } from '../app/ports.ts';
 import { idempotencyKeysSince } from '../domain/idempotency.ts';
 
-// A transaction-scoped advisory lock per (owner, key), tried, never waited for: a second request
-// with the key while the first is in its transaction is told so at once. The uuid is 36 characters,
-// so owner and key joined name one pair only.
-const tryLock = preparedStatement('SELECT pg_try_advisory_xact_lock(hashtextextended($1::text || $2, 0)) AS locked');
-// A statement of its own after the lock: its snapshot then sees the key of a transaction that held
-// the lock and committed.
+// Both run in the write's transaction, deferred with its other writes: a create with a key is then
+// one statement (its note, its outbox row and its key). The functions are migration 0006's.
+const takeKey = preparedStatement('SELECT take_idempotency_key($1, $2)');
+const recordKey = preparedStatement('SELECT record_idempotency_key($1, $2, $3, $4, $5, $6)');
 const selectRecorded = preparedStatement(
   'SELECT fingerprint, answer FROM idempotency_keys WHERE owner_id = $1 AND key = $2 AND created_at >= $3',
 );
-// Taken by the lock and not found since the cutoff, the key can only have an expired row to replace.
-const upsertKey = preparedStatement(
-  `INSERT INTO idempotency_keys (owner_id, key, fingerprint, answer, created_at) VALUES ($1, $2, $3, $4, $5)
-   ON CONFLICT (owner_id, key) DO UPDATE
-     SET fingerprint = EXCLUDED.fingerprint, answer = EXCLUDED.answer, created_at = EXCLUDED.created_at`,
-);
+// The SQLSTATEs the functions raise.
+const failures: Record<string, IdempotencyKeyFailure> = { NK409: 'in-flight', NK422: 'recorded-meanwhile' };
 const purgeChunk = preparedStatement(
   `DELETE FROM idempotency_keys WHERE ctid IN (
      SELECT ctid FROM idempotency_keys WHERE created_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED
    )`,
 );
 
-/** The idempotency_keys table in one transaction: a key's row is a deferred write, committed with the write it guards. */
+/** The idempotency_keys table in one transaction: the key's statements are deferred writes, committed with the write it guards. */
 export function createIdempotencyKeys(tx: Transaction): IdempotencyKeys {
   return {
-    async claim({ ownerId, key }, since) {
-      const { rows: lock } = await tx.query<{ locked: boolean }>(tryLock([ownerId, key]));
-      if (lock[0]?.locked !== true) return 'in-flight';
-      const { rows } = await tx.query<{ fingerprint: Buffer; answer: Buffer }>(selectRecorded([ownerId, key, since]));
+    async take({ ownerId, key }) {
+      tx.defer(takeKey([ownerId, key]));
+    },
+
+    async record({ ownerId, key, fingerprint }, answer, at, since) {
+      tx.defer(recordKey([ownerId, key, Buffer.from(fingerprint), Buffer.from(answer), at, since]));
+    },
+  };
+}
+
+/** The committed keys, through the pool. */
+export function createRecordedIdempotencyKeys(db: Queryable): RecordedIdempotencyKeys {
+  return {
+    async find({ ownerId, key }, since) {
+      const { rows } = await db.query<{ fingerprint: Buffer; answer: Buffer }>(selectRecorded([ownerId, key, since]));
       const row = rows[0];
       return row === undefined ? undefined : { fingerprint: row.fingerprint, answer: row.answer };
     },
 
-    async record({ ownerId, key, fingerprint }, answer, at) {
-      tx.defer(upsertKey([ownerId, key, Buffer.from(fingerprint), Buffer.from(answer), at]));
+    failureOf(error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      return typeof code === 'string' ? failures[code] : undefined;
     },
   };
 }

@@ -7,9 +7,14 @@ import { before, describe, test } from 'node:test';
 import { type Pool, withTransaction } from '@notes/postgres';
 import { testFixture } from '@notes/testkit';
 import { createCreateNote } from '../../src/app/create-note.ts';
-import type { IdempotencyClaim, UnitOfWork } from '../../src/app/ports.ts';
-import { createWriteOnce } from '../../src/app/write-once.ts';
-import { createIdempotencyKeys, purgeIdempotencyKeys } from '../../src/db/idempotency-keys.ts';
+import type { IdempotencyClaim, RecordedIdempotencyKeys, UnitOfWork } from '../../src/app/ports.ts';
+import { createWriteOnce, type WriteOnce } from '../../src/app/write-once.ts';
+import {
+  createIdempotencyKeys,
+  createRecordedIdempotencyKeys,
+  purgeIdempotencyKeys,
+} from '../../src/db/idempotency-keys.ts';
+import { IdempotencyKeyInFlight } from '../../src/domain/errors.ts';
 import { idempotencyKeyLifetimeMs } from '../../src/domain/idempotency.ts';
 import { migratedNotesDatabase, transactionScope } from '../support/database.ts';
 
@@ -18,11 +23,14 @@ let pool: Pool;
 
 before(async () => {
   pool = (await migratedNotesDatabase(fixture, 'notes_idempotency')).pool;
+  recorded = createRecordedIdempotencyKeys(pool);
+  writeOnce = createWriteOnce({ unitOfWork, keys: recorded, clock });
 });
 
 const clock = { now: () => new Date() };
 const unitOfWork: UnitOfWork = { run: (work) => withTransaction(pool, (tx) => work(transactionScope(tx, clock))) };
-const writeOnce = createWriteOnce({ unitOfWork, clock });
+let recorded: RecordedIdempotencyKeys;
+let writeOnce: WriteOnce;
 const bytes = (text: string) => Buffer.from(text);
 
 function aClaim(ownerId = randomUUID()): IdempotencyClaim {
@@ -73,31 +81,52 @@ describe('idempotency keys on PostgreSQL', () => {
     assert.deepEqual(await countOf(claim.ownerId), { notes: 1, events: 1, keys: 1 });
   });
 
-  test('while one transaction holds a key, another is told it is in flight; once it commits, its answer is found', async () => {
+  test('while one transaction holds a key, a write under it is IdempotencyKeyInFlight; once it commits, its answer is found', async () => {
     const claim = aClaim();
     const since = new Date(Date.now() - idempotencyKeyLifetimeMs);
     const held = Promise.withResolvers<void>();
-    const claimed = Promise.withResolvers<void>();
+    const taken = Promise.withResolvers<void>();
     const first = withTransaction(pool, async (tx) => {
       const keys = createIdempotencyKeys(tx);
-      assert.equal(await keys.claim(claim, since), undefined);
-      claimed.resolve();
+      await keys.take(claim);
+      await tx.query('SELECT 1'); // sends the deferred take
+      taken.resolve();
       await held.promise;
-      await keys.record(claim, bytes('first answer'), new Date());
+      await keys.record(claim, bytes('first answer'), new Date(), since);
     });
-    await claimed.promise;
-    const during = await withTransaction(pool, (tx) => createIdempotencyKeys(tx).claim(claim, since));
-    assert.equal(during, 'in-flight');
+    await taken.promise;
+    await assert.rejects(writeOnce(claim, createNote(claim.ownerId, 'second')), IdempotencyKeyInFlight);
     held.resolve();
     await first;
-    const after = await withTransaction(pool, (tx) => createIdempotencyKeys(tx).claim(claim, since));
-    assert.deepEqual(after, { fingerprint: Buffer.from(claim.fingerprint), answer: bytes('first answer') });
+    assert.deepEqual(await recorded.find(claim, since), {
+      fingerprint: Buffer.from(claim.fingerprint),
+      answer: bytes('first answer'),
+    });
+    assert.deepEqual(await writeOnce(claim, createNote(claim.ownerId, 'third')), {
+      answer: bytes('first answer'),
+      replayed: true,
+    });
+    assert.deepEqual(await countOf(claim.ownerId), { notes: 0, events: 0, keys: 1 });
+  });
+
+  test('a write whose key another request recorded meanwhile rolls back and gets that answer', async () => {
+    const claim = aClaim();
+    const result = await writeOnce(claim, async (transaction) => {
+      const answer = await createNote(claim.ownerId, 'mine')(transaction);
+      // The other request commits between this one's look-up and its write.
+      await withTransaction(pool, (tx) =>
+        createIdempotencyKeys(tx).record(claim, bytes('theirs'), new Date(), new Date(0)),
+      );
+      return answer;
+    });
+    assert.deepEqual(result, { answer: bytes('theirs'), replayed: true });
+    assert.deepEqual(await countOf(claim.ownerId), { notes: 0, events: 0, keys: 1 });
   });
 
   test('an expired key is found no more, and recording it again replaces it', async () => {
     const claim = aClaim();
     const dayAgo = new Date(Date.now() - idempotencyKeyLifetimeMs - 1_000);
-    await withTransaction(pool, (tx) => createIdempotencyKeys(tx).record(claim, bytes('old'), dayAgo));
+    await withTransaction(pool, (tx) => createIdempotencyKeys(tx).record(claim, bytes('old'), dayAgo, new Date(0)));
     const result = await writeOnce(claim, async () => bytes('new'));
     assert.deepEqual(result, { answer: bytes('new'), replayed: false });
     const { rows } = await pool.query('SELECT answer FROM idempotency_keys WHERE owner_id = $1', [claim.ownerId]);
@@ -109,7 +138,7 @@ describe('idempotency keys on PostgreSQL', () => {
     const cutoff = new Date('2026-11-23T10:00:00.000Z');
     const record = (key: string, at: Date) =>
       withTransaction(pool, (tx) =>
-        createIdempotencyKeys(tx).record({ ownerId, key, fingerprint: bytes('f') }, bytes('a'), at),
+        createIdempotencyKeys(tx).record({ ownerId, key, fingerprint: bytes('f') }, bytes('a'), at, new Date(0)),
       );
     for (const key of ['old-1', 'old-2', 'old-3']) await record(key, new Date(cutoff.getTime() - 1));
     await record('fresh', cutoff);

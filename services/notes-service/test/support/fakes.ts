@@ -6,12 +6,14 @@
 import type {
   DeletedNote,
   IdempotencyClaim,
+  IdempotencyKeyFailure,
   IdempotencyKeys,
   NoteChange,
   NoteEvents,
   NoteRef,
   NotesRepository,
   RecordedAnswer,
+  RecordedIdempotencyKeys,
   SagaCommand,
   SagaReplies,
   TransactionScope,
@@ -174,25 +176,49 @@ interface IdempotencyKeyRow extends IdempotencyClaim, RecordedAnswer {
   createdAt: Date;
 }
 
-/** The idempotency keys: per owner and key; `inFlight` are keys another transaction holds. */
-export class InMemoryIdempotencyKeys implements IdempotencyKeys {
+/** What the database raises for a key: another transaction holds it, or recorded it meanwhile. */
+class IdempotencyKeyRaised extends Error {
+  readonly failure: IdempotencyKeyFailure;
+
+  constructor(failure: IdempotencyKeyFailure) {
+    super(failure);
+    this.failure = failure;
+  }
+}
+
+/**
+ * The idempotency keys, per owner and key, committed and in the transaction alike (a single-threaded
+ * fake); `inFlight` are keys another transaction holds. A key is recorded as its transaction's last
+ * step, so no rollback ever takes one back: rows a test adds stand for other transactions' commits.
+ */
+export class InMemoryIdempotencyKeys implements IdempotencyKeys, RecordedIdempotencyKeys {
   rows: IdempotencyKeyRow[] = [];
   readonly inFlight = new Set<string>();
 
-  async claim({ ownerId, key }: IdempotencyClaim, since: Date): Promise<RecordedAnswer | 'in-flight' | undefined> {
-    if (this.inFlight.has(key)) return 'in-flight';
-    const row = this.find(ownerId, key);
+  async find({ ownerId, key }: IdempotencyClaim, since: Date): Promise<RecordedAnswer | undefined> {
+    const row = this.rowOf(ownerId, key);
     return row === undefined || row.createdAt < since
       ? undefined
       : { fingerprint: row.fingerprint, answer: row.answer };
   }
 
-  async record(claim: IdempotencyClaim, answer: Uint8Array, at: Date): Promise<void> {
-    this.rows = this.rows.filter((row) => row !== this.find(claim.ownerId, claim.key));
+  failureOf(error: unknown): IdempotencyKeyFailure | undefined {
+    return error instanceof IdempotencyKeyRaised ? error.failure : undefined;
+  }
+
+  async take({ key }: IdempotencyClaim): Promise<void> {
+    if (this.inFlight.has(key)) throw new IdempotencyKeyRaised('in-flight');
+  }
+
+  async record(claim: IdempotencyClaim, answer: Uint8Array, at: Date, since: Date): Promise<void> {
+    await this.take(claim);
+    const existing = this.rowOf(claim.ownerId, claim.key);
+    if (existing !== undefined && existing.createdAt >= since) throw new IdempotencyKeyRaised('recorded-meanwhile');
+    this.rows = this.rows.filter((row) => row !== existing);
     this.rows.push({ ...claim, answer, createdAt: at });
   }
 
-  private find(ownerId: string, key: string): IdempotencyKeyRow | undefined {
+  private rowOf(ownerId: string, key: string): IdempotencyKeyRow | undefined {
     return this.rows.find((row) => row.ownerId === ownerId && row.key === key);
   }
 }
@@ -217,7 +243,6 @@ export class InMemoryUnitOfWork implements UnitOfWork {
       rows: structuredClone(this.notes.rows),
       events: [...this.events.recorded],
       replies: [...this.replies.recorded],
-      keys: [...this.idempotencyKeys.rows],
     };
     try {
       const result = await work(this.scope);
@@ -227,7 +252,6 @@ export class InMemoryUnitOfWork implements UnitOfWork {
       this.notes.rows = before.rows;
       this.events.recorded = before.events;
       this.replies.recorded = before.replies;
-      this.idempotencyKeys.rows = before.keys;
       throw error;
     }
   }

@@ -25,7 +25,7 @@ function setUp() {
   const unitOfWork = new InMemoryUnitOfWork();
   const clock = new ManualClock(new Date('2026-11-23T10:00:00.000Z'));
   const newId = sequentialUuids();
-  const writeOnce = createWriteOnce({ unitOfWork, clock });
+  const writeOnce = createWriteOnce({ unitOfWork, keys: unitOfWork.idempotencyKeys, clock });
   // The answer is the created note's id, as an edge would encode its response.
   const createNote = (transaction: UnitOfWork, title: string) =>
     createCreateNote({ unitOfWork: transaction, clock, newId })({ ownerId: alice, title, content: '' }).then((note) =>
@@ -86,6 +86,18 @@ describe('WriteOnce', () => {
     assert.equal(later.replayed, false);
     assert.notDeepEqual(later.answer, first.answer);
     assert.equal(unitOfWork.idempotencyKeys.rows.length, 1);
+  });
+
+  test('when a request under the key commits while the write runs, the write rolls back and gets that answer', async () => {
+    const { unitOfWork, clock, writeOnce, createNote } = setUp();
+    const result = await writeOnce(claim('POST a'), async (transaction) => {
+      const answer = await createNote(transaction, 'a');
+      // Another request with the key, same request, committed meanwhile.
+      unitOfWork.idempotencyKeys.rows.push({ ...claim('POST a'), answer: bytes('theirs'), createdAt: clock.now() });
+      return answer;
+    });
+    assert.deepEqual(result, { answer: bytes('theirs'), replayed: true });
+    assert.equal(unitOfWork.notes.rows.length, 0, 'the write rolled back');
   });
 
   test('a write that fails records no key, so the request may be tried again', async () => {
