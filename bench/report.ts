@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ChangeStreamFigure } from './change-streams.ts';
 import { type LoadFigure, median } from './figures.ts';
+import { type IdempotentCreate, idempotentCreateRates } from './idempotent-create.ts';
 import type { MeasuredFigure } from './measure.ts';
 import type { CommitToConsume, ProducerCeiling, RelayThroughput } from './outbox/relay.ts';
 import { type ProcessGroup, serviceGroups } from './process-stats.ts';
@@ -59,6 +60,8 @@ export interface BenchResults {
   hello: (LoadFigure & { connections: number })[];
   memory: { idleRssMB: Partial<Record<ProcessGroup, number>>; maxConnections: number };
   variants: VariantRun[];
+  /** POST /v1/notes with a fresh Idempotency-Key per request and without (absent in runs before it). */
+  idempotentCreate?: IdempotentCreate;
   welcomeNote: WelcomeNoteLatency;
   changeStreams: ChangeStreamFigure;
   relay: { throughput: RelayThroughput; ceiling: ProducerCeiling; latency: CommitToConsume };
@@ -220,6 +223,14 @@ function goals(results: BenchResults): Goal[] {
     const cost = switchedOff.find((variant) => variant.name === other.variant.name)?.cost ?? other.variant.name;
     reached.push({ goal: `${cost}: req/s on ÷ off ≥ 0.85`, measured: ratio.toFixed(2), met: ratio >= 0.85 });
   }
+  if (results.idempotentCreate !== undefined) {
+    const { ratio } = idempotentCreateRates(results.idempotentCreate);
+    reached.push({
+      goal: `POST /v1/notes with a fresh Idempotency-Key: req/s ≥ 0.85 × without, at ${results.idempotentCreate.connections} connections`,
+      measured: ratio.toFixed(2),
+      met: ratio >= 0.85,
+    });
+  }
   const errors = [...results.paths, ...results.search].reduce((sum, { platform }) => sum + platform.errors, 0);
   reached.push({ goal: 'no errors', measured: number(errors), met: errors === 0 });
   return reached;
@@ -250,6 +261,33 @@ function besideCeiling(connections: number, platform: MeasuredFigure, ceiling: M
     number(ceiling.requestsPerSecond),
     ms(ceiling.p99Ms),
     percent(platform.requestsPerSecond, ceiling.requestsPerSecond),
+  ];
+}
+
+/** POST /v1/notes with and without an Idempotency-Key, each round and the medians. */
+function idempotentCreateTable(results: BenchResults, h: (title: string) => string): string[] {
+  const measuredRuns = results.idempotentCreate;
+  if (measuredRuns === undefined) return [];
+  const { without, withKey, ratio } = idempotentCreateRates(measuredRuns);
+  const runsOf = (variant: string) => measuredRuns.runs.filter((run) => run.variant === variant);
+  return [
+    h(
+      `POST /v1/notes with a fresh Idempotency-Key per request, at ${measuredRuns.connections} connections, interleaved rounds`,
+    ),
+    '',
+    row(['variant', 'req/s median (each round)', 'p99 ms (median)', 'CPU ms/req (median)', 'with ÷ without']),
+    row(['---', '---:', '---:', '---:', '---:']),
+    ...(['without key', 'with a fresh key'] as const).map((variant) => {
+      const runs = runsOf(variant);
+      return row([
+        variant,
+        `${number(variant === 'without key' ? without : withKey)} (${runs.map((run) => number(run.figure.requestsPerSecond)).join(', ')})`,
+        ms(median(runs.map((run) => run.figure.p99Ms))),
+        median(runs.map((run) => run.figure.cpuMsPerRequest)),
+        variant === 'without key' ? '' : ratio.toFixed(2),
+      ]);
+    }),
+    '',
   ];
 }
 
@@ -366,6 +404,7 @@ export function renderTables(results: BenchResults, level: number): string {
       ]),
     ),
     '',
+    ...idempotentCreateTable(results, h),
     h('Events, sagas, start-up'),
     '',
     `- Outbox relay (one relay, batch ${results.relay.throughput.batchSize}, ${number(results.relay.throughput.events)} events): ${number(results.relay.throughput.eventsPerSecond)} events/s = ${percent(results.relay.throughput.eventsPerSecond, results.relay.ceiling.recordsPerSecond)} of Kafka's ProducerPerformance on the same broker (${number(results.relay.ceiling.recordsPerSecond)} records/s of ${results.relay.ceiling.recordSize} bytes, acks=all, idempotent).`,

@@ -13,6 +13,7 @@
 import { setTimeout } from 'node:timers/promises';
 import { measureChangeStreams } from './change-streams.ts';
 import { median } from './figures.ts';
+import { measureIdempotentCreate } from './idempotent-create.ts';
 import { runLoad } from './load.ts';
 import { measured } from './measure.ts';
 import { startBenchInfra } from './outbox/infra.ts';
@@ -87,6 +88,14 @@ try {
     warmUpSeconds,
     log,
   });
+  log('POST /v1/notes with and without Idempotency-Key');
+  await refreshUsers(bffUrl, users);
+  const idempotentCreate = await measureIdempotentCreate(bffUrl, users, {
+    connections: 16,
+    seconds,
+    warmUpSeconds,
+    rounds: settings.variantRounds,
+  });
   log('sign-up → welcome note');
   const welcomeNote = await measureWelcomeNoteLatency(bffUrl, stack.notesDatabaseUrl, settings.welcomeNote);
   await main.platform.stop();
@@ -156,6 +165,7 @@ try {
     hello,
     memory: { idleRssMB, maxConnections },
     variants: variantRuns,
+    idempotentCreate,
     welcomeNote,
     changeStreams,
     relay,

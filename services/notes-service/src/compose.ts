@@ -22,15 +22,21 @@ import { createListChanges } from './app/list-changes.ts';
 import { createListNotes } from './app/list-notes.ts';
 import { createListTags } from './app/list-tags.ts';
 import { createPatchNote } from './app/patch-note.ts';
-import type { Clock, NewId, TransactionScope } from './app/ports.ts';
+import type { Clock, NewId, TransactionScope, UnitOfWork } from './app/ports.ts';
 import { createPurgeDeletedNotes, type DeletedNotesPurge } from './app/purge-deleted-notes.ts';
 import { createUpdateNote } from './app/update-note.ts';
+import { createWriteOnce } from './app/write-once.ts';
 import { loadNotesConfig, type NotesConfig } from './config.ts';
+import {
+  createIdempotencyKeys,
+  createRecordedIdempotencyKeys,
+  startIdempotencyKeysPurge,
+} from './db/idempotency-keys.ts';
 import { migrateNotesDatabase } from './db/migrations.ts';
 import { createNoteChanges } from './db/note-changes.ts';
 import { createNoteReads, createNotesRepository } from './db/notes-repository.ts';
 import { mapNotesError } from './grpc/error-mapper.ts';
-import { notesServiceImpl } from './grpc/notes-service.ts';
+import { type NoteWrites, notesServiceImpl } from './grpc/notes-service.ts';
 import { notesSagaCommands } from './kafka/saga-commands.ts';
 import { createNoteEvents } from './outbox/note-events.ts';
 
@@ -63,19 +69,26 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
         notes: createNotesRepository(tx),
         events: createNoteEvents(tx),
         replies: createSagaReplies(tx, { clock }),
+        idempotencyKeys: createIdempotencyKeys(tx),
       });
       const unitOfWork = createUnitOfWork({ pool, scopeOf, outbox });
       const notes = createNoteReads(pool);
       const changes = createNoteChanges(pool);
+      const writesIn = (transaction: UnitOfWork): NoteWrites => ({
+        createNote: createCreateNote({ unitOfWork: transaction, clock, newId }),
+        updateNote: createUpdateNote({ unitOfWork: transaction, clock }),
+        patchNote: createPatchNote({ unitOfWork: transaction, clock }),
+        deleteNote: createDeleteNote({ unitOfWork: transaction, clock }),
+      });
       const useCases = {
-        createNote: createCreateNote({ unitOfWork, clock, newId }),
+        ...writesIn(unitOfWork),
         getNote: createGetNote({ notes }),
         listNotes: createListNotes({ notes }),
         listTags: createListTags({ notes }),
-        updateNote: createUpdateNote({ unitOfWork, clock }),
-        patchNote: createPatchNote({ unitOfWork, clock }),
-        deleteNote: createDeleteNote({ unitOfWork, clock }),
         listChanges: createListChanges({ changes }),
+        // A write with an Idempotency-Key: the same writes, in the transaction that records the key.
+        writeOnce: createWriteOnce({ unitOfWork, keys: createRecordedIdempotencyKeys(pool), clock }),
+        writesIn,
       };
       const sagaUseCases = {
         createWelcomeNote: overrides.createWelcomeNote ?? createCreateWelcomeNote({ clock, newId }),
@@ -85,7 +98,16 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
         routes: (router) => router.service(NotesService, notesServiceImpl(useCases)),
         mapError: mapNotesError,
         consumes: config.saga.consumer ? { scopeOf, handlers: notesSagaCommands(sagaUseCases) } : undefined,
-        jobs: [() => startDeletedNotesPurge(config, { notes: changes, clock, logger })],
+        jobs: [
+          () => startDeletedNotesPurge(config, { notes: changes, clock, logger }),
+          () =>
+            startIdempotencyKeysPurge(pool, {
+              everyMs: config.idempotencyKeys.purgeIntervalSeconds * 1000,
+              chunkSize: config.idempotencyKeys.purgeChunkSize,
+              clock,
+              logger,
+            }),
+        ],
       };
     },
   });

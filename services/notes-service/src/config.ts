@@ -24,6 +24,14 @@ export const NotesConfigSchema = Type.Object({
     },
     { default: {} },
   ),
+  idempotencyKeys: Type.Object(
+    {
+      // Keys hold 24 hours; every this often the expired ones are deleted, chunkSize rows per statement.
+      purgeIntervalSeconds: Type.Integer({ minimum: 1, default: 3600 }),
+      purgeChunkSize: Type.Integer({ minimum: 1, default: 1000 }),
+    },
+    { default: {} },
+  ),
 });
 
 /** The settings once loaded: grpcTls holds PEM texts, undefined when plaintext. */
@@ -34,6 +42,7 @@ export const notesEnvBindings = {
   ...grpcServiceEnvBindings('NOTES'),
   SAGA_CONSUMER: 'saga.consumer',
   CHANGE_FEED_DELETION_RETENTION_DAYS: 'changeFeed.deletionRetentionDays',
+  IDEMPOTENCY_KEYS_PURGE_INTERVAL_SECONDS: 'idempotencyKeys.purgeIntervalSeconds',
 };
 
 /**

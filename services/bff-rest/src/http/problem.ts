@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { Code, ConnectError } from '@connectrpc/connect';
+import { IdempotencyKeyReusedSchema } from '@notes/contracts/notes/v1';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { AllowedMethods } from './allowed-methods.ts';
 import type { FieldError, Problem } from './schemas.ts';
@@ -40,6 +41,10 @@ const grpcOutcomes: Partial<Record<Code, { status: number; detail: string }>> = 
     status: 410,
     detail: 'The cursor is older than the changes still kept; start again without it.',
   },
+  [Code.Aborted]: {
+    status: 409,
+    detail: 'A request with this Idempotency-Key is still being processed; retry later.',
+  },
   [Code.ResourceExhausted]: { status: 429, detail: 'Too many requests; retry later.' },
   [Code.Unavailable]: { status: 503, detail: 'A service this request needs is unavailable; retry later.' },
   [Code.DeadlineExceeded]: { status: 504, detail: 'A service this request needs did not answer in time.' },
@@ -55,6 +60,10 @@ export function problemFromGrpc(error: ConnectError): ProblemError | undefined {
   switch (error.code) {
     case Code.InvalidArgument:
       return new ProblemError(outcome.status, outcome.detail, { errors: fieldErrorsFromViolations(error) });
+    case Code.FailedPrecondition:
+      return error.findDetails(IdempotencyKeyReusedSchema).length > 0
+        ? new ProblemError(422, 'This Idempotency-Key was used with another request (method, path or body).')
+        : new ProblemError(outcome.status, outcome.detail);
     case Code.ResourceExhausted: {
       const retryAfter = error.metadata.get('retry-after');
       const seconds = retryAfter !== null && /^\d+$/.test(retryAfter) ? retryAfter : defaultRetryAfterSeconds;

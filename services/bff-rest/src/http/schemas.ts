@@ -387,6 +387,9 @@ const headerSchemas = {
   'cache-control': Type.String({ description: '`no-store`: tokens are never cached.' }),
   'www-authenticate': Type.String({ description: '`Bearer`, with `error="invalid_token"` for a bad token.' }),
   'retry-after': Type.String({ description: 'Seconds to wait before trying again.' }),
+  'idempotent-replayed': Type.String({
+    description: "`true` when this is the first answer to the request's `Idempotency-Key` again: nothing was written.",
+  }),
 };
 
 type HeaderName = keyof typeof headerSchemas;
@@ -401,8 +404,8 @@ export function jsonResponse<T extends TSchema>(description: string, schema: T, 
 }
 
 /** A response without a body (204). */
-export function emptyResponse(description: string) {
-  return { ...NoContentSchema, description };
+export function emptyResponse(description: string, headers: readonly HeaderName[] = []) {
+  return { ...NoContentSchema, description, ...headersOf(headers) };
 }
 
 const problemDescriptions = {
@@ -412,6 +415,7 @@ const problemDescriptions = {
   409: 'Conflicts with the current state.',
   410: 'Gone: what the request points at is no longer kept.',
   412: 'If-Match does not name the current ETag.',
+  422: 'The request cannot be processed as it is.',
   413: 'The request body is over the limit (1 MiB).',
   415: 'The request body is not JSON (Content-Type: application/json).',
   429: 'Too many requests from this client (or failed sign-ins): wait for Retry-After seconds.',

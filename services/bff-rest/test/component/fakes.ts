@@ -12,6 +12,7 @@ import {
   createClient,
   createRouterTransport,
   type Interceptor,
+  type UnaryResponse,
 } from '@connectrpc/connect';
 import { AuthService, type TokenPair, TokenPairSchema } from '@notes/contracts/auth/v1';
 import { Health, HealthCheckResponse_ServingStatus } from '@notes/contracts/health/v1';
@@ -117,6 +118,7 @@ export class FakeUpstreams {
   private readonly refreshTokens = new Map<string, string>();
   private readonly notes: StoredNote[] = [];
   private readonly sagas = new Map<string, Saga>();
+  private readonly answered = new Map<string, UnaryResponse>();
 
   constructor(keys: SigningKeys) {
     this.publishedKeys = [keys];
@@ -144,6 +146,18 @@ export class FakeUpstreams {
       });
     }
     return next(request);
+  };
+
+  /** Answers a write repeated with its idempotency key (per owner) as notes-service does: the first answer, replayed. */
+  private readonly replayer: Interceptor = (next) => async (request) => {
+    const { ownerId, idempotency } = request.message as { ownerId?: string; idempotency?: { key: string } };
+    if (request.stream || idempotency === undefined) return next(request);
+    const id = `${request.method.name} ${ownerId} ${idempotency.key}`;
+    const first = this.answered.get(id);
+    if (first !== undefined) return { ...first, message: { ...first.message, replayed: true } };
+    const answer = await next(request);
+    if (!answer.stream) this.answered.set(id, answer);
+    return answer;
   };
 
   readonly authTransport = createRouterTransport(
@@ -356,7 +370,7 @@ export class FakeUpstreams {
 
   /** An upstream's interceptors: every call recorded, then its fault applied, then validated. */
   private interceptors(upstream: Upstream): Interceptor[] {
-    return [this.recorder, this.faultOf(upstream), validationInterceptor()];
+    return [this.recorder, this.faultOf(upstream), validationInterceptor(), this.replayer];
   }
 
   /** Applies the upstream's fault, if it has one, to every call but health checks. */

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { Code, ConnectError } from '@connectrpc/connect';
+import { IdempotencyKeyReusedSchema } from '@notes/contracts/notes/v1';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import formats from 'ajv-formats';
 import type { InjectOptions, LightMyRequestResponse as InjectResponse } from 'fastify';
@@ -345,6 +346,15 @@ describe('every documented response', () => {
     },
   ];
 
+  const withKey = (valid: Request): Request => ({
+    ...valid,
+    headers: { ...(valid.headers as Record<string, string>), 'idempotency-key': randomUUID() },
+  });
+  const idempotencyFault = (route: Route, valid: Request, error: ConnectError) =>
+    route.upstream === undefined
+      ? undefined
+      : bff.upstreams.withFault(route.upstream, { kind: 'fail', error }, () => bff.app.inject(withKey(valid)));
+
   /** The usual ways to turn a valid request into an error of the status. */
   const usualErrors: Record<string, (route: Route, valid: Request) => Promise<InjectResponse> | undefined> = {
     401: (_route, valid) => {
@@ -368,12 +378,42 @@ describe('every documented response', () => {
       await strict.app.inject({ ...valid, remoteAddress });
       return strict.app.inject({ ...valid, remoteAddress });
     },
+    // What notes-service answers for a key whose first request is still in flight, or was another request.
+    409: (route, valid) => idempotencyFault(route, valid, new ConnectError('in flight', Code.Aborted)),
+    422: (route, valid) =>
+      idempotencyFault(
+        route,
+        valid,
+        new ConnectError('reused', Code.FailedPrecondition, undefined, [
+          { desc: IdempotencyKeyReusedSchema, value: { key: 'k' } },
+        ]),
+      ),
     '5XX': (route, valid) => {
       if (route.upstream === undefined) return undefined;
       const down = { kind: 'fail' as const, error: new ConnectError('connect ECONNREFUSED', Code.Unavailable) };
       return bff.upstreams.withFault(route.upstream, down, () => bff.app.inject(valid));
     },
   };
+
+  const idempotentWrites = new Set([
+    'POST /v1/notes',
+    'PUT /v1/notes/{id}',
+    'PATCH /v1/notes/{id}',
+    'DELETE /v1/notes/{id}',
+  ]);
+
+  /** The answer to a write repeated with its key: the first answer again, with every header it may carry. */
+  async function replayed(valid: Request): Promise<InjectResponse> {
+    const request = withKey(valid);
+    const first = await bff.app.inject(request);
+    const again = await bff.app.inject(request);
+    assert.deepEqual(
+      [again.statusCode, again.body],
+      [first.statusCode, first.body],
+      `${request.method} ${request.url}`,
+    );
+    return again;
+  }
 
   async function responseFor(route: Route, status: string): Promise<InjectResponse> {
     const special = route.statuses?.[status];
@@ -382,7 +422,7 @@ describe('every documented response', () => {
       return 'statusCode' in made ? made : bff.app.inject(made);
     }
     const valid = await route.valid();
-    if (/^2/.test(status)) return bff.app.inject(valid);
+    if (/^2/.test(status)) return idempotentWrites.has(route.name) ? replayed(valid) : bff.app.inject(valid);
     const usual = await usualErrors[status]?.(route, valid);
     assert.ok(usual !== undefined, `no request produces ${route.name} ${status}`);
     return usual;

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { create } from '@bufbuild/protobuf';
 import { ViolationsSchema } from '@bufbuild/protovalidate/gen/buf/validate/validate_pb.js';
 import { Code, ConnectError } from '@connectrpc/connect';
+import { IdempotencyKeyReusedSchema } from '@notes/contracts/notes/v1';
 import { problemFromGrpc } from '../../src/http/problem.ts';
 
 function violationsError(...fields: string[][]): ConnectError {
@@ -22,6 +23,7 @@ describe('problemFromGrpc', () => {
     [Code.NotFound, 404],
     [Code.AlreadyExists, 409],
     [Code.FailedPrecondition, 412],
+    [Code.Aborted, 409],
     [Code.ResourceExhausted, 429],
     [Code.Unavailable, 503],
     [Code.DeadlineExceeded, 504],
@@ -37,6 +39,13 @@ describe('problemFromGrpc', () => {
       assert.equal(problemFromGrpc(new ConnectError('boom', code)), undefined);
     });
   }
+
+  it('maps a FAILED_PRECONDITION with an IdempotencyKeyReused detail to 422', () => {
+    const reused = new ConnectError('reused', Code.FailedPrecondition, undefined, [
+      { desc: IdempotencyKeyReusedSchema, value: { key: 'k' } },
+    ]);
+    assert.equal(problemFromGrpc(reused)?.status, 422);
+  });
 
   it("never passes the upstream's message on", () => {
     const problem = problemFromGrpc(new ConnectError('db host pg-7.internal refused', Code.Unavailable));

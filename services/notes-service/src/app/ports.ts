@@ -104,11 +104,47 @@ export interface SagaReplies {
   failed(command: SagaCommand, reason: string): Promise<void>;
 }
 
-/** What a unit of work may touch: the notes, their events and saga replies, all in one transaction. */
+/** A write's idempotency key (per owner), with the fingerprint of the request it came with. */
+export interface IdempotencyClaim {
+  ownerId: string;
+  key: string;
+  fingerprint: Uint8Array;
+}
+
+/** What was recorded with a key: the fingerprint of its first request, and the answer that request got. */
+export interface RecordedAnswer {
+  fingerprint: Uint8Array;
+  answer: Uint8Array;
+}
+
+/** The idempotency keys, in the transaction of the write a key guards (both statements go with its writes). */
+export interface IdempotencyKeys {
+  /** Takes the owner's key until the transaction ends; the transaction fails if another holds it. */
+  take(claim: IdempotencyClaim): Promise<void>;
+  /**
+   * Records the answer to the key's request, replacing one recorded before `since`; the transaction
+   * fails if another holds the key, or recorded it since.
+   */
+  record(claim: IdempotencyClaim, answer: Uint8Array, at: Date, since: Date): Promise<void>;
+}
+
+/** Why a write transaction with a key failed, as far as the key is concerned. */
+export type IdempotencyKeyFailure = 'in-flight' | 'recorded-meanwhile';
+
+/** The idempotency keys as committed, outside any write. */
+export interface RecordedIdempotencyKeys {
+  /** What was recorded with the owner's key since `since`, if anything. */
+  find(claim: IdempotencyClaim, since: Date): Promise<RecordedAnswer | undefined>;
+  /** The key's part in a failed write transaction: another transaction holds it, or recorded it meanwhile; else undefined. */
+  failureOf(error: unknown): IdempotencyKeyFailure | undefined;
+}
+
+/** What a unit of work may touch: the notes, their events, saga replies and idempotency keys, all in one transaction. */
 export interface TransactionScope {
   notes: NotesRepository;
   events: NoteEvents;
   replies: SagaReplies;
+  idempotencyKeys: IdempotencyKeys;
 }
 
 /**

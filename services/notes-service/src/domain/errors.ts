@@ -6,7 +6,13 @@ export type InvalidInputCode =
   | 'INVALID_PAGE_LIMIT'
   | 'INVALID_CHANGE_LIMIT';
 
-export type NotesErrorCode = 'NOTE_NOT_FOUND' | 'VERSION_MISMATCH' | 'CHANGE_CURSOR_EXPIRED' | InvalidInputCode;
+export type NotesErrorCode =
+  | 'NOTE_NOT_FOUND'
+  | 'VERSION_MISMATCH'
+  | 'CHANGE_CURSOR_EXPIRED'
+  | 'IDEMPOTENCY_KEY_IN_FLIGHT'
+  | 'IDEMPOTENCY_KEY_REUSED'
+  | InvalidInputCode;
 
 /** A broken rule of the notes domain. `code` is stable: logs, the BFF and clients may rely on it. */
 export class NotesError extends Error {
@@ -88,5 +94,25 @@ export class VersionMismatch extends NotesError {
     super('VERSION_MISMATCH', `note ${noteId} is at version ${currentVersion}, not ${expectedVersion}`);
     this.expectedVersion = expectedVersion;
     this.currentVersion = currentVersion;
+  }
+}
+
+/** A write with an idempotency key whose first request is still being processed: try again shortly. */
+export class IdempotencyKeyInFlight extends NotesError {
+  constructor(key: string) {
+    super(
+      'IDEMPOTENCY_KEY_IN_FLIGHT',
+      `a request with idempotency key ${JSON.stringify(key)} is still being processed`,
+    );
+  }
+}
+
+/** A write with an idempotency key that was first used with another request. */
+export class IdempotencyKeyReused extends NotesError {
+  readonly key: string;
+
+  constructor(key: string) {
+    super('IDEMPOTENCY_KEY_REUSED', `idempotency key ${JSON.stringify(key)} was used with another request`);
+    this.key = key;
   }
 }

@@ -1,8 +1,9 @@
 import { create } from '@bufbuild/protobuf';
 import { ViolationsSchema } from '@bufbuild/protovalidate/gen/buf/validate/validate_pb.js';
 import { Code, ConnectError } from '@connectrpc/connect';
+import { IdempotencyKeyReusedSchema } from '@notes/contracts/notes/v1';
 import type { ErrorMapper } from '@notes/grpc';
-import { InvalidInput, NotesError, type NotesErrorCode } from '../domain/errors.ts';
+import { IdempotencyKeyReused, InvalidInput, NotesError, type NotesErrorCode } from '../domain/errors.ts';
 
 // Typed on every code, so a new domain error cannot be forgotten here.
 const statusByErrorCode: Record<NotesErrorCode, Code> = {
@@ -10,6 +11,9 @@ const statusByErrorCode: Record<NotesErrorCode, Code> = {
   VERSION_MISMATCH: Code.FailedPrecondition,
   // Past the range of changes still known: the BFF's 410.
   CHANGE_CURSOR_EXPIRED: Code.OutOfRange,
+  IDEMPOTENCY_KEY_IN_FLIGHT: Code.Aborted,
+  // Told from VERSION_MISMATCH by its IdempotencyKeyReused detail.
+  IDEMPOTENCY_KEY_REUSED: Code.FailedPrecondition,
   INVALID_NOTE: Code.InvalidArgument,
   INVALID_NOTE_FILTER: Code.InvalidArgument,
   INVALID_CURSOR: Code.InvalidArgument,
@@ -24,6 +28,11 @@ const statusByErrorCode: Record<NotesErrorCode, Code> = {
 export const mapNotesError: ErrorMapper = (error) => {
   if (!(error instanceof NotesError)) return undefined;
   if (error instanceof InvalidInput) return invalidInput(error, statusByErrorCode[error.code]);
+  if (error instanceof IdempotencyKeyReused) {
+    return new ConnectError(error.message, statusByErrorCode[error.code], undefined, [
+      { desc: IdempotencyKeyReusedSchema, value: { key: error.key } },
+    ]);
+  }
   return new ConnectError(error.message, statusByErrorCode[error.code]);
 };
 

@@ -31,11 +31,12 @@ test("migrations go up (the service's own, the outbox's, then processed_events),
     '3_notes_by_owner',
     '4_note_tags_pinned_archived',
     '5_note_search',
+    '6_idempotency_keys',
     '7_change_feed',
     '1_outbox',
     '1_processed_events',
   ]);
-  assert.deepEqual(await tables(), ['note_change_purges', 'notes', 'outbox', 'processed_events']);
+  assert.deepEqual(await tables(), ['idempotency_keys', 'note_change_purges', 'notes', 'outbox', 'processed_events']);
   assert.deepEqual((await migrateNotesDatabase(pool, 'up')).applied, [], 'nothing left to apply');
 
   assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, [
@@ -43,6 +44,8 @@ test("migrations go up (the service's own, the outbox's, then processed_events),
     '1_outbox',
     '7_change_feed',
   ]);
+  assert.deepEqual(await tables(), ['idempotency_keys', 'notes']);
+  assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, ['6_idempotency_keys']);
   assert.deepEqual(await tables(), ['notes']);
   assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, ['5_note_search']);
   assert.deepEqual((await migrateNotesDatabase(pool, 'down')).reverted, ['4_note_tags_pinned_archived']);
@@ -52,7 +55,7 @@ test("migrations go up (the service's own, the outbox's, then processed_events),
   assert.deepEqual(await tables(), []);
 
   await migrateNotesDatabase(pool, 'up');
-  assert.deepEqual(await tables(), ['note_change_purges', 'notes', 'outbox', 'processed_events']);
+  assert.deepEqual(await tables(), ['idempotency_keys', 'note_change_purges', 'notes', 'outbox', 'processed_events']);
 });
 
 async function columns(): Promise<string[]> {
@@ -64,7 +67,8 @@ async function columns(): Promise<string[]> {
 
 test('tags, pinned and archived come with defaults for the notes already there, and go again without losing them', async () => {
   await migrateNotesDatabase(pool, 'up');
-  // Down to the notes' third migration: the other sets and the seventh first, then the fifth, then the fourth.
+  // Down to the notes' third migration: the other sets and the seventh first, then the sixth, the fifth, the fourth.
+  await migrateNotesDatabase(pool, 'down');
   await migrateNotesDatabase(pool, 'down');
   await migrateNotesDatabase(pool, 'down');
   await migrateNotesDatabase(pool, 'down');
@@ -84,6 +88,7 @@ test('tags, pinned and archived come with defaults for the notes already there, 
     /notes_tags_count_check/,
   );
 
+  await migrateNotesDatabase(pool, 'down');
   await migrateNotesDatabase(pool, 'down');
   await migrateNotesDatabase(pool, 'down');
   await migrateNotesDatabase(pool, 'down');
@@ -138,7 +143,8 @@ async function indexes(): Promise<string[]> {
 
 test('the search words of the notes already there are stored on the way up, and go again (with their indexes) on the way down', async () => {
   await migrateNotesDatabase(pool, 'up');
-  // Down to the notes' fourth migration: the other sets and the seventh first, then the fifth.
+  // Down to the notes' fourth migration: the other sets and the seventh first, then the sixth, then the fifth.
+  await migrateNotesDatabase(pool, 'down');
   await migrateNotesDatabase(pool, 'down');
   await migrateNotesDatabase(pool, 'down');
   assert.ok(!(await columns()).includes('search'));
@@ -157,6 +163,7 @@ test('the search words of the notes already there are stored on the way up, and 
 
   await migrateNotesDatabase(pool, 'down');
   await migrateNotesDatabase(pool, 'down');
+  await migrateNotesDatabase(pool, 'down');
   assert.ok(!(await columns()).includes('search'));
   assert.deepEqual(
     (await indexes()).filter((name) => name === 'notes_owner_search_idx' || name === 'notes_owner_tags_idx'),
@@ -168,4 +175,25 @@ test('the search words of the notes already there are stored on the way up, and 
   assert.deepEqual(kept, [{ title: 'Купить МОЛОКО' }], 'the note itself stays');
   await pool.query('DELETE FROM notes');
   await migrateNotesDatabase(pool, 'up');
+});
+
+test('idempotency keys come and go with migration 6: one row per owner and key, the notes untouched', async () => {
+  await migrateNotesDatabase(pool, 'up');
+  const owner = '0190f5f4-7b1c-7a3e-8f00-0000000000bb';
+  const insertKey = () =>
+    pool.query(
+      `INSERT INTO idempotency_keys (owner_id, key, fingerprint, answer, created_at)
+       VALUES ($1, 'k', '\\x01', '\\x02', now())`,
+      [owner],
+    );
+  await insertKey();
+  await assert.rejects(insertKey(), /idempotency_keys_pkey/);
+
+  // The other sets and the seventh first, then the sixth.
+  await migrateNotesDatabase(pool, 'down');
+  await migrateNotesDatabase(pool, 'down');
+  assert.ok(!(await tables()).includes('idempotency_keys'));
+  await migrateNotesDatabase(pool, 'up');
+  const { rows } = await pool.query('SELECT count(*)::int AS keys FROM idempotency_keys');
+  assert.deepEqual(rows, [{ keys: 0 }]);
 });

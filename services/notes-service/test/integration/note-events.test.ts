@@ -16,10 +16,11 @@ import { createCreateNote } from '../../src/app/create-note.ts';
 import { createDeleteNote } from '../../src/app/delete-note.ts';
 import type { UnitOfWork } from '../../src/app/ports.ts';
 import { createUpdateNote } from '../../src/app/update-note.ts';
+import { createIdempotencyKeys } from '../../src/db/idempotency-keys.ts';
 import { createNoteReads, createNotesRepository } from '../../src/db/notes-repository.ts';
 import { NoteNotFound, VersionMismatch } from '../../src/domain/errors.ts';
 import { createNoteEvents } from '../../src/outbox/note-events.ts';
-import { migratedNotesDatabase } from '../support/database.ts';
+import { migratedNotesDatabase, transactionScope } from '../support/database.ts';
 
 const fixture = testFixture();
 let pool: Pool;
@@ -29,11 +30,7 @@ before(async () => {
 });
 
 const clock = { now: () => new Date() };
-const inTransaction: UnitOfWork['run'] = (work) =>
-  withTransaction(pool, (tx) =>
-    work({ notes: createNotesRepository(tx), events: createNoteEvents(tx), replies: createSagaReplies(tx, { clock }) }),
-  );
-
+const inTransaction: UnitOfWork['run'] = (work) => withTransaction(pool, (tx) => work(transactionScope(tx, clock)));
 /** A clock that moves one second per reading. */
 function steppingClock() {
   let millis = Date.parse('2026-11-23T10:00:00.000Z');
@@ -139,6 +136,7 @@ describe('note events in the outbox', () => {
           notes: createNotesRepository(tx),
           events: createNoteEvents(tx, { newEventId: () => takenEventId }),
           replies: createSagaReplies(tx, { clock }),
+          idempotencyKeys: createIdempotencyKeys(tx),
         }),
       );
     const lostId = randomUUID();
@@ -178,6 +176,7 @@ describe('note events in the outbox', () => {
         return work({
           notes: createNotesRepository(tx),
           replies: createSagaReplies(tx, { clock }),
+          idempotencyKeys: createIdempotencyKeys(tx),
           events: {
             created: async (note) => {
               await events.created(note);

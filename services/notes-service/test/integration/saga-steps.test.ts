@@ -10,14 +10,11 @@ import { eventTypes, sagaCommandTypes, sagaReplyType, topics } from '@notes/cont
 import { StepReplySchema } from '@notes/contracts/saga/v1/messages';
 import { readOutboxRows, type StoredOutboxRow } from '@notes/outbox/testing';
 import { type Pool, withTransaction } from '@notes/postgres';
-import { createSagaReplies } from '@notes/saga';
 import { testFixture } from '@notes/testkit';
 import { type CreateWelcomeNoteCommand, createCreateWelcomeNote } from '../../src/app/create-welcome-note.ts';
 import { createDeleteUserNotes, type DeleteUserNotesCommand } from '../../src/app/delete-user-notes.ts';
 import type { TransactionScope } from '../../src/app/ports.ts';
-import { createNotesRepository } from '../../src/db/notes-repository.ts';
-import { createNoteEvents } from '../../src/outbox/note-events.ts';
-import { migratedNotesDatabase } from '../support/database.ts';
+import { migratedNotesDatabase, transactionScope } from '../support/database.ts';
 import { refuseWelcomeNotes } from '../support/refusing-welcome-notes.ts';
 
 const fixture = testFixture();
@@ -30,9 +27,7 @@ before(async () => {
 
 /** Runs a step in one transaction over the real adapters, as the consumer does. */
 function inTransaction(step: (scope: TransactionScope) => Promise<void>): Promise<void> {
-  return withTransaction(pool, (tx) =>
-    step({ notes: createNotesRepository(tx), events: createNoteEvents(tx), replies: createSagaReplies(tx, { clock }) }),
-  );
+  return withTransaction(pool, (tx) => step(transactionScope(tx, clock)));
 }
 
 const createWelcomeNote = createCreateWelcomeNote({ clock, newId: () => randomUUID() });

@@ -1,6 +1,11 @@
-import { createPool, type Pool } from '@notes/postgres';
+import { createPool, type Pool, type Transaction } from '@notes/postgres';
+import { createSagaReplies } from '@notes/saga';
 import type { TestFixture } from '@notes/testkit';
+import type { Clock, TransactionScope } from '../../src/app/ports.ts';
+import { createIdempotencyKeys } from '../../src/db/idempotency-keys.ts';
 import { migrateNotesDatabase } from '../../src/db/migrations.ts';
+import { createNotesRepository } from '../../src/db/notes-repository.ts';
+import { createNoteEvents } from '../../src/outbox/note-events.ts';
 
 export interface NotesDatabase {
   url: string;
@@ -16,4 +21,14 @@ export async function migratedNotesDatabase(fixture: TestFixture, prefix: string
   );
   await migrateNotesDatabase(pool, 'up');
   return { url: database.url, pool };
+}
+
+/** The real adapters bound to one transaction, as compose.ts binds them. */
+export function transactionScope(tx: Transaction, clock: Clock): TransactionScope {
+  return {
+    notes: createNotesRepository(tx),
+    events: createNoteEvents(tx),
+    replies: createSagaReplies(tx, { clock }),
+    idempotencyKeys: createIdempotencyKeys(tx),
+  };
 }

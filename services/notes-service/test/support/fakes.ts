@@ -5,11 +5,16 @@
 
 import type {
   DeletedNote,
+  IdempotencyClaim,
+  IdempotencyKeyFailure,
+  IdempotencyKeys,
   NoteChange,
   NoteEvents,
   NoteRef,
   NotesRepository,
   RankedNote,
+  RecordedAnswer,
+  RecordedIdempotencyKeys,
   SagaCommand,
   SagaReplies,
   TransactionScope,
@@ -200,6 +205,57 @@ export class RecordingSagaReplies implements SagaReplies {
   }
 }
 
+interface IdempotencyKeyRow extends IdempotencyClaim, RecordedAnswer {
+  createdAt: Date;
+}
+
+/** What the database raises for a key: another transaction holds it, or recorded it meanwhile. */
+class IdempotencyKeyRaised extends Error {
+  readonly failure: IdempotencyKeyFailure;
+
+  constructor(failure: IdempotencyKeyFailure) {
+    super(failure);
+    this.failure = failure;
+  }
+}
+
+/**
+ * The idempotency keys, per owner and key, committed and in the transaction alike (a single-threaded
+ * fake); `inFlight` are keys another transaction holds. A key is recorded as its transaction's last
+ * step, so no rollback ever takes one back: rows a test adds stand for other transactions' commits.
+ */
+export class InMemoryIdempotencyKeys implements IdempotencyKeys, RecordedIdempotencyKeys {
+  rows: IdempotencyKeyRow[] = [];
+  readonly inFlight = new Set<string>();
+
+  async find({ ownerId, key }: IdempotencyClaim, since: Date): Promise<RecordedAnswer | undefined> {
+    const row = this.rowOf(ownerId, key);
+    return row === undefined || row.createdAt < since
+      ? undefined
+      : { fingerprint: row.fingerprint, answer: row.answer };
+  }
+
+  failureOf(error: unknown): IdempotencyKeyFailure | undefined {
+    return error instanceof IdempotencyKeyRaised ? error.failure : undefined;
+  }
+
+  async take({ key }: IdempotencyClaim): Promise<void> {
+    if (this.inFlight.has(key)) throw new IdempotencyKeyRaised('in-flight');
+  }
+
+  async record(claim: IdempotencyClaim, answer: Uint8Array, at: Date, since: Date): Promise<void> {
+    await this.take(claim);
+    const existing = this.rowOf(claim.ownerId, claim.key);
+    if (existing !== undefined && existing.createdAt >= since) throw new IdempotencyKeyRaised('recorded-meanwhile');
+    this.rows = this.rows.filter((row) => row !== existing);
+    this.rows.push({ ...claim, answer, createdAt: at });
+  }
+
+  private rowOf(ownerId: string, key: string): IdempotencyKeyRow | undefined {
+    return this.rows.find((row) => row.ownerId === ownerId && row.key === key);
+  }
+}
+
 /**
  * One store with its events and replies; `run` is a transaction over them: when the work throws,
  * the notes, events and replies are as they were before it.
@@ -208,10 +264,11 @@ export class InMemoryUnitOfWork implements UnitOfWork {
   readonly notes = new InMemoryNotes();
   readonly events = new RecordingNoteEvents();
   readonly replies = new RecordingSagaReplies();
+  readonly idempotencyKeys = new InMemoryIdempotencyKeys();
   commits = 0;
 
   get scope(): TransactionScope {
-    return { notes: this.notes, events: this.events, replies: this.replies };
+    return { notes: this.notes, events: this.events, replies: this.replies, idempotencyKeys: this.idempotencyKeys };
   }
 
   async run<T>(work: (scope: TransactionScope) => Promise<T>): Promise<T> {

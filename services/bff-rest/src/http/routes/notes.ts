@@ -6,6 +6,7 @@ import { type Static, Type } from 'typebox';
 import type { AccessTokenVerifier } from '../access-token.ts';
 import { requireAccessToken } from '../authenticate.ts';
 import { etagOf, parseIfMatch } from '../etag.ts';
+import { fingerprintRequest, idempotencyKeyHeader, idempotencyOf, markReplayed } from '../idempotency-key.ts';
 import { bearerAuth } from '../openapi.ts';
 import { ProblemError } from '../problem.ts';
 import {
@@ -38,7 +39,15 @@ export interface NotesRoutesDeps {
 
 const ifMatchHeaders = Type.Object({
   'if-match': Type.Optional(Type.String({ description: 'The ETag the note must still have (or `*`).' })),
+  ...idempotencyKeyHeader,
 });
+
+const idempotencyKeyHeaders = Type.Object(idempotencyKeyHeader);
+
+const idempotencyProblems = {
+  409: 'A request with this `Idempotency-Key` is still being processed: retry later.',
+  422: 'This `Idempotency-Key` was used with another request (method, path or body).',
+} as const;
 
 const noteNotFound = "No such note: it never existed, was deleted, or is someone else's.";
 
@@ -66,21 +75,25 @@ function createNote(app: TypeboxApp, { notesClient, callOptions }: NotesRoutesDe
         summary: 'Create a note',
         tags: ['notes'],
         security: bearerAuth,
+        headers: idempotencyKeyHeaders,
         body: ref(CreateNoteRequestSchema),
         response: {
-          201: jsonResponse('The note, created.', ref(NoteSchema), ['location', 'etag']),
-          ...problemResponses([400, 401, 413, 415]),
+          201: jsonResponse('The note, created.', ref(NoteSchema), ['location', 'etag', 'idempotent-replayed']),
+          ...problemResponses([400, 401, 409, 413, 415, 422], idempotencyProblems),
         },
       },
+      preParsing: fingerprintRequest,
     },
     async (request, reply) => {
       const { title, content = '', tags, pinned, archived } = request.body;
-      const { note } = await notesClient.createNote(
-        { ownerId: request.ownerId, title, content, tags, pinned, archived },
+      const idempotency = idempotencyOf(request);
+      const { note, replayed } = await notesClient.createNote(
+        { ownerId: request.ownerId, title, content, tags, pinned, archived, idempotency },
         callOptions(request),
       );
       const created = required(note, 'note');
       reply.code(201).header('location', `/v1/notes/${created.id}`);
+      markReplayed(reply, replayed);
       return sendNote(reply, created);
     },
   );
@@ -161,19 +174,28 @@ function updateNote(app: TypeboxApp, deps: NotesRoutesDeps): void {
         headers: ifMatchHeaders,
         body: ref(UpdateNoteRequestSchema),
         response: {
-          200: jsonResponse('The note, updated: `updated_at` moved, a new ETag.', ref(NoteSchema), ['etag']),
-          ...problemResponses([400, 401, 404, 412, 413, 415], { 404: noteNotFound }),
+          200: jsonResponse('The note, updated: `updated_at` moved, a new ETag.', ref(NoteSchema), [
+            'etag',
+            'idempotent-replayed',
+          ]),
+          ...problemResponses([400, 401, 404, 409, 412, 413, 415, 422], {
+            404: noteNotFound,
+            ...idempotencyProblems,
+          }),
         },
       },
+      preParsing: fingerprintRequest,
     },
     async (request, reply) => {
       const noteId = request.params.id;
       const expectedVersion = await expectedVersionOf(deps, request, noteId);
       const { title, content, tags, pinned, archived } = request.body;
-      const { note } = await deps.notesClient.updateNote(
-        { ownerId: request.ownerId, noteId, title, content, tags, pinned, archived, expectedVersion },
+      const idempotency = idempotencyOf(request);
+      const { note, replayed } = await deps.notesClient.updateNote(
+        { ownerId: request.ownerId, noteId, title, content, tags, pinned, archived, expectedVersion, idempotency },
         deps.callOptions(request),
       );
+      markReplayed(reply, replayed);
       return sendNote(reply, required(note, 'note'));
     },
   );
@@ -204,13 +226,18 @@ function patchNote(app: TypeboxApp, deps: NotesRoutesDeps): void {
         headers: ifMatchHeaders,
         body: { content: { [mergePatch]: { schema: ref(PatchNoteRequestSchema) } } },
         response: {
-          200: jsonResponse('The note, changed: `updated_at` moved, a new ETag.', ref(NoteSchema), ['etag']),
-          ...problemResponses([400, 401, 404, 412, 413, 415], {
+          200: jsonResponse('The note, changed: `updated_at` moved, a new ETag.', ref(NoteSchema), [
+            'etag',
+            'idempotent-replayed',
+          ]),
+          ...problemResponses([400, 401, 404, 409, 412, 413, 415, 422], {
             404: noteNotFound,
             415: 'The body is not a JSON Merge Patch (`Content-Type: application/merge-patch+json`).',
+            ...idempotencyProblems,
           }),
         },
       },
+      preParsing: fingerprintRequest,
       preValidation: async (request) => {
         if (request.headers['content-type']?.split(';')[0]?.trim().toLowerCase() !== mergePatch) {
           throw new ProblemError(415, `A PATCH body must be ${mergePatch}.`);
@@ -222,8 +249,9 @@ function patchNote(app: TypeboxApp, deps: NotesRoutesDeps): void {
       const expectedVersion = await expectedVersionOf(deps, request, noteId);
       // Validated against the schema of its one content type, which the type provider does not follow.
       const { title, content, tags, pinned, archived } = request.body as NotePatch;
+      const idempotency = idempotencyOf(request);
       // null removes a field in a merge patch: here it restores the field's default.
-      const { note } = await deps.notesClient.patchNote(
+      const { note, replayed } = await deps.notesClient.patchNote(
         {
           ownerId: request.ownerId,
           noteId,
@@ -233,9 +261,11 @@ function patchNote(app: TypeboxApp, deps: NotesRoutesDeps): void {
           pinned: pinned === null ? false : pinned,
           archived: archived === null ? false : archived,
           expectedVersion,
+          idempotency,
         },
         deps.callOptions(request),
       );
+      markReplayed(reply, replayed);
       return sendNote(reply, required(note, 'note'));
     },
   );
@@ -250,14 +280,24 @@ function deleteNote(app: TypeboxApp, { notesClient, callOptions }: NotesRoutesDe
         tags: ['notes'],
         security: bearerAuth,
         params: ref(NoteIdParamsSchema),
+        headers: idempotencyKeyHeaders,
         response: {
-          204: emptyResponse('The note is deleted.'),
-          ...problemResponses([400, 401, 404], { 400: 'The id is not a UUID.', 404: noteNotFound }),
+          204: emptyResponse('The note is deleted.', ['idempotent-replayed']),
+          ...problemResponses([400, 401, 404, 409, 422], {
+            400: 'The id is not a UUID, or the `Idempotency-Key` is malformed.',
+            404: noteNotFound,
+            ...idempotencyProblems,
+          }),
         },
       },
+      preParsing: fingerprintRequest,
     },
     async (request, reply) => {
-      await notesClient.deleteNote({ ownerId: request.ownerId, noteId: request.params.id }, callOptions(request));
+      const { replayed } = await notesClient.deleteNote(
+        { ownerId: request.ownerId, noteId: request.params.id, idempotency: idempotencyOf(request) },
+        callOptions(request),
+      );
+      markReplayed(reply, replayed);
       return reply.code(204).send(null);
     },
   );
