@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { headersSentSometimes } from './schemas.ts';
 
 /**
  * The platform's version, kept in the root package.json alone so that a release bumps it once
@@ -44,14 +45,24 @@ export function registerOpenApi(app: FastifyInstance): void {
     },
     // Schemas added with a $id are components, named by it (not def-0, def-1, ...).
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
-    transformObject: (document) => describeBodiesAsHandled('openapiObject' in document ? document.openapiObject : {}),
+    transformObject: (document) =>
+      markRequiredHeaders(describeBodiesAsHandled('openapiObject' in document ? document.openapiObject : {})),
   });
   app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }
 
 interface OpenApiObject {
-  paths?: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: unknown }> } }>>;
+  paths?: Record<
+    string,
+    Record<
+      string,
+      {
+        requestBody?: { content?: Record<string, { schema?: unknown }> };
+        responses?: Record<string, { headers?: Record<string, { required?: boolean }> }>;
+      }
+    >
+  >;
   components?: { schemas?: Record<string, unknown> };
 }
 
@@ -84,4 +95,21 @@ export function describeBodiesAsHandled<D>(document: D): D {
     }
   }
   return copy;
+}
+
+/**
+ * The document with each response header marked `required` (always sent with that status) unless
+ * it is sent only sometimes (Idempotent-Replayed: replays only); @fastify/swagger writes neither.
+ */
+function markRequiredHeaders<D>(document: D): D {
+  for (const operations of Object.values((document as OpenApiObject).paths ?? {})) {
+    for (const operation of Object.values(operations)) {
+      for (const response of Object.values(operation.responses ?? {})) {
+        for (const [name, header] of Object.entries(response.headers ?? {})) {
+          header.required = !headersSentSometimes.has(name);
+        }
+      }
+    }
+  }
+  return document;
 }

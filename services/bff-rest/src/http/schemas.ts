@@ -394,6 +394,9 @@ const headerSchemas = {
 
 type HeaderName = keyof typeof headerSchemas;
 
+/** Response headers sent only in some answers of a status (a replay): the document says they are not required. */
+export const headersSentSometimes: ReadonlySet<string> = new Set<HeaderName>(['idempotent-replayed']);
+
 function headersOf(names: readonly HeaderName[]) {
   return names.length === 0 ? {} : { headers: Object.fromEntries(names.map((name) => [name, headerSchemas[name]])) };
 }

@@ -79,6 +79,7 @@ describe('GET /v1/notes/changes/stream', () => {
     try {
       const refused = await fetch(url, { headers: { authorization } });
       assert.equal(refused.status, 429);
+      assert.equal(refused.headers.get('retry-after'), '5');
       assert.match(refused.headers.get('content-type') ?? '', /^application\/problem\+json/);
       const bad = await fetch(`${url}?cursor=nope`, {
         headers: { authorization: (await bff.signedInUser()).authorization },

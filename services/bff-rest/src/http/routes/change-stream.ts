@@ -13,6 +13,8 @@ export interface ChangeStreamRoutesDeps {
   accessTokenVerifier: AccessTokenVerifier;
 }
 
+const streamSlotRetrySeconds = 5;
+
 const cursorSchema = Type.String({ minLength: 1, maxLength: 4096 });
 
 /** GET /v1/notes/changes/stream: the change feed pushed as Server-Sent Events (docs/contract/rest-api.md, "Live changes"). */
@@ -51,7 +53,10 @@ export function changeStreamRoutes(deps: ChangeStreamRoutesDeps): FastifyPluginA
       async (request, reply) => {
         const ownerId = request.ownerId;
         if (!streams.admits(ownerId)) {
-          throw new ProblemError(429, `At most ${settings.maxPerUser} change streams may be open per user.`);
+          throw new ProblemError(429, `At most ${settings.maxPerUser} change streams may be open per user.`, {
+            // A guess: a slot frees when one of the user's streams ends, which nobody can foresee.
+            headers: { 'retry-after': String(streamSlotRetrySeconds) },
+          });
         }
         // EventSource sends Last-Event-ID when it reconnects, with the URL (and its cursor) of the first connection.
         const cursor = request.headers['last-event-id'] ?? request.query.cursor;
