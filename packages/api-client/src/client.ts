@@ -1,0 +1,37 @@
+import createClient, { type Client, type Middleware } from 'openapi-fetch';
+import type { paths } from './gen/openapi.ts';
+
+/** The BFF's REST API, every path, parameter, body and answer typed from its OpenAPI document. */
+export type NotesApiClient = Client<paths>;
+
+/** An access token, or a function asked before each request (for a token that is refreshed). */
+export type AccessToken = string | (() => string | undefined);
+
+export interface NotesApiClientOptions {
+  /** Sent as `Authorization: Bearer …` on every request that does not set its own. */
+  token?: AccessToken;
+  /** The fetch the requests go through (a test double, a fetch with retries); globalThis.fetch by default. */
+  fetch?: (request: Request) => Promise<Response>;
+}
+
+export function createNotesApiClient(baseUrl: string, options: NotesApiClientOptions = {}): NotesApiClient {
+  const client = createClient<paths>({ baseUrl, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  if (options.token !== undefined) client.use(bearerToken(options.token));
+  return client;
+}
+
+/** A middleware that authenticates each request with the token, unless the request names its own. */
+export function bearerToken(token: AccessToken): Middleware {
+  return {
+    onRequest({ request }) {
+      const value = typeof token === 'function' ? token() : token;
+      if (value && !request.headers.has('authorization')) request.headers.set('authorization', `Bearer ${value}`);
+      return request;
+    },
+  };
+}
+
+/** The header of one request made as the token's user: `api.GET('/v1/notes', { headers: authorization(token) })`. */
+export function authorization(token: string): { authorization: string } {
+  return { authorization: `Bearer ${token}` };
+}
