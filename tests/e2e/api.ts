@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { authorization, createNotesApiClient, dataOrThrow, type NotesApiClient } from '@notes/api-client';
+import { authorization, createNotesApiClient, dataOrThrow } from '@notes/api-client';
 
 export interface ApiResponse {
   status: number;
@@ -10,7 +10,7 @@ export interface ApiResponse {
   json: any;
 }
 
-/** An answer of the typed client (`api.GET(...)`): its body is already read into data or error. */
+/** An answer of the typed client (`client.GET(...)`): its body is already read into data or error. */
 export interface TypedAnswer {
   response: Response;
   error?: unknown;
@@ -38,13 +38,13 @@ export interface CallOptions {
 }
 
 /**
- * The public HTTP API of one running platform, called as a client would: `api` is the typed
+ * The public HTTP API of one running platform, called as a client would: `client` is the typed
  * client (@notes/api-client), which can only send what the OpenAPI document allows; `call` sends
  * anything (malformed bodies, unknown paths, raw query strings) for the tests of what the BFF
  * does with input the document forbids.
  */
 export function apiClient(baseUrl: string) {
-  const api = createNotesApiClient(baseUrl);
+  const client = createNotesApiClient(baseUrl);
 
   async function call(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse> {
     const headers: Record<string, string> = { ...options.headers };
@@ -60,20 +60,19 @@ export function apiClient(baseUrl: string) {
   /** A new account, signed in: its id, email, tokens, and a typed client that acts as it. */
   async function signedInUser(password = 'correct horse battery') {
     const email = `e2e-${randomUUID()}@example.com`;
-    const signUp = await api.POST('/v1/auth/sign-up', { body: { email, password } });
+    const signUp = await client.POST('/v1/auth/sign-up', { body: { email, password } });
     assert.equal(signUp.response.status, 201, JSON.stringify(signUp.error));
-    const signIn = await api.POST('/v1/auth/sign-in', { body: { email, password } });
+    const signIn = await client.POST('/v1/auth/sign-in', { body: { email, password } });
     assert.equal(signIn.response.status, 200, JSON.stringify(signIn.error));
     const { user_id: userId } = dataOrThrow(signUp);
     const { access_token: token, refresh_token: refreshToken } = dataOrThrow(signIn);
-    const asUser: NotesApiClient = createNotesApiClient(baseUrl, { token });
-    return { userId, email, token, refreshToken, api: asUser };
+    return { userId, email, token, refreshToken, client: createNotesApiClient(baseUrl, { token }) };
   }
 
   /** The id of the user's welcome note, once the SignUpSaga has made it (the user's only note then). */
   async function welcomeNoteId(token: string, timeoutMs = 15_000): Promise<string> {
     for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
-      const { data } = await api.GET('/v1/notes', { headers: authorization(token) });
+      const { data } = await client.GET('/v1/notes', { headers: authorization(token) });
       const [welcome] = data?.items ?? [];
       if (welcome) return welcome.id;
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -81,5 +80,5 @@ export function apiClient(baseUrl: string) {
     throw new Error(`no welcome note after ${timeoutMs} ms`);
   }
 
-  return { api, call, signedInUser, welcomeNoteId };
+  return { client, call, signedInUser, welcomeNoteId };
 }

@@ -43,13 +43,13 @@ describe('the services run from their bundles', () => {
     const api = apiClient(platform.bffUrl);
     const user = await api.signedInUser();
     await api.welcomeNoteId(user.token);
-    const created = await user.api.POST('/v1/notes', { body: { title: 'bundled', content: 'b' } });
+    const created = await user.client.POST('/v1/notes', { body: { title: 'bundled', content: 'b' } });
     assert.equal(created.response.status, 201, JSON.stringify(created.error));
     const { id } = dataOrThrow(created);
-    const list = await user.api.GET('/v1/notes');
+    const list = await user.client.GET('/v1/notes');
     assert.equal(list.response.status, 200);
     assert.ok(dataOrThrow(list).items.some((note) => note.id === id));
-    const got = await user.api.GET('/v1/notes/{id}', { params: { path: { id } } });
+    const got = await user.client.GET('/v1/notes/{id}', { params: { path: { id } } });
     assert.equal(got.response.status, 200);
     assert.equal(dataOrThrow(got).title, 'bundled');
     const docs = await fetch(`${platform.bffUrl}/docs`);

@@ -57,11 +57,11 @@ describe('events on the shared broker', () => {
     const api = apiClient(platform.bffUrl);
     const user = await api.signedInUser();
     const { userId } = user;
-    const { id: noteId } = dataOrThrow(await user.api.POST('/v1/notes', { body: { title: 'first' } }));
+    const { id: noteId } = dataOrThrow(await user.client.POST('/v1/notes', { body: { title: 'first' } }));
     const note = { params: { path: { id: noteId } } };
-    const updated = await user.api.PUT('/v1/notes/{id}', { ...note, body: { title: 'second', content: '' } });
+    const updated = await user.client.PUT('/v1/notes/{id}', { ...note, body: { title: 'second', content: '' } });
     assert.equal(updated.response.status, 200);
-    assert.equal((await user.api.DELETE('/v1/notes/{id}', note)).response.status, 204);
+    assert.equal((await user.client.DELETE('/v1/notes/{id}', note)).response.status, 204);
     const events = await collectEvents({
       brokers: testKafkaBrokers(),
       topic: topics.notesEvents,
