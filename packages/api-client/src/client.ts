@@ -16,9 +16,21 @@ export interface NotesApiClientOptions {
 
 export function createNotesApiClient(baseUrl: string, options: NotesApiClientOptions = {}): NotesApiClient {
   const client = createClient<paths>({ baseUrl, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  client.use(mergePatchBodies);
   if (options.token !== undefined) client.use(bearerToken(options.token));
   return client;
 }
+
+// The API's PATCH bodies are JSON merge patches (RFC 7396, as the document says): openapi-fetch
+// labels every JSON body application/json, which the BFF refuses on a PATCH with 415.
+const mergePatchBodies: Middleware = {
+  onRequest({ request }) {
+    if (request.method === 'PATCH' && request.headers.get('content-type') === 'application/json') {
+      request.headers.set('content-type', 'application/merge-patch+json');
+    }
+    return request;
+  },
+};
 
 /** A middleware that authenticates each request with the token, unless the request names its own. */
 export function bearerToken(token: AccessToken): Middleware {

@@ -35,14 +35,14 @@ test('the token authenticates every request, and a request may name another user
   );
 });
 
-test('a body and path parameters go where the document puts them', async () => {
+test('a body and path parameters go where the document puts them, a PATCH body as a merge patch', async () => {
   const { requests, fetch } = recording(() => json(200, note));
   const api = createNotesApiClient('http://bff.test', { fetch });
   await api.PATCH('/v1/notes/{id}', { params: { path: { id: 'n 1' } }, body: { pinned: true } });
   const [request] = requests;
   assert.equal(request?.method, 'PATCH');
   assert.equal(request?.url, 'http://bff.test/v1/notes/n%201');
-  assert.equal(request?.headers.get('content-type'), 'application/json');
+  assert.equal(request?.headers.get('content-type'), 'application/merge-patch+json');
   assert.deepEqual(await request?.json(), { pinned: true });
 });
 
