@@ -58,7 +58,9 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: ['(^|/)node_modules/', '(^|/)dist-types/', '^packages/contracts/src/gen/'] },
+    exclude: {
+      path: ['(^|/)node_modules/', '(^|/)dist-types/', '^packages/contracts/src/gen/', '^packages/api-client/src/gen/'],
+    },
     tsPreCompilationDeps: true,
     combinedDependencies: true,
     enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'node', 'default'] },

@@ -9,6 +9,7 @@ export PATH := $(NODE_DIR):$(CURDIR)/node_modules/.bin:$(PATH)
 
 STAMP := node_modules/.install-stamp
 GENERATED := packages/contracts/src/gen/.stamp
+API_CLIENT_TYPES := packages/api-client/src/gen/openapi.ts
 
 .PHONY: help install generate build lint typecheck test test-unit test-integration test-component test-e2e \
         dev bundle migrate-auth migrate-notes migrate-saga buf-lint buf-breaking bench bench-quick bench-profile bench-relay relay dlq-replay clean \
@@ -28,7 +29,13 @@ $(GENERATED): $(STAMP) buf.yaml buf.gen.yaml $(shell find proto -name '*.proto')
 	buf generate
 	@touch $@
 
-generate: $(GENERATED) ## generate protobuf code into packages/contracts/src/gen
+# The typed client's path types follow the BFF's OpenAPI document (itself checked against the
+# BFF's routes by services/bff-rest/test/component/openapi.test.ts); tsc -b then fails on any caller
+# the document no longer fits.
+$(API_CLIENT_TYPES): $(STAMP) services/bff-rest/openapi/openapi.json
+	npm run --silent generate -w packages/api-client
+
+generate: $(GENERATED) $(API_CLIENT_TYPES) ## generate protobuf code into packages/contracts/src/gen, the API client's types into packages/api-client/src/gen
 
 # TypeScript 7's native compiler type-checks (3x faster); `typescript` itself is 6.x, whose API
 # dependency-cruiser and editors load (ADR 0007).
@@ -102,7 +109,7 @@ dlq-replay: generate ## re-publish dead letters to their source topic (ARGS="--b
 	node packages/kafka/bin/replay-dlq.ts $(ARGS)
 
 clean: ## remove installed, generated and local data (.data keeps make dev's database)
-	rm -rf node_modules packages/*/node_modules services/*/node_modules packages/contracts/src/gen .tools dist-types */*/dist-types services/*/dist
+	rm -rf node_modules packages/*/node_modules services/*/node_modules packages/contracts/src/gen packages/api-client/src/gen .tools dist-types */*/dist-types services/*/dist
 
 # ---- deployment: images, docker compose, Helm (README "Deploying")
 

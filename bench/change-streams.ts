@@ -3,6 +3,7 @@
 // has received it (issue 17: p99 < 250 ms at 200 writes/s with 1,000 streams over two replicas).
 import { type ClientRequest, request } from 'node:http';
 import { setTimeout } from 'node:timers/promises';
+import { createNotesApiClient } from '@notes/api-client';
 import { percentile } from './figures.ts';
 import { type BenchUser, createUsers } from './users.ts';
 
@@ -147,12 +148,7 @@ const round = (ms: number) => Math.round(ms * 10) / 10;
 const isBenchWrite = (title: string) => title.startsWith('stream-bench-');
 
 async function createNote(url: string, user: BenchUser, title: string): Promise<boolean> {
-  const response = await fetch(`${url}/v1/notes`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${user.token}` },
-    body: JSON.stringify({ title }),
-  });
-  await response.arrayBuffer();
+  const { response } = await createNotesApiClient(url, { token: user.token }).POST('/v1/notes', { body: { title } });
   return response.status === 201;
 }
 

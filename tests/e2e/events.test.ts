@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fromBinary } from '@bufbuild/protobuf';
+import { dataOrThrow } from '@notes/api-client';
 import { NoteCreatedSchema, NoteDeletedSchema, NoteUpdatedSchema, UserCreatedSchema } from '@notes/contracts/common/v1';
 import { allTopics, eventTypes, topics } from '@notes/contracts/names';
 import { freePort, type LocalKafka, startLocalKafka } from '@notes/local-infra';
@@ -54,14 +55,13 @@ describe('events on the shared broker', () => {
 
   test("a note's create, update and delete reach notes.events in that order", async () => {
     const api = apiClient(platform.bffUrl);
-    const { userId, token } = await api.signedInUser();
-    const created = await api.call('POST', '/v1/notes', { token, body: { title: 'first' } });
-    const noteId = created.json.id as string;
-    assert.equal(
-      (await api.call('PUT', `/v1/notes/${noteId}`, { token, body: { title: 'second', content: '' } })).status,
-      200,
-    );
-    assert.equal((await api.call('DELETE', `/v1/notes/${noteId}`, { token })).status, 204);
+    const user = await api.signedInUser();
+    const { userId } = user;
+    const { id: noteId } = dataOrThrow(await user.client.POST('/v1/notes', { body: { title: 'first' } }));
+    const note = { params: { path: { id: noteId } } };
+    const updated = await user.client.PUT('/v1/notes/{id}', { ...note, body: { title: 'second', content: '' } });
+    assert.equal(updated.response.status, 200);
+    assert.equal((await user.client.DELETE('/v1/notes/{id}', note)).response.status, 204);
     const events = await collectEvents({
       brokers: testKafkaBrokers(),
       topic: topics.notesEvents,

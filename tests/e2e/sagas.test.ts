@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createClient } from '@connectrpc/connect';
+import { authorization, dataOrThrow } from '@notes/api-client';
 import { topics } from '@notes/contracts/names';
 import { SagaService } from '@notes/contracts/saga/v1';
 import { createGrpcTransport } from '@notes/grpc';
@@ -51,9 +52,9 @@ async function signUpSagaOf(platform: RunningPlatform, userId: string, states: s
 }
 
 async function notesOf(platform: RunningPlatform, token: string) {
-  const list = await apiClient(platform.bffUrl).call('GET', '/v1/notes', { token });
-  assert.equal(list.status, 200, list.text);
-  return list.json.items as { id: string; title: string }[];
+  const list = await apiClient(platform.bffUrl).client.GET('/v1/notes', { headers: authorization(token) });
+  assert.equal(list.response.status, 200, JSON.stringify(list.error));
+  return dataOrThrow(list).items;
 }
 
 describe('sagas', () => {
@@ -139,29 +140,31 @@ describe('sagas', () => {
   test('account deletion: sign-in stops at once; after COMPLETED the notes and account are gone and the email is free', async () => {
     const api = apiClient(platform.bffUrl);
     const user = await api.signedInUser(password);
-    await api.call('POST', '/v1/notes', { token: user.token, body: { title: 'to be deleted' } });
-    const deletion = await api.call('DELETE', '/v1/auth/me', { token: user.token });
-    assert.equal(deletion.status, 202, deletion.text);
-    assert.equal(deletion.json.status_url, `/v1/sagas/${deletion.json.saga_id}`);
-    const signIn = await api.call('POST', '/v1/auth/sign-in', { body: { email: user.email, password } });
-    assert.equal(signIn.status, 401);
+    dataOrThrow(await user.client.POST('/v1/notes', { body: { title: 'to be deleted' } }));
+    const deletion = await user.client.DELETE('/v1/auth/me');
+    assert.equal(deletion.response.status, 202, JSON.stringify(deletion.error));
+    const { saga_id, status_url } = dataOrThrow(deletion);
+    assert.equal(status_url, `/v1/sagas/${saga_id}`);
+    const signIn = await api.client.POST('/v1/auth/sign-in', { body: { email: user.email, password } });
+    assert.equal(signIn.response.status, 401);
     const saga = await eventually('the DeleteUserSaga to complete', async () => {
-      const status = await api.call('GET', deletion.json.status_url, { token: user.token });
-      return status.json?.state === 'COMPLETED' ? status.json : undefined;
+      const { data } = await user.client.GET('/v1/sagas/{id}', { params: { path: { id: saga_id } } });
+      return data?.state === 'COMPLETED' ? data : undefined;
     });
     assert.equal(saga.type, 'DeleteUserSaga');
     assert.deepEqual(await notesOf(platform, user.token), []);
-    const again = await api.call('POST', '/v1/auth/sign-up', { body: { email: user.email, password } });
-    assert.equal(again.status, 201, again.text);
-    assert.notEqual(again.json.user_id, user.userId);
+    const again = await api.client.POST('/v1/auth/sign-up', { body: { email: user.email, password } });
+    assert.equal(again.response.status, 201, JSON.stringify(again.error));
+    assert.notEqual(dataOrThrow(again).user_id, user.userId);
   });
 
   test("another user's saga is a 404", async () => {
     const api = apiClient(platform.bffUrl);
     const owner = await api.signedInUser(password);
     const stranger = await api.signedInUser(password);
-    const deletion = await api.call('DELETE', '/v1/auth/me', { token: owner.token });
-    assert.equal((await api.call('GET', deletion.json.status_url, { token: stranger.token })).status, 404);
+    const { saga_id } = dataOrThrow(await owner.client.DELETE('/v1/auth/me'));
+    const asStranger = await stranger.client.GET('/v1/sagas/{id}', { params: { path: { id: saga_id } } });
+    assert.equal(asStranger.response.status, 404);
   });
 });
 

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { createNotesApiClient, dataOrThrow } from '@notes/api-client';
 import { apiClient, assertProblem } from './api.ts';
 import { type RunningPlatform, startTestPlatform } from './platform.ts';
 
@@ -16,6 +17,7 @@ after(async () => {
 
 const uniqueEmail = () => `e2e-${randomUUID()}@example.com`;
 const password = 'correct horse battery';
+const client = () => apiClient(platform.bffUrl).client;
 const call: ReturnType<typeof apiClient>['call'] = (...args) => apiClient(platform.bffUrl).call(...args);
 const signedInUser = () => apiClient(platform.bffUrl).signedInUser(password);
 const welcomeNoteId = (token: string) => apiClient(platform.bffUrl).welcomeNoteId(token);
@@ -23,34 +25,39 @@ const welcomeNoteId = (token: string) => apiClient(platform.bffUrl).welcomeNoteI
 describe('walking skeleton', () => {
   test('sign-up, sign-in, create a note and list it', async () => {
     const email = uniqueEmail().toUpperCase();
-    const signUp = await call('POST', '/v1/auth/sign-up', { body: { email, password } });
-    assert.equal(signUp.status, 201);
-    assert.equal(signUp.json.email, email.toLowerCase());
-    assert.match(signUp.json.user_id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    assert.match(signUp.json.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    const signUp = await client().POST('/v1/auth/sign-up', { body: { email, password } });
+    assert.equal(signUp.response.status, 201);
+    const user = dataOrThrow(signUp);
+    assert.equal(user.email, email.toLowerCase());
+    assert.match(user.user_id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assert.match(user.created_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
-    const signIn = await call('POST', '/v1/auth/sign-in', { body: { email: email.toLowerCase(), password } });
-    assert.equal(signIn.status, 200);
-    assert.equal(signIn.json.token_type, 'Bearer');
-    assert.equal(signIn.json.expires_in, 900);
-    const token = signIn.json.access_token as string;
+    const signIn = await client().POST('/v1/auth/sign-in', { body: { email: email.toLowerCase(), password } });
+    assert.equal(signIn.response.status, 200);
+    const tokens = dataOrThrow(signIn);
+    assert.equal(tokens.token_type, 'Bearer');
+    assert.equal(tokens.expires_in, 900);
+    const token = tokens.access_token;
     const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString());
-    assert.equal(claims.sub, signUp.json.user_id);
+    assert.equal(claims.sub, user.user_id);
     const welcome = await welcomeNoteId(token);
 
-    const created = await call('POST', '/v1/notes', { token, body: { title: 'Buy milk', content: '2 litres' } });
-    assert.equal(created.status, 201);
-    assert.equal(created.headers.get('location'), `/v1/notes/${created.json.id}`);
-    assert.equal(created.json.title, 'Buy milk');
-    assert.equal(created.json.content, '2 litres');
+    const api = createNotesApiClient(platform.bffUrl, { token });
+    const created = await api.POST('/v1/notes', { body: { title: 'Buy milk', content: '2 litres' } });
+    assert.equal(created.response.status, 201);
+    const note = dataOrThrow(created);
+    assert.equal(created.response.headers.get('location'), `/v1/notes/${note.id}`);
+    assert.equal(note.title, 'Buy milk');
+    assert.equal(note.content, '2 litres');
 
-    const list = await call('GET', '/v1/notes', { token });
-    assert.equal(list.status, 200);
+    const list = await api.GET('/v1/notes');
+    assert.equal(list.response.status, 200);
+    const page = dataOrThrow(list);
     assert.deepEqual(
-      list.json.items.map((note: { id: string }) => note.id),
-      [created.json.id, welcome],
+      page.items.map((listed) => listed.id),
+      [note.id, welcome],
     );
-    assert.equal(list.json.next_cursor, null);
+    assert.equal(page.next_cursor, null);
   });
 
   test('notes are listed newest first across pages, and only the owner sees them', async () => {
@@ -60,40 +67,41 @@ describe('walking skeleton', () => {
     const otherWelcome = await welcomeNoteId(other.token);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
-      ids.push((await call('POST', '/v1/notes', { token: owner.token, body: { title: `note ${i}` } })).json.id);
+      ids.push(dataOrThrow(await owner.client.POST('/v1/notes', { body: { title: `note ${i}` } })).id);
     }
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const query: string = cursor ? `?limit=2&cursor=${encodeURIComponent(cursor)}` : '?limit=2';
-      const page = await call('GET', `/v1/notes${query}`, { token: owner.token });
-      assert.equal(page.status, 200);
-      assert.ok(page.json.items.length <= 2);
-      seen.push(...page.json.items.map((note: { id: string }) => note.id));
-      cursor = page.json.next_cursor;
+      const query: { limit: number; cursor?: string } = cursor ? { limit: 2, cursor } : { limit: 2 };
+      const answer = await owner.client.GET('/v1/notes', { params: { query } });
+      assert.equal(answer.response.status, 200);
+      const page = dataOrThrow(answer);
+      assert.ok(page.items.length <= 2);
+      seen.push(...page.items.map((note) => note.id));
+      cursor = page.next_cursor;
     } while (cursor !== null);
     assert.deepEqual(seen, [...[...ids].reverse(), ownerWelcome]);
-    const othersList = (await call('GET', '/v1/notes', { token: other.token })).json.items;
+    const othersList = dataOrThrow(await other.client.GET('/v1/notes')).items;
     assert.deepEqual(
-      othersList.map((note: { id: string }) => note.id),
+      othersList.map((note) => note.id),
       [otherWelcome],
     );
   });
 
   test('a taken email, in any case, is 409', async () => {
     const email = uniqueEmail();
-    assert.equal((await call('POST', '/v1/auth/sign-up', { body: { email, password } })).status, 201);
-    assertProblem(await call('POST', '/v1/auth/sign-up', { body: { email: email.toUpperCase(), password } }), 409);
+    assert.equal((await client().POST('/v1/auth/sign-up', { body: { email, password } })).response.status, 201);
+    assertProblem(await client().POST('/v1/auth/sign-up', { body: { email: email.toUpperCase(), password } }), 409);
   });
 
   test('wrong password and unknown email get the same 401', async () => {
     const { email } = await signedInUser();
-    const wrong = await call('POST', '/v1/auth/sign-in', { body: { email, password: 'wrong password!!' } });
-    const unknown = await call('POST', '/v1/auth/sign-in', { body: { email: uniqueEmail(), password } });
+    const wrong = await client().POST('/v1/auth/sign-in', { body: { email, password: 'wrong password!!' } });
+    const unknown = await client().POST('/v1/auth/sign-in', { body: { email: uniqueEmail(), password } });
     assertProblem(wrong, 401);
     assertProblem(unknown, 401);
-    const { instance: _a, ...wrongBody } = wrong.json;
-    const { instance: _b, ...unknownBody } = unknown.json;
+    const { instance: _a, ...wrongBody } = wrong.error ?? {};
+    const { instance: _b, ...unknownBody } = unknown.error ?? {};
     assert.deepEqual(wrongBody, unknownBody);
   });
 
