@@ -1,0 +1,1 @@
+export declare const authServiceCallers: import("@notes/grpc").ServiceCallers;

@@ -1,0 +1,1 @@
+export declare const sagaServiceCallers: import("@notes/grpc").ServiceCallers;
