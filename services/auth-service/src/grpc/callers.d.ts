@@ -1,1 +1,1 @@
-export declare const authServiceCallers: import("@notes/grpc").ServiceCallers;
+export declare const authServiceCallers: import('@notes/grpc').ServiceCallers;

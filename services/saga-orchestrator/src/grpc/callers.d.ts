@@ -1,1 +1,1 @@
-export declare const sagaServiceCallers: import("@notes/grpc").ServiceCallers;
+export declare const sagaServiceCallers: import('@notes/grpc').ServiceCallers;
