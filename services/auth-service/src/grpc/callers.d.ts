@@ -1,1 +1,0 @@
-export declare const authServiceCallers: import('@notes/grpc').ServiceCallers;

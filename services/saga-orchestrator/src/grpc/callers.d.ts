@@ -1,1 +1,0 @@
-export declare const sagaServiceCallers: import('@notes/grpc').ServiceCallers;
