@@ -15,7 +15,7 @@ const runtime = [
   'nodejs_gc_duration_seconds',
 ] as const;
 
-const grpcServer = ['grpc_server_handled_total', 'grpc_server_handling_seconds'] as const;
+const grpcServer = ['grpc_server_handled_total', 'grpc_server_handling_seconds', 'grpc_server_denied_total'] as const;
 const grpcClient = ['grpc_client_handled_total', 'grpc_client_handling_seconds'] as const;
 
 /** A service with an outbox (and its in-process relay) and a consumer. */

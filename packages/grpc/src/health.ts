@@ -1,5 +1,6 @@
 import type { ConnectRouter } from '@connectrpc/connect';
 import { Health, HealthCheckResponse_ServingStatus } from '@notes/contracts/health/v1';
+import { allowCallers, anyCaller } from './authorization.ts';
 
 /** Resolves true while the service can serve (its database answers, ...). */
 export type HealthCheck = () => Promise<boolean>;
@@ -12,3 +13,6 @@ export function registerHealth(router: ConnectRouter, isHealthy: HealthCheck): v
       : HealthCheckResponse_ServingStatus.NOT_SERVING,
   }));
 }
+
+/** Probes and tools check health with whichever certificate of the platform CA they hold. */
+export const healthCallers = allowCallers(Health, { check: anyCaller, list: anyCaller, watch: anyCaller });

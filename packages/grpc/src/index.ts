@@ -1,5 +1,19 @@
+export {
+  type AuthorizationOptions,
+  allowCallers,
+  anyCaller,
+  authorizationInterceptor,
+  type CallerAllowList,
+  type CallerIdentity,
+  callerIdentityOf,
+  callers,
+  isCallAllowed,
+  type MethodCallers,
+  type ServiceCallers,
+  trustDomain,
+} from './authorization.ts';
 export { type ErrorMapper, errorInterceptor } from './errors.ts';
-export { type HealthCheck, registerHealth } from './health.ts';
+export { type HealthCheck, healthCallers, registerHealth } from './health.ts';
 export { createGrpcMetrics, type GrpcMetrics, grpcCodeName } from './metrics.ts';
 export { createGrpcServer, type GrpcServer, type GrpcServerOptions } from './server.ts';
 export {

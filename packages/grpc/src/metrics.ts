@@ -6,6 +6,8 @@ export interface GrpcMetrics {
   server: Interceptor;
   /** On a client transport: every call this process makes, by the status it got. */
   client: Interceptor;
+  /** Counts a call refused by the method's allow-list (grpc_server_denied_total), by method and caller. */
+  denied(call: { service: string; method: string }, caller: string): void;
 }
 
 // Labels as go-grpc-prometheus names them, so that the usual dashboards and rules apply; a bare
@@ -54,5 +56,15 @@ export function createGrpcMetrics(registry: Registry): GrpcMetrics {
       }
     };
   };
-  return { server: timed('server', 'handled by this server'), client: timed('client', 'made by this process') };
+  const denied = new Counter({
+    name: 'grpc_server_denied_total',
+    help: 'RPCs answered PERMISSION_DENIED because the caller identity is not on the method allow-list, by service, method and caller.',
+    labelNames: ['grpc_service', 'grpc_method', 'caller'],
+    registers: [registry],
+  });
+  return {
+    server: timed('server', 'handled by this server'),
+    client: timed('client', 'made by this process'),
+    denied: (call, caller) => denied.inc({ grpc_service: call.service, grpc_method: call.method, caller }),
+  };
 }

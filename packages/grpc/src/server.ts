@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { ConnectRouter, Interceptor } from '@connectrpc/connect';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
 import type { Logger } from '@notes/logger';
+import { mtlsPeerContext, plaintextPeerContext } from './authorization.ts';
 import { type GrpcTls, secureContextOptions } from './tls.ts';
 import { tracingServerInterceptor } from './tracing.ts';
 
@@ -36,11 +37,13 @@ export interface GrpcServer {
  */
 export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
   // Tracing outermost: its span covers the other interceptors, and what they log carries its ids.
+  const { tls } = options;
   const handler = connectNodeAdapter({
     routes: options.routes,
     interceptors: [tracingServerInterceptor(), ...options.interceptors],
+    // The caller's identity for authorizationInterceptor: its client certificate, or none (plaintext).
+    contextValues: tls === undefined ? plaintextPeerContext : mtlsPeerContext(),
   });
-  const { tls } = options;
   const secureServer =
     tls === undefined
       ? undefined
@@ -66,7 +69,7 @@ export function createGrpcServer(options: GrpcServerOptions): GrpcServer {
           server.off('error', reject);
           if (tls === undefined) {
             options.logger.warn(
-              'gRPC server without TLS (plaintext setting): calls are neither encrypted nor authenticated',
+              'gRPC server without TLS (plaintext setting): calls are neither encrypted nor authenticated, and no caller is authorized by its identity',
             );
           }
           resolve(server.address() as AddressInfo);

@@ -17,7 +17,10 @@ export interface CertifiedKey {
 export interface CertificateAuthority {
   /** The CA certificate (PEM): what every peer trusts. */
   cert: string;
-  /** A certificate for both TLS server and client authentication, naming the hosts (DNS names or IP addresses). */
+  /**
+   * A certificate for both TLS server and client authentication, naming the hosts (DNS names or IP
+   * addresses) and, as caller identity, the SAN URI spiffe://notes-platform/<commonName>.
+   */
   issue(commonName: string, hosts: readonly string[]): Promise<CertifiedKey>;
 }
 
@@ -31,6 +34,11 @@ export interface TlsFiles {
 // ECDSA P-256: small keys, fast handshakes, and accepted by every TLS stack involved.
 const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const dayMs = 24 * 60 * 60 * 1000;
+
+/** The caller identity a certificate carries (see @notes/grpc's authorization): its SPIFFE ID. */
+export function spiffeId(identity: string): string {
+  return `spiffe://notes-platform/${identity}`;
+}
 
 /** A new CA (a self-signed certificate valid validDays) for local and test use. */
 export async function createCertificateAuthority(name: string, validDays = 365): Promise<CertificateAuthority> {
@@ -65,9 +73,10 @@ export async function createCertificateAuthority(name: string, validDays = 365):
           new x509.BasicConstraintsExtension(false, undefined, true),
           new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
           new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
-          new x509.SubjectAlternativeNameExtension(
-            hosts.map((host) => ({ type: isIP(host) === 0 ? 'dns' : 'ip', value: host })),
-          ),
+          new x509.SubjectAlternativeNameExtension([
+            ...hosts.map((host) => ({ type: isIP(host) === 0 ? ('dns' as const) : ('ip' as const), value: host })),
+            { type: 'url', value: spiffeId(commonName) },
+          ]),
           await x509.AuthorityKeyIdentifierExtension.create(caCert),
         ],
       });
@@ -78,9 +87,9 @@ export async function createCertificateAuthority(name: string, validDays = 365):
 }
 
 /**
- * A CA and one certificate per identity (its name and the hosts it answers as: DNS names, IP
- * addresses) as PEM files in directory, made when missing and kept there: files that are still
- * valid for a week, issued by the CA there and naming the same hosts are used as they are.
+ * A CA and one certificate per identity (its name, carried as SAN URI, and the hosts it answers
+ * as: DNS names, IP addresses) as PEM files in directory, made when missing and kept there: files
+ * that are still valid for a week, issued by the CA there and with the same SANs are used as they are.
  */
 export async function ensureTlsFiles(
   directory: string,
@@ -118,8 +127,9 @@ async function stillValid(files: TlsFiles, identities: Record<string, readonly s
     for (const [name, hosts] of Object.entries(identities)) {
       const { certFile } = files.identities[name] as { certFile: string };
       const cert = new NodeX509Certificate(await readFile(certFile));
-      const names = (cert.subjectAltName ?? '').split(', ').map((entry) => entry.replace(/^(DNS|IP Address):/, ''));
-      const sameHosts = hosts.length === names.length && hosts.every((host) => names.includes(host));
+      const names = (cert.subjectAltName ?? '').split(', ').map((entry) => entry.replace(/^(DNS|IP Address|URI):/, ''));
+      const sans = [...hosts, spiffeId(name)];
+      const sameHosts = sans.length === names.length && sans.every((san) => names.includes(san));
       if (!cert.checkIssued(ca) || !cert.verify(ca.publicKey) || Date.parse(cert.validTo) < until || !sameHosts) {
         return false;
       }

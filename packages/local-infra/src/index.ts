@@ -3,6 +3,7 @@ export {
   type CertifiedKey,
   createCertificateAuthority,
   ensureTlsFiles,
+  spiffeId,
   type TlsFiles,
 } from './certificates.ts';
 export { type KafkaTopic, type LocalKafka, type LocalKafkaOptions, startLocalKafka } from './kafka.ts';
@@ -10,6 +11,7 @@ export { ensureSigningKeys, type KeyFiles } from './keys.ts';
 export {
   type ClientTls,
   freePlatformPorts,
+  type GrpcIdentity,
   type Platform,
   type PlatformOptions,
   type PlatformPorts,

@@ -112,6 +112,11 @@ export interface Platform {
    * readiness checks use it); undefined when the platform runs in plaintext.
    */
   grpcClientTls: ClientTls | undefined;
+  /**
+   * The identity of any caller the platform issued a certificate to (each service, the operator),
+   * for tests of who may call what; undefined when the platform runs in plaintext.
+   */
+  grpcIdentityTls(identity: GrpcIdentity): Promise<ClientTls> | undefined;
   /** Stops one service gracefully (SIGTERM), or at once with { kill: true } (SIGKILL). */
   stopService(name: ServiceName, options?: { kill?: boolean }): Promise<void>;
   /**
@@ -136,7 +141,10 @@ const serviceDirs = {
 /** A BFF replica's name (the first is plain `bff`). */
 const bffReplica = (index: number): ServiceName => (index === 0 ? 'bff' : `bff-${index + 1}`);
 
-/** The identities on the gRPC hops: each service by its name, and an operator for tools, probes and tests. */
+/**
+ * The identities on the gRPC hops: each service by its name, and an operator for tools, probes and
+ * tests; each certificate also carries its name as SAN URI spiffe://notes-platform/<name>.
+ */
 const tlsIdentities = {
   'auth-service': ['auth-service', 'localhost', host],
   'notes-service': ['notes-service', 'localhost', host],
@@ -144,6 +152,8 @@ const tlsIdentities = {
   'bff-rest': ['bff-rest', 'localhost', host],
   operator: ['operator'],
 };
+
+export type GrpcIdentity = keyof typeof tlsIdentities;
 
 /**
  * Starts auth-service, notes-service, saga-orchestrator and bff-rest, and waits for the gRPC
@@ -303,6 +313,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
         ? (bffUrls[bffNames.indexOf(name)] as string)
         : `http://${host}:${options.ports[`${name as GrpcServiceName}Http`]}`,
     grpcClientTls: clientTls,
+    grpcIdentityTls: (identity) => tlsFiles && readIdentity(tlsFiles, identity),
     startService,
     stopService,
     stop: stopAll,

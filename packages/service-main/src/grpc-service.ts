@@ -4,13 +4,16 @@
 
 import { topics } from '@notes/contracts/names';
 import {
+  authorizationInterceptor,
   createGrpcServer,
   type ErrorMapper,
   errorInterceptor,
   type GrpcMetrics,
   type GrpcServerOptions,
   type GrpcTls,
+  healthCallers,
   registerHealth,
+  type ServiceCallers,
   validationInterceptor,
 } from '@notes/grpc';
 import {
@@ -89,6 +92,11 @@ export interface RunningJob {
 export interface ServiceApplication<Scope> {
   /** Registers the Connect service implementation (gRPC health is registered beside it). */
   routes(router: ConnectRouter): void;
+  /**
+   * Who may call each method of the service routes registers (allowCallers): any other caller is
+   * answered PERMISSION_DENIED. Health is open to every certificate of the platform CA.
+   */
+  callers: ServiceCallers;
   /** Domain error → gRPC status, for errorInterceptor. */
   mapError: ErrorMapper;
   /**
@@ -174,9 +182,15 @@ export function createGrpcService<Scope>(declaration: GrpcServiceDeclaration<Sco
     port: settings.grpc.port,
     tls: settings.grpcTls,
     logger,
-    // Metrics outermost, to count the status answered; then errorInterceptor, so that it also sees
-    // what validation throws (and answers a failure of validation itself as INTERNAL).
-    interceptors: [grpcMetrics.server, errorInterceptor(application.mapError, logger), validationInterceptor()],
+    // Metrics outermost, to count the status answered; authorization before anything looks at the
+    // request; then errorInterceptor, so that it also sees what validation throws (and answers a
+    // failure of validation itself as INTERNAL).
+    interceptors: [
+      grpcMetrics.server,
+      authorizationInterceptor({ lists: [application.callers, healthCallers], logger, denied: grpcMetrics.denied }),
+      errorInterceptor(application.mapError, logger),
+      validationInterceptor(),
+    ],
     routes: (router) => {
       application.routes(router);
       registerHealth(router, operations.servesRpcs);

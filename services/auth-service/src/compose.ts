@@ -31,6 +31,7 @@ import { createRefreshTokensRepository } from './db/refresh-tokens-repository.ts
 import { createSignInAttemptsRepository } from './db/sign-in-attempts-repository.ts';
 import { createUsersRepository } from './db/users-repository.ts';
 import { type AuthUseCases, createAuthServiceImpl } from './grpc/auth-service.ts';
+import { authServiceCallers } from './grpc/callers.ts';
 import { mapAuthError } from './grpc/error-mapper.ts';
 import { authSagaCommands } from './kafka/saga-commands.ts';
 import { createUserEvents } from './outbox/user-events.ts';
@@ -56,6 +57,7 @@ export function composeAuthService(config: AuthConfig, overrides: AuthServiceOve
           AuthService,
           createAuthServiceImpl(createAuthUseCases(config, { pool, clock: systemClock, outbox })),
         ),
+      callers: authServiceCallers,
       mapError: mapAuthError,
       consumes: config.saga.consumer
         ? { scopeOf: transactionScope(systemClock), handlers: authSagaCommands({ deleteUser: deleteUserForSaga }) }

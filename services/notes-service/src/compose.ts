@@ -35,6 +35,7 @@ import {
 import { migrateNotesDatabase } from './db/migrations.ts';
 import { createNoteChanges } from './db/note-changes.ts';
 import { createNoteReads, createNotesRepository } from './db/notes-repository.ts';
+import { notesServiceCallers } from './grpc/callers.ts';
 import { mapNotesError } from './grpc/error-mapper.ts';
 import { type NoteWrites, notesServiceImpl } from './grpc/notes-service.ts';
 import { notesSagaCommands } from './kafka/saga-commands.ts';
@@ -96,6 +97,7 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
       };
       return {
         routes: (router) => router.service(NotesService, notesServiceImpl(useCases)),
+        callers: notesServiceCallers,
         mapError: mapNotesError,
         consumes: config.saga.consumer ? { scopeOf, handlers: notesSagaCommands(sagaUseCases) } : undefined,
         jobs: [

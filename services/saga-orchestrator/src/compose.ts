@@ -13,6 +13,7 @@ import { createAuthAccounts } from './auth/auth-accounts.ts';
 import { loadSagaConfig, type SagaConfig } from './config.ts';
 import { migrateSagaDatabase } from './db/migrations.ts';
 import { sagaPlans } from './domain/sagas.ts';
+import { sagaServiceCallers } from './grpc/callers.ts';
 import { mapSagaError } from './grpc/error-mapper.ts';
 import { sagaServiceImpl } from './grpc/saga-service.ts';
 import { sagaDefinition } from './kafka/saga-definitions.ts';
@@ -55,6 +56,7 @@ export function composeSagaOrchestrator(
       });
       return {
         routes: (router) => router.service(SagaService, sagaServiceImpl({ startDeleteUserSaga, sagas: engine })),
+        callers: sagaServiceCallers,
         mapError: mapSagaError,
         // One group on both topics: UserCreated starts SignUpSagas, StepReplies move sagas on.
         consumes: {

@@ -13,6 +13,9 @@ import { createSagaReplies } from '@notes/saga';
 import { createTestDatabase, type TestDatabase, testKafkaBrokers } from '@notes/testkit';
 import { createGrpcService, type GrpcServiceSettings, migrationSets } from '../../src/index.ts';
 
+/** These services serve no method of their own. */
+const noCallers = { service: 'service-main-test', methods: new Map() };
+
 let database: TestDatabase;
 let pool: Pool;
 let producer: EventProducer;
@@ -91,6 +94,7 @@ test('stop closes the listeners, lets the command in flight commit its reply, th
     migrations,
     application: (parts) => ({
       routes: () => undefined,
+      callers: noCallers,
       mapError: () => undefined,
       consumes: {
         scopeOf: (tx) => createSagaReplies(tx, { clock: { now: () => new Date() } }),
@@ -159,7 +163,7 @@ test('a service never started stops without error, and again', async () => {
     name: 'service-main-test',
     settings: settings(),
     migrations,
-    application: () => ({ routes: () => undefined, mapError: () => undefined }),
+    application: () => ({ routes: () => undefined, callers: noCallers, mapError: () => undefined }),
   });
   await service.stop();
   await service.stop();
