@@ -9,7 +9,6 @@ import type { EventConsumer } from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
 import { createMetricsRegistry } from '@notes/operations';
 import { type BffApp, buildApp } from './app.ts';
-import type { NoteChangeSignal } from './change-streams/change-feed.ts';
 import type { BffConfig } from './config.ts';
 import { createOpenChangeStreams } from './http/change-streams.ts';
 import { startNoteChangeSignals } from './kafka/note-change-signals.ts';
@@ -20,8 +19,6 @@ export interface BffOverrides {
   notesTransport?: Transport;
   sagaTransport?: Transport;
   logger?: Logger;
-  /** A stand-in for reading notes.events (tests without Kafka): it calls onSignal as note changes happen. */
-  noteChangeSignals?: (onSignal: (signal: NoteChangeSignal) => void) => EventConsumer;
 }
 
 export interface Bff {
@@ -56,16 +53,6 @@ export function composeBff(config: BffConfig, overrides: BffOverrides = {}): Bff
     timeoutMs: config.upstreams.timeoutMs,
     registry,
   });
-  const readNoteChanges =
-    overrides.noteChangeSignals ??
-    ((onSignal: (signal: NoteChangeSignal) => void) =>
-      startNoteChangeSignals({
-        brokers: config.kafka.brokers,
-        connection: config.kafka.connection,
-        groupId: `bff-rest.change-stream.${config.changeStreams.replicaId || hostname()}`,
-        logger,
-        onSignal,
-      }));
   let app: BffApp | undefined;
   let noteChanges: EventConsumer | undefined;
 
@@ -85,7 +72,13 @@ export function composeBff(config: BffConfig, overrides: BffOverrides = {}): Bff
           saga: healthOf(sagaTransport),
         },
       });
-      noteChanges = readNoteChanges((signal) => changeStreams.signal(signal));
+      noteChanges = startNoteChangeSignals({
+        brokers: config.kafka.brokers,
+        connection: config.kafka.connection,
+        groupId: `bff-rest.change-stream.${config.changeStreams.replicaId || hostname()}`,
+        logger,
+        onSignal: (signal) => changeStreams.signal(signal),
+      });
       // A new group starts at the newest event once it has joined: a change committed before that,
       // after a stream's first read, would wait for the owner's next change without this.
       noteChanges.ready.then(
