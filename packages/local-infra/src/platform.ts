@@ -280,9 +280,14 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     return process;
   };
   const startService = async (name: ServiceName, how: { env?: Record<string, string> } = {}) => {
-    launch(name, how.env);
+    const launched = launch(name, how.env);
     const service = services[name] as (typeof services)[string];
-    await waitUntil(name, service.ready, timeoutMs);
+    // A service that cannot start (its port taken meanwhile, a bad setting) exits: say so at once.
+    let ended: string | undefined;
+    void launched.exited.then((how) => {
+      ended = `it exited (${how})`;
+    });
+    await waitUntil(name, service.ready, timeoutMs, () => ended);
   };
   const stopService = async (name: ServiceName, how: { kill?: boolean } = {}) => {
     const process = running.get(name);

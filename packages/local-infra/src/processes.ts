@@ -21,6 +21,8 @@ export interface ServiceProcess {
   stop(graceMs?: number): Promise<void>;
   /** SIGKILL at once (tests of crash recovery). */
   kill(): Promise<void>;
+  /** Resolves when the process ends, however it ends, with how it ended ("code 1", "signal SIGKILL"). */
+  exited: Promise<string>;
 }
 
 /** Runs one service as a child process, its output relayed line by line. */
@@ -31,10 +33,10 @@ export function startServiceProcess(options: ServiceProcessOptions): ServiceProc
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stopping = false;
-  const exited = new Promise<void>((resolve) => {
+  const exited = new Promise<string>((resolve) => {
     child.once('exit', (code, signal) => {
       if (!stopping) options.onUnexpectedExit(options.name, code, signal);
-      resolve();
+      resolve(signal === null ? `code ${code}` : `signal ${signal}`);
     });
   });
   for (const stream of ['stdout', 'stderr'] as const) {
@@ -54,5 +56,6 @@ export function startServiceProcess(options: ServiceProcessOptions): ServiceProc
     pid: child.pid,
     stop: (graceMs = 10_000) => signal('SIGTERM', graceMs),
     kill: () => signal('SIGKILL', 0),
+    exited,
   };
 }

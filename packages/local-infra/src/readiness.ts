@@ -1,9 +1,19 @@
 import http2 from 'node:http2';
 
-/** Polls until check() resolves true, or throws after timeoutMs naming what never became ready. */
-export async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+/**
+ * Polls until check() resolves true, or throws after timeoutMs naming what never became ready, or
+ * at once when hopeless() gives a reason (e.g. the process exited).
+ */
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  hopeless: () => string | undefined = () => undefined,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    const reason = hopeless();
+    if (reason !== undefined) throw new Error(`${what} will not be ready: ${reason}`);
     if (await check().catch(() => false)) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
