@@ -32,6 +32,8 @@ const events = [
   'kafka_consume_failures_total',
   'kafka_dlq_messages_total',
   'kafka_consumer_lag',
+  'retention_purged_rows_total',
+  'retention_purge_failing',
 ] as const;
 
 const sagas = [

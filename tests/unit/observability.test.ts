@@ -77,6 +77,7 @@ test('the rules hold the documented alerts, and the dashboard its panels', () =>
     'NotesOutboxBacklogGrowing',
     'NotesSagaStuckPastDeadline',
     'NotesDeadLetters',
+    'NotesRetentionPurgeFailing',
   ]) {
     assert.ok(alerts.includes(alert), `alert ${alert}`);
   }

@@ -30,11 +30,9 @@ export {
   handleOnce,
   type IdempotentHandlerOptions,
   idempotentHandler,
-  type ProcessedEventsRetention,
-  type ProcessedEventsRetentionOptions,
   processedEventsMigrations,
+  processedEventsWindowMs,
   purgeProcessedEvents,
-  startProcessedEventsRetention,
   type TransactionalEffects,
 } from './processed-events.ts';
 export { createEventProducer, type EventProducer, type EventProducerOptions } from './producer.ts';

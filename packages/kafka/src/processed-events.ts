@@ -1,7 +1,5 @@
 import { join } from 'node:path';
-import type { Logger } from '@notes/logger';
 import { type Pool, type Queryable, type Transaction, withTransaction } from '@notes/postgres';
-import { startPeriodicJob } from '@notes/scheduling';
 import type { ConsumedEvent, EventHandler } from './consumed-event.ts';
 
 /**
@@ -50,9 +48,12 @@ export function idempotentHandler(options: IdempotentHandlerOptions, effects: Tr
     });
 }
 
+/** How long a record is kept: see purgeProcessedEvents for the rule of the window. */
+export const processedEventsWindowMs = 14 * 24 * 60 * 60 * 1000;
+
 /**
  * Deletes processed_events rows older than olderThanMs, in batches (short transactions, no long
- * locks), and returns how many went. Run it periodically (e.g. daily).
+ * locks), and returns how many went. Run it periodically (createGrpcService does, hourly).
  *
  * The window must exceed the longest time after which an event can still be delivered again, or a
  * late duplicate would run its effects a second time. A record can be redelivered as long as Kafka
@@ -74,37 +75,4 @@ export async function purgeProcessedEvents(db: Queryable, olderThanMs: number, b
     deleted += result.rowCount ?? 0;
     if ((result.rowCount ?? 0) < batchSize) return deleted;
   }
-}
-
-export interface ProcessedEventsRetentionOptions {
-  /** The service's database, where processedEventsMigrations were applied. */
-  pool: Queryable;
-  logger: Logger;
-  /** How long a record is kept (default 14 days: see purgeProcessedEvents for the window's rule). */
-  keepMs?: number;
-  /** How often older records are deleted (default hourly). */
-  everyMs?: number;
-}
-
-export interface ProcessedEventsRetention {
-  /** No purge starts after this; resolves once a purge under way has finished. */
-  stop(): Promise<void>;
-}
-
-const fourteenDaysMs = 14 * 24 * 60 * 60 * 1000;
-
-/**
- * Keeps processed_events from growing without bound while a service consumes: every everyMs it
- * deletes the records older than keepMs. A purge that fails is logged and tried at the next period.
- */
-export function startProcessedEventsRetention(options: ProcessedEventsRetentionOptions): ProcessedEventsRetention {
-  const { pool, logger, keepMs = fourteenDaysMs, everyMs = 3_600_000 } = options;
-  return startPeriodicJob({
-    everyMs,
-    async run() {
-      const deleted = await purgeProcessedEvents(pool, keepMs);
-      if (deleted > 0) logger.info({ deleted }, 'processed events past their window deleted');
-    },
-    onError: (error) => logger.warn({ err: error }, 'purging processed events failed; retried at the next period'),
-  });
 }

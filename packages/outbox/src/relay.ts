@@ -6,7 +6,7 @@ import { createOutboxListener } from './listener.ts';
 import type { OutboxRelayMetrics } from './metrics.ts';
 import { relayBatch } from './relay-batch.ts';
 import { createRelayLoop } from './relay-loop.ts';
-import { startOutboxPurge } from './retention.ts';
+import { sentRowsRetention, startOutboxPurge } from './retention.ts';
 
 export interface OutboxRelayOptions {
   pool: Pool;
@@ -19,8 +19,11 @@ export interface OutboxRelayOptions {
   pollIntervalMs?: number;
   /** After a failed batch: initialMs, doubled on each failure in a row, capped at maxMs (default 100 ms → 5 s). */
   backoff?: { initialMs?: number; maxMs?: number };
-  /** Deleting sent rows: older than sentRowsMs (default 1 h), every purgeEveryMs (default 60 s), chunkSize rows per statement (default 1000). */
-  retention?: { sentRowsMs?: number; purgeEveryMs?: number; chunkSize?: number };
+  /**
+   * Deleting sent rows: older than sentRowsMs (default 1 h), every purgeEveryMs (default 60 s),
+   * chunkSize rows per statement (default 1000); false when the caller purges them (createGrpcService).
+   */
+  retention?: { sentRowsMs?: number; purgeEveryMs?: number; chunkSize?: number } | false;
   /** LISTEN on the outbox channel for other processes' after-commit NOTIFY (default true). */
   listen?: boolean;
   /** Told about every produce call and failed batch (createOutboxMetrics). */
@@ -51,9 +54,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const pollIntervalMs = positive(options.pollIntervalMs ?? 1_000, 'pollIntervalMs');
   const backoffInitialMs = positive(options.backoff?.initialMs ?? 100, 'backoff.initialMs');
   const backoff = { initialMs: backoffInitialMs, maxMs: Math.max(backoffInitialMs, options.backoff?.maxMs ?? 5_000) };
-  const sentRowsMs = positive(options.retention?.sentRowsMs ?? 3_600_000, 'retention.sentRowsMs');
-  const purgeEveryMs = positive(options.retention?.purgeEveryMs ?? 60_000, 'retention.purgeEveryMs');
-  const purgeChunkSize = positive(options.retention?.chunkSize ?? 1_000, 'retention.chunkSize');
+  const retention = options.retention === false ? undefined : (options.retention ?? {});
+  const sentRowsMs = positive(retention?.sentRowsMs ?? sentRowsRetention.keptMs, 'retention.sentRowsMs');
+  const purgeEveryMs = positive(retention?.purgeEveryMs ?? sentRowsRetention.purgeEveryMs, 'retention.purgeEveryMs');
+  const purgeChunkSize = positive(retention?.chunkSize ?? 1_000, 'retention.chunkSize');
   const listenEnabled = options.listen ?? true;
 
   const batch = { pool, producer, batchSize, metrics };
@@ -73,13 +77,15 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       if (running) return;
       running = true;
       loop.start();
-      purge = startOutboxPurge(pool, {
-        everyMs: purgeEveryMs,
-        olderThanMs: sentRowsMs,
-        chunkSize: purgeChunkSize,
-        shouldContinue: () => running,
-        logger,
-      });
+      purge =
+        retention &&
+        startOutboxPurge(pool, {
+          everyMs: purgeEveryMs,
+          olderThanMs: sentRowsMs,
+          chunkSize: purgeChunkSize,
+          shouldContinue: () => running,
+          logger,
+        });
       if (listenEnabled) await listener.start();
     },
     async stop() {

@@ -2,6 +2,9 @@ import type { Logger } from '@notes/logger';
 import type { Queryable } from '@notes/postgres';
 import { type PeriodicJob, startPeriodicJob } from '@notes/scheduling';
 
+/** How long sent rows are kept, and how often they are purged, unless a relay is told otherwise. */
+export const sentRowsRetention = { keptMs: 3_600_000, purgeEveryMs: 60_000 } as const;
+
 export interface PurgeOptions {
   /** Sent rows whose sent_at is older than this are deleted. */
   olderThanMs: number;

@@ -17,6 +17,8 @@ export interface ServiceOutboxOptions {
   relay: boolean;
   /** Where the relay and its producer report (createOutboxMetrics, createKafkaMetrics). */
   metrics?: { relay: OutboxRelayMetrics; kafka: KafkaMetrics };
+  /** The relay deletes old sent rows (the default); false when the caller purges them on a schedule of its own. */
+  relayPurgesSentRows?: boolean;
 }
 
 /** What a service that writes to its outbox needs: a wake-up after each commit, and a lifecycle. */
@@ -41,7 +43,13 @@ export function createServiceOutbox(options: ServiceOutboxOptions): ServiceOutbo
     : undefined;
   const relay =
     producer &&
-    createOutboxRelay({ pool: options.pool, producer, logger: options.logger, metrics: options.metrics?.relay });
+    createOutboxRelay({
+      pool: options.pool,
+      producer,
+      logger: options.logger,
+      metrics: options.metrics?.relay,
+      ...(options.relayPurgesSentRows === false && { retention: false }),
+    });
   const notifier = createOutboxNotifier(options.pool, { relay, logger: options.logger });
   return {
     afterCommit: () => notifier.afterCommit(),

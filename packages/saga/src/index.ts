@@ -21,6 +21,7 @@ export { commandEvent, type ReceivedStepReply, readStepReply, stepReplyEvent } f
 export { createSagaMetrics } from './metrics.ts';
 export { sagaMigrations } from './migrations.ts';
 export { type AnsweredCommand, createSagaReplies, type SagaRepliesOptions } from './participant-replies.ts';
+export { purgeFinishedSagas } from './retention.ts';
 export {
   type ActiveSagaState,
   type Saga,

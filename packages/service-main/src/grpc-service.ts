@@ -21,13 +21,15 @@ import {
   type EventHandler,
   type KafkaConnection,
   type KafkaMetrics,
+  processedEventsWindowMs,
+  purgeProcessedEvents,
   startEventConsumer,
-  startProcessedEventsRetention,
 } from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
-import { createOutboxMetrics, createServiceOutbox } from '@notes/outbox';
+import { createOutboxMetrics, createServiceOutbox, purgeSentOutboxRows, sentRowsRetention } from '@notes/outbox';
 import { createPool, type MigrationResult, type Pool } from '@notes/postgres';
 import type { Migrations } from './migrations.ts';
+import { type RetentionPurge, type RunningRetention, startRetention } from './retention.ts';
 import { type SagaCommandHandlers, sagaCommandsHandler } from './saga-commands.ts';
 import { createServiceOperations, type ServiceOperations } from './service-operations.ts';
 import type { OutboxWakeUp } from './unit-of-work.ts';
@@ -105,6 +107,11 @@ export interface ServiceApplication<Scope> {
    */
   consumes?: SagaCommandHandlers<Scope> | ConsumedTopics | undefined;
   jobs?: readonly BackgroundJob[];
+  /**
+   * The service's own tables that grow with use, each with its purge (the skeleton adds the
+   * outbox's sent rows and, when it consumes, processed_events). docs/retention.md lists them all.
+   */
+  retention?: readonly RetentionPurge[];
 }
 
 export interface GrpcServiceDeclaration<Scope> {
@@ -122,8 +129,8 @@ export interface GrpcServiceDeclaration<Scope> {
 export interface GrpcService {
   /**
    * Applies pending migrations (when database.migrateOnStart), starts the outbox (its relay unless
-   * outbox.relay is false), the consumer with its dead-letter publisher and the retention of
-   * processed_events, the background jobs, then listens (gRPC, then the operations port; port 0
+   * outbox.relay is false), the consumer with its dead-letter publisher, the background jobs and
+   * the retention purges, then listens (gRPC, then the operations port; port 0
    * picks a free one); resolves with the bound ports.
    */
   start(): Promise<{ port: number; httpPort: number }>;
@@ -131,8 +138,8 @@ export interface GrpcService {
   consumerReady(): Promise<void>;
   /**
    * Lets in-flight calls finish and stops listening (gRPC, then operations), stops the consumer
-   * (the command in flight commits, its reply with it, before the outbox stops), the retention of
-   * processed_events and the dead-letter publisher, then the jobs, the outbox (the relay's current
+   * (the command in flight commits, its reply with it, before the outbox stops) and the dead-letter
+   * publisher, then the jobs and the retention purges, the outbox (the relay's current
    * batch finishes), and closes the pool. Every step runs even when one before it failed. Calling
    * it again, or before start, does nothing more.
    */
@@ -141,8 +148,7 @@ export interface GrpcService {
   reloadGrpcTls(tls: GrpcTls): void;
 }
 
-// The in-process relay holds one connection for LISTEN and takes one per batch (and, now and then,
-// one for its retention purge, which waits for a free one).
+// The in-process relay holds one connection for LISTEN and takes one per batch.
 const relayConnections = 2;
 
 /** One gRPC service with a database, an outbox and (optionally) a consumer, for one configuration. */
@@ -165,6 +171,7 @@ export function createGrpcService<Scope>(declaration: GrpcServiceDeclaration<Sco
     logger,
     relay: settings.outbox.relay,
     metrics: { relay: createOutboxMetrics(registry, pool), kafka: kafkaMetrics },
+    relayPurgesSentRows: false,
   });
   // Renewed by reloadGrpcTls: the application's clients present it from their next connection on.
   let grpcTls = settings.grpcTls;
@@ -177,6 +184,10 @@ export function createGrpcService<Scope>(declaration: GrpcServiceDeclaration<Sco
     grpcClientTls: grpcTls && (() => grpcTls as GrpcTls),
   });
   const consumed = consumedTopics(application.consumes, { pool, group: settings.kafka.consumerGroup, outbox });
+  const retentionPurges = [
+    ...skeletonRetention(pool, { consumes: consumed !== undefined }),
+    ...(application.retention ?? []),
+  ];
   const server = createGrpcServer({
     host: settings.grpc.host,
     port: settings.grpc.port,
@@ -199,15 +210,16 @@ export function createGrpcService<Scope>(declaration: GrpcServiceDeclaration<Sco
 
   let consumer: ServiceConsumer | undefined;
   const jobs: RunningJob[] = [];
+  let retention: RunningRetention | undefined;
   let stopping: Promise<void> | undefined;
   return {
     async start() {
       if (settings.database.migrateOnStart) logMigrations(logger, await migrations(pool, 'up'));
       await outbox.start();
       // After the migrations: a consumer records what it handled in processed_events.
-      if (consumed !== undefined)
-        consumer = startServiceConsumer(consumed, { name, settings, pool, logger, kafkaMetrics });
+      if (consumed !== undefined) consumer = startServiceConsumer(consumed, { name, settings, logger, kafkaMetrics });
       for (const job of application.jobs ?? []) jobs.push(job());
+      retention = startRetention(retentionPurges, { logger, registry });
       const { port } = await server.listen();
       const httpPort = await operations.listen();
       return { port, httpPort };
@@ -223,6 +235,7 @@ export function createGrpcService<Scope>(declaration: GrpcServiceDeclaration<Sco
         () => operations.close(),
         () => consumer?.stop(),
         () => stopInOrder(jobs.map((job) => () => job.stop())),
+        () => retention?.stop(),
         () => outbox.stop(),
         () => pool.end(),
       ]);
@@ -233,16 +246,16 @@ export function createGrpcService<Scope>(declaration: GrpcServiceDeclaration<Sco
 
 interface ServiceConsumer {
   ready: Promise<void>;
-  /** The consumer (the message in flight finishes and commits), the retention, the dead-letter publisher. */
+  /** The consumer (the message in flight finishes and commits), then the dead-letter publisher. */
   stop(): Promise<void>;
 }
 
-/** The service's consumer in its group, with its dead-letter publisher and the retention of processed_events. */
+/** The service's consumer in its group, with its dead-letter publisher. */
 function startServiceConsumer(
   consumed: ConsumedTopics,
-  context: { name: string; settings: GrpcServiceSettings; pool: Pool; logger: Logger; kafkaMetrics: KafkaMetrics },
+  context: { name: string; settings: GrpcServiceSettings; logger: Logger; kafkaMetrics: KafkaMetrics },
 ): ServiceConsumer {
-  const { name, settings, pool, logger } = context;
+  const { name, settings, logger } = context;
   const deadLetter = createDeadLetterPublisher({
     brokers: settings.kafka.brokers,
     connection: settings.kafka.connection,
@@ -260,11 +273,30 @@ function startServiceConsumer(
     startAt: settings.kafka.startAt,
     metrics: context.kafkaMetrics,
   });
-  const retention = startProcessedEventsRetention({ pool, logger });
   return {
     ready: consumer.ready,
-    stop: () => stopInOrder([() => consumer.stop(), () => retention.stop(), () => deadLetter.close()]),
+    stop: () => stopInOrder([() => consumer.stop(), () => deadLetter.close()]),
   };
+}
+
+const hourMs = 3_600_000;
+
+/**
+ * The tables of the skeleton's own: the outbox's sent rows (whichever relay sent them; stand-alone
+ * relays purge too) and, for a service that consumes, the records of the events it handled.
+ */
+function skeletonRetention(pool: Pool, { consumes }: { consumes: boolean }): RetentionPurge[] {
+  const outbox: RetentionPurge = {
+    table: 'outbox',
+    everyMs: sentRowsRetention.purgeEveryMs,
+    purge: () => purgeSentOutboxRows(pool, { olderThanMs: sentRowsRetention.keptMs }),
+  };
+  const processedEvents: RetentionPurge = {
+    table: 'processed_events',
+    everyMs: hourMs,
+    purge: () => purgeProcessedEvents(pool, processedEventsWindowMs),
+  };
+  return consumes ? [outbox, processedEvents] : [outbox];
 }
 
 function consumedTopics<Scope>(

@@ -10,6 +10,7 @@ export {
   type ServiceParts,
 } from './grpc-service.ts';
 export { type MigrationSet, type Migrations, migrationSets } from './migrations.ts';
+export type { RetentionPurge } from './retention.ts';
 export { type MigrationCommand, parseCommand, runService, type ServiceEntry } from './run-service.ts';
 export {
   type ReceivedSagaCommand,

@@ -9,7 +9,7 @@ import {
   createUnitOfWork,
   type GrpcService,
   type OutboxWakeUp,
-  type RunningJob,
+  type RetentionPurge,
   type ServiceEntry,
 } from '@notes/service-main';
 import { v7 as uuidv7 } from 'uuid';
@@ -27,7 +27,7 @@ import { createArgon2PasswordHasher } from './crypto/argon2-password-hasher.ts';
 import { createRefreshTokenSecrets } from './crypto/refresh-token-secrets.ts';
 import { createRs256AccessTokens } from './crypto/rs256-access-tokens.ts';
 import { applyAuthMigrations } from './db/migrations.ts';
-import { createRefreshTokensRepository } from './db/refresh-tokens-repository.ts';
+import { createRefreshTokensRepository, purgeEndedRefreshTokenFamilies } from './db/refresh-tokens-repository.ts';
 import { createSignInAttemptsRepository } from './db/sign-in-attempts-repository.ts';
 import { createUsersRepository } from './db/users-repository.ts';
 import { type AuthUseCases, createAuthServiceImpl } from './grpc/auth-service.ts';
@@ -51,7 +51,7 @@ export function composeAuthService(config: AuthConfig, overrides: AuthServiceOve
     settings: config,
     migrations: applyAuthMigrations,
     logger: overrides.logger,
-    application: ({ pool, logger, outbox }) => ({
+    application: ({ pool, outbox }) => ({
       routes: (router) =>
         router.service(
           AuthService,
@@ -62,7 +62,7 @@ export function composeAuthService(config: AuthConfig, overrides: AuthServiceOve
       consumes: config.saga.consumer
         ? { scopeOf: transactionScope(systemClock), handlers: authSagaCommands({ deleteUser: deleteUserForSaga }) }
         : undefined,
-      jobs: [() => startSignInAttemptsPurge(config, { pool, clock: systemClock, logger })],
+      retention: authRetention(config, { pool, clock: systemClock }),
     }),
   });
 }
@@ -143,20 +143,22 @@ function transactionScope(clock: Clock): (tx: Transaction) => TransactionScope {
   });
 }
 
+const hourMs = 3_600_000;
+
 /**
- * Once per sign-in window, forgets the counts of the windows that ended (every replica does it:
- * it is one idempotent DELETE), so that emails tried once do not stay in the table.
+ * Sign-in attempts: once per sign-in window, the counts of the windows that ended go (so that
+ * emails tried once do not stay). Refresh tokens: hourly, the families none of whose tokens can be
+ * exchanged any more. Every replica purges: each is one idempotent DELETE at a time.
  */
-function startSignInAttemptsPurge(
-  config: AuthConfig,
-  { pool, clock, logger }: { pool: Pool; clock: Clock; logger: Logger },
-): RunningJob {
-  const attempts = createSignInAttemptsRepository(pool);
+function authRetention(config: AuthConfig, { pool, clock }: { pool: Pool; clock: Clock }): RetentionPurge[] {
   const windowSeconds = config.signIn.failureWindowSeconds;
-  const purge = () =>
-    attempts
-      .purgeEnded(clock.now(), windowSeconds)
-      .catch((error: unknown) => logger.warn({ err: error }, 'purging ended sign-in windows failed'));
-  const timer = setInterval(purge, windowSeconds * 1000).unref();
-  return { stop: async () => clearInterval(timer) };
+  const attempts = createSignInAttemptsRepository(pool);
+  return [
+    {
+      table: 'sign_in_attempts',
+      everyMs: windowSeconds * 1000,
+      purge: () => attempts.purgeEnded(clock.now(), windowSeconds),
+    },
+    { table: 'refresh_tokens', everyMs: hourMs, purge: () => purgeEndedRefreshTokenFamilies(pool, clock.now()) },
+  ];
 }

@@ -4,12 +4,11 @@ import { NotesService } from '@notes/contracts/notes/v1';
 import type { Logger } from '@notes/logger';
 import type { Transaction } from '@notes/postgres';
 import { createSagaReplies } from '@notes/saga';
-import { startPeriodicJob } from '@notes/scheduling';
 import {
   createGrpcService,
   createUnitOfWork,
   type GrpcService,
-  type RunningJob,
+  type RetentionPurge,
   type ServiceEntry,
 } from '@notes/service-main';
 import { v7 as uuidv7 } from 'uuid';
@@ -27,14 +26,11 @@ import { createPurgeDeletedNotes, type DeletedNotesPurge } from './app/purge-del
 import { createUpdateNote } from './app/update-note.ts';
 import { createWriteOnce } from './app/write-once.ts';
 import { loadNotesConfig, type NotesConfig } from './config.ts';
-import {
-  createIdempotencyKeys,
-  createRecordedIdempotencyKeys,
-  startIdempotencyKeysPurge,
-} from './db/idempotency-keys.ts';
+import { createIdempotencyKeys, createRecordedIdempotencyKeys, purgeIdempotencyKeys } from './db/idempotency-keys.ts';
 import { migrateNotesDatabase } from './db/migrations.ts';
 import { createNoteChanges } from './db/note-changes.ts';
 import { createNoteReads, createNotesRepository } from './db/notes-repository.ts';
+import { idempotencyKeysSince } from './domain/idempotency.ts';
 import { notesServiceCallers } from './grpc/callers.ts';
 import { mapNotesError } from './grpc/error-mapper.ts';
 import { type NoteWrites, notesServiceImpl } from './grpc/notes-service.ts';
@@ -63,7 +59,7 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
     settings: config,
     migrations: migrateNotesDatabase,
     logger: overrides.logger,
-    application: ({ pool, outbox, logger }) => {
+    application: ({ pool, outbox }) => {
       // One transaction: the note's row and its events and saga replies (outbox rows) commit
       // together. A new note and its event are deferred writes: with no query before them, one statement.
       const scopeOf = (tx: Transaction): TransactionScope => ({
@@ -100,15 +96,14 @@ export function composeNotesService(config: NotesConfig, overrides: NotesService
         callers: notesServiceCallers,
         mapError: mapNotesError,
         consumes: config.saga.consumer ? { scopeOf, handlers: notesSagaCommands(sagaUseCases) } : undefined,
-        jobs: [
-          () => startDeletedNotesPurge(config, { notes: changes, clock, logger }),
-          () =>
-            startIdempotencyKeysPurge(pool, {
-              everyMs: config.idempotencyKeys.purgeIntervalSeconds * 1000,
-              chunkSize: config.idempotencyKeys.purgeChunkSize,
-              clock,
-              logger,
-            }),
+        retention: [
+          deletedNotesRetention(config, { notes: changes, clock }),
+          {
+            table: 'idempotency_keys',
+            everyMs: config.idempotencyKeys.purgeIntervalSeconds * 1000,
+            purge: () =>
+              purgeIdempotencyKeys(pool, idempotencyKeysSince(clock.now()), config.idempotencyKeys.purgeChunkSize),
+          },
         ],
       };
     },
@@ -132,22 +127,18 @@ const dayMs = 24 * 60 * minuteMs;
  * Every changeFeed.purgeEveryMinutes, removes the notes deleted longer ago than the change feed's
  * retention, and with them their deletion markers (ADR 0011). Every replica runs it.
  */
-function startDeletedNotesPurge(
+function deletedNotesRetention(
   config: NotesConfig,
-  { notes, clock, logger }: { notes: DeletedNotesPurge; clock: Clock; logger: Logger },
-): RunningJob {
-  const purge = createPurgeDeletedNotes({
-    notes,
-    clock,
-    retentionMs: config.changeFeed.deletionRetentionDays * dayMs,
-    chunkSize: 1_000,
-  });
-  return startPeriodicJob({
+  { notes, clock }: { notes: DeletedNotesPurge; clock: Clock },
+): RetentionPurge {
+  return {
+    table: 'notes (deleted)',
     everyMs: config.changeFeed.purgeEveryMinutes * minuteMs,
-    run: async () => {
-      const purged = await purge();
-      if (purged > 0) logger.info({ purged }, 'purged deleted notes past the change feed retention');
-    },
-    onError: (error) => logger.warn({ err: error }, 'purging deleted notes failed; retried at the next period'),
-  });
+    purge: createPurgeDeletedNotes({
+      notes,
+      clock,
+      retentionMs: config.changeFeed.deletionRetentionDays * dayMs,
+      chunkSize: 1_000,
+    }),
+  };
 }

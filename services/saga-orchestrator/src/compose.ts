@@ -6,7 +6,7 @@ import { topics } from '@notes/contracts/names';
 import { SagaService } from '@notes/contracts/saga/v1';
 import { createGrpcTransport } from '@notes/grpc';
 import type { Logger } from '@notes/logger';
-import { createSagaEngine, createSagaMetrics, startTimeoutScanner } from '@notes/saga';
+import { createSagaEngine, createSagaMetrics, purgeFinishedSagas, startTimeoutScanner } from '@notes/saga';
 import { createGrpcService, type GrpcService, type ServiceEntry } from '@notes/service-main';
 import { createStartDeleteUserSaga } from './app/start-delete-user-saga.ts';
 import { createAuthAccounts } from './auth/auth-accounts.ts';
@@ -64,10 +64,20 @@ export function composeSagaOrchestrator(
           handler: engine.consumerHandler({ group: config.kafka.consumerGroup, startFor: sagaStartedBy }),
         },
         jobs: [() => startTimeoutScanner({ engine, intervalMs: config.saga.scanIntervalMs, logger })],
+        retention: [
+          {
+            table: 'sagas (finished)',
+            everyMs: hourMs,
+            purge: () => purgeFinishedSagas(pool, new Date(Date.now() - config.saga.finishedRetentionDays * dayMs)),
+          },
+        ],
       };
     },
   });
 }
+
+const hourMs = 3_600_000;
+const dayMs = 24 * hourMs;
 
 /** What main.ts runs: serving, or `migrate up|down`. */
 export function sagaOrchestratorEntry(): ServiceEntry<SagaConfig> {

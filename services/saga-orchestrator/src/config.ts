@@ -21,6 +21,7 @@ export const SagaConfigSchema = Type.Object({
     maxStepTimeoutMs: Type.Integer({ minimum: 1 }),
     maxAttempts: Type.Integer({ minimum: 1 }),
     scanIntervalMs: Type.Integer({ minimum: 1 }),
+    finishedRetentionDays: Type.Integer({ minimum: 15 }),
   }),
 });
 
@@ -35,6 +36,7 @@ export const sagaEnvBindings = {
   SAGA_STEP_TIMEOUT_MS: 'saga.stepTimeoutMs',
   SAGA_MAX_STEP_TIMEOUT_MS: 'saga.maxStepTimeoutMs',
   SAGA_MAX_ATTEMPTS: 'saga.maxAttempts',
+  SAGA_FINISHED_RETENTION_DAYS: 'saga.finishedRetentionDays',
 };
 
 /**

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { topics } from '@notes/contracts/names';
-import { createLogger } from '@notes/logger';
 import { murmur2 } from '@platformatic/kafka';
 import type { ConsumedEvent, EventHandler } from '../../src/consumed-event.ts';
 import type { EventConsumer } from '../../src/consumer-options.ts';
 import type { Event } from '../../src/envelope.ts';
-import { idempotentHandler, purgeProcessedEvents, startProcessedEventsRetention } from '../../src/processed-events.ts';
+import { idempotentHandler, purgeProcessedEvents } from '../../src/processed-events.ts';
 import { effectCounts, kafkaSuite, newEvent, uniqueId, waitFor } from './support.ts';
 
 const topic = topics.authEvents;
@@ -205,31 +203,4 @@ test('purging forgets processed events older than the window, in batches', async
   );
   assert.equal(rows[0].n, 3);
   await assert.rejects(purgeProcessedEvents(suite.db.pool, 0), /positive/);
-});
-
-test('the retention deletes records past the window while the service runs, and stops', async () => {
-  const group = uniqueId('test-retention');
-  const count = async () =>
-    (await suite.db.pool.query('SELECT count(*)::int AS n FROM processed_events WHERE consumer_group = $1', [group]))
-      .rows[0].n as number;
-  await suite.db.pool.query(
-    `INSERT INTO processed_events (consumer_group, event_id, processed_at)
-     SELECT $1, gen_random_uuid(), now() - interval '2 hours' FROM generate_series(1, 5)
-     UNION ALL SELECT $1, gen_random_uuid(), now() FROM generate_series(1, 2)`,
-    [group],
-  );
-  const logger = createLogger({ service: 'retention-test', level: 'silent' });
-  const retention = startProcessedEventsRetention({ pool: suite.db.pool, logger, keepMs: 3_600_000, everyMs: 50 });
-  try {
-    for (const deadline = Date.now() + 5_000; (await count()) !== 2 && Date.now() < deadline; ) await sleep(20);
-    assert.equal(await count(), 2, 'the two recent records stay');
-  } finally {
-    await retention.stop();
-  }
-  await suite.db.pool.query(
-    `INSERT INTO processed_events (consumer_group, event_id, processed_at) SELECT $1, gen_random_uuid(), now() - interval '2 hours'`,
-    [group],
-  );
-  await sleep(200);
-  assert.equal(await count(), 3, 'nothing is deleted after stop()');
 });

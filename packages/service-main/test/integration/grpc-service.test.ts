@@ -128,6 +128,11 @@ test('stop closes the listeners, lets the command in flight commit its reply, th
   grpcPort = port;
   assert.ok(await accepts(port), 'gRPC listens');
   assert.equal((await fetch(`http://127.0.0.1:${httpPort}/healthz`)).status, 200);
+  // The skeleton's own tables are purged for every service, processed_events for one that consumes.
+  const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  for (const table of ['outbox', 'processed_events']) {
+    assert.match(metrics, new RegExp(`^retention_purge_failing\\{table="${table}"\\} 0$`, 'm'));
+  }
   await service.consumerReady();
   const commandId = randomUUID();
   await producer.publish(topics.sagaCommands, [

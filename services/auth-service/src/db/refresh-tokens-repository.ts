@@ -72,3 +72,28 @@ function toRefreshTokenRecord(row: RefreshTokenRow): RefreshTokenRecord {
     revokedAt: row.revoked_at,
   };
 }
+
+/**
+ * Deletes the families in which no token can be exchanged any more at `now` (each expired or
+ * revoked), up to familiesPerStatement a statement; returns the rows deleted. A family with one
+ * live token keeps its used ones: presenting one of those must still revoke the family.
+ */
+export async function purgeEndedRefreshTokenFamilies(
+  db: Queryable,
+  now: Date,
+  familiesPerStatement = 1_000,
+): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const { rowCount } = await db.query(
+      `DELETE FROM refresh_tokens WHERE family_id IN (
+         SELECT family_id FROM refresh_tokens
+         GROUP BY family_id
+         HAVING bool_and(expires_at <= $1 OR revoked_at IS NOT NULL)
+         LIMIT $2)`,
+      [now, familiesPerStatement],
+    );
+    if (!rowCount) return deleted;
+    deleted += rowCount;
+  }
+}

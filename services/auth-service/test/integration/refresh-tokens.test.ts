@@ -5,6 +5,7 @@ import { ManualClock } from '@notes/testkit/fakes';
 import type { TokenPair } from '../../src/app/token-pair.ts';
 import { createAuthUseCases } from '../../src/compose.ts';
 import { createRefreshTokenSecrets } from '../../src/crypto/refresh-token-secrets.ts';
+import { purgeEndedRefreshTokenFamilies } from '../../src/db/refresh-tokens-repository.ts';
 import { InvalidRefreshToken } from '../../src/domain/errors.ts';
 import type { AuthUseCases } from '../../src/grpc/auth-service.ts';
 import { testConfig } from '../support/config.ts';
@@ -134,4 +135,38 @@ test('sign-out revokes the family; signing out again or with an unknown token is
   await useCases.signOut('never-issued');
   await assert.rejects(useCases.refresh(second.refreshToken), InvalidRefreshToken);
   assert.notEqual((await stored(first.refreshToken)).revoked_at, null);
+});
+
+test('the purge deletes the families none of whose tokens can be exchanged, and keeps a live family whole', async () => {
+  const countOf = async (refreshToken: string) =>
+    (
+      await database.pool.query('SELECT count(*)::int AS n FROM refresh_tokens WHERE family_id = $1', [
+        (await stored(refreshToken)).family_id,
+      ])
+    ).rows[0].n as number;
+  const expired = await signedInUser();
+  const expiredFamily = (await stored(expired.refreshToken)).family_id;
+  clock.advanceSeconds(refreshTtlSeconds);
+  try {
+    const live = await signedInUser();
+    const rotated = await useCases.refresh(live.refreshToken);
+    const signedOut = await signedInUser();
+    await useCases.signOut(signedOut.refreshToken);
+    const signedOutFamily = (await stored(signedOut.refreshToken)).family_id;
+
+    assert.ok((await purgeEndedRefreshTokenFamilies(database.pool, clock.now(), 1)) >= 2);
+
+    const { rows } = await database.pool.query(
+      'SELECT count(*)::int AS n FROM refresh_tokens WHERE family_id = ANY ($1)',
+      [[expiredFamily, signedOutFamily]],
+    );
+    assert.equal(rows[0].n, 0, 'the expired and the signed-out families are gone');
+    assert.equal(await countOf(rotated.refreshToken), 2, 'the live family keeps its used token');
+    // Its used token still gives the family away when presented again.
+    await assert.rejects(useCases.refresh(live.refreshToken), InvalidRefreshToken);
+    await assert.rejects(useCases.refresh(rotated.refreshToken), InvalidRefreshToken);
+    await assert.rejects(useCases.refresh(expired.refreshToken), InvalidRefreshToken);
+  } finally {
+    clock.advanceSeconds(-refreshTtlSeconds);
+  }
 });

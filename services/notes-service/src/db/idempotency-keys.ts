@@ -1,8 +1,5 @@
-import type { Logger } from '@notes/logger';
 import { preparedStatement, type Queryable, type Transaction } from '@notes/postgres';
-import { type PeriodicJob, startPeriodicJob } from '@notes/scheduling';
-import type { Clock, IdempotencyKeyFailure, IdempotencyKeys, RecordedIdempotencyKeys } from '../app/ports.ts';
-import { idempotencyKeysSince } from '../domain/idempotency.ts';
+import type { IdempotencyKeyFailure, IdempotencyKeys, RecordedIdempotencyKeys } from '../app/ports.ts';
 
 // Both run in the write's transaction, deferred with its other writes: a create with a key is then
 // one statement (its note, its outbox row and its key). The functions are migration 0006's.
@@ -48,15 +45,6 @@ export function createRecordedIdempotencyKeys(db: Queryable): RecordedIdempotenc
   };
 }
 
-export interface IdempotencyKeysPurgeOptions {
-  /** How often expired keys are deleted. */
-  everyMs: number;
-  /** Rows per DELETE (each its own short transaction). */
-  chunkSize: number;
-  clock: Clock;
-  logger: Logger;
-}
-
 /** Deletes the keys recorded before `before`, a chunk per statement; returns how many. */
 export async function purgeIdempotencyKeys(db: Queryable, before: Date, chunkSize: number): Promise<number> {
   let deleted = 0;
@@ -65,18 +53,4 @@ export async function purgeIdempotencyKeys(db: Queryable, before: Date, chunkSiz
     deleted += rowCount ?? 0;
     if ((rowCount ?? 0) < chunkSize) return deleted;
   }
-}
-
-/** Every everyMs, deletes the keys that no longer hold (older than 24 hours); a failed run is logged and tried again at the next. */
-export function startIdempotencyKeysPurge(db: Queryable, options: IdempotencyKeysPurgeOptions): PeriodicJob {
-  const { everyMs, chunkSize, clock, logger } = options;
-  return startPeriodicJob({
-    everyMs,
-    async run() {
-      const deleted = await purgeIdempotencyKeys(db, idempotencyKeysSince(clock.now()), chunkSize);
-      if (deleted > 0) logger.debug({ deleted }, 'deleted expired idempotency keys');
-    },
-    onError: (error) =>
-      logger.warn({ err: error }, 'purging expired idempotency keys failed; tried again at the next period'),
-  });
 }

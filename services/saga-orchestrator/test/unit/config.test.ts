@@ -15,6 +15,7 @@ test('the defaults: gRPC on 50053, operations on 8083, auth-service on 50051, 10
     maxStepTimeoutMs: 300_000,
     maxAttempts: 6,
     scanIntervalMs: 500,
+    finishedRetentionDays: 30,
   });
   assert.deepEqual(config.kafka, {
     brokers: 'k:9092',
@@ -36,6 +37,7 @@ test('the environment overrides them', () => {
     OUTBOX_RELAY: 'false',
     SAGA_STEP_TIMEOUT_MS: '2000',
     SAGA_MAX_ATTEMPTS: '4',
+    SAGA_FINISHED_RETENTION_DAYS: '90',
     SAGA_CONSUMER_GROUP: 'blue',
     SAGA_CONSUMER_START_AT: 'latest',
     LOG_LEVEL: 'debug',
@@ -46,6 +48,7 @@ test('the environment overrides them', () => {
   assert.equal(config.outbox.relay, false);
   assert.equal(config.saga.stepTimeoutMs, 2_000);
   assert.equal(config.saga.maxAttempts, 4);
+  assert.equal(config.saga.finishedRetentionDays, 90);
   assert.deepEqual(config.kafka, {
     brokers: 'k:9092',
     consumerGroup: 'blue',
@@ -93,5 +96,12 @@ test('a step timeout longer than the longest one allowed is refused', () => {
   assert.throws(
     () => loadSagaConfig({ ...required, SAGA_STEP_TIMEOUT_MS: '600000' }),
     (error) => error instanceof ConfigError && /saga\.maxStepTimeoutMs/.test(error.message),
+  );
+});
+
+test('finished sagas are kept longer than processed_events keeps the ids of the events that started them', () => {
+  assert.throws(
+    () => loadSagaConfig({ ...required, SAGA_FINISHED_RETENTION_DAYS: '14' }),
+    (error) => error instanceof ConfigError && /saga\.finishedRetentionDays/.test(error.message),
   );
 });
