@@ -34,6 +34,7 @@ const events = [
   'kafka_consumer_lag',
   'retention_purged_rows_total',
   'retention_purge_failing',
+  'dependency_up',
 ] as const;
 
 const sagas = [

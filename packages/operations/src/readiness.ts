@@ -29,21 +29,26 @@ export interface Readiness {
 /** A probe must answer quickly either way: a check still pending after this long has failed. */
 export const defaultCheckTimeoutMs = 2_000;
 
+/** Resolves when check does within timeoutMs; rejects with its error, or a timeout's, otherwise. */
+export async function answerWithin(check: () => Promise<unknown>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([check(), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Readiness from dependency checks run side by side, each failing on a rejection or after timeoutMs. */
 export function createReadiness(checks: readonly DependencyCheck[], timeoutMs = defaultCheckTimeoutMs): Readiness {
-  const answers = async ({ check }: DependencyCheck): Promise<boolean> => {
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
-    try {
-      return await Promise.race([check().then(() => true), timedOut]);
-    } catch {
-      return false;
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  const answers = ({ check }: DependencyCheck): Promise<boolean> =>
+    answerWithin(check, timeoutMs).then(
+      () => true,
+      () => false,
+    );
   const report = async (): Promise<ReadinessReport> => {
     const results = await Promise.all(checks.map(answers));
     const down = checks.filter((_, index) => !results[index]);

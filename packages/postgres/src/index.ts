@@ -1,3 +1,4 @@
+export { isConnectionFailure } from './connection-failure.ts';
 export { type MigrateOptions, type MigrationResult, migrate } from './migrate.ts';
 export { createPool, type Pool, type PoolClient, type PoolOptions } from './pool.ts';
 export { preparedStatement, type Statement } from './statement.ts';

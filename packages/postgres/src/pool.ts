@@ -25,7 +25,9 @@ export function createPool(options: PoolOptions): Pool {
     max: options.maxConnections,
     application_name: options.applicationName,
     statement_timeout: options.statementTimeoutMs ?? 10_000,
-    connectionTimeoutMillis: 5_000,
+    // Below the BFF's deadline for its upstreams (5 s): a database out of reach is answered
+    // UNAVAILABLE (503, retry) before the BFF gives up on the call (504).
+    connectionTimeoutMillis: 2_000,
     idleTimeoutMillis: 30_000,
   });
   pool.on('error', options.onIdleError ?? (() => undefined));

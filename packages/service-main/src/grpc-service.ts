@@ -2,6 +2,7 @@
 // (name, settings, migrations, application), this module owns the machinery around it and one
 // ordered start and stop. docs/decisions/0010-service-skeleton.md.
 
+import { Code, ConnectError } from '@connectrpc/connect';
 import { topics } from '@notes/contracts/names';
 import {
   authorizationInterceptor,
@@ -27,7 +28,7 @@ import {
 } from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
 import { createOutboxMetrics, createServiceOutbox, purgeSentOutboxRows, sentRowsRetention } from '@notes/outbox';
-import { createPool, type MigrationResult, type Pool } from '@notes/postgres';
+import { createPool, isConnectionFailure, type MigrationResult, type Pool } from '@notes/postgres';
 import type { Migrations } from './migrations.ts';
 import { type RetentionPurge, type RunningRetention, startRetention } from './retention.ts';
 import { type SagaCommandHandlers, sagaCommandsHandler } from './saga-commands.ts';
@@ -161,7 +162,13 @@ export function createGrpcService<Scope>(declaration: GrpcServiceDeclaration<Sco
     applicationName: name,
     onIdleError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
   });
-  const operations = createServiceOperations({ name, http: settings.http, kafka: settings.kafka, database: pool });
+  const operations = createServiceOperations({
+    name,
+    http: settings.http,
+    kafka: settings.kafka,
+    database: pool,
+    logger,
+  });
   const { registry, grpcMetrics, kafkaMetrics } = operations;
   const outbox = createServiceOutbox({
     pool,
@@ -199,7 +206,7 @@ export function createGrpcService<Scope>(declaration: GrpcServiceDeclaration<Sco
     interceptors: [
       grpcMetrics.server,
       authorizationInterceptor({ lists: [application.callers, healthCallers], logger, denied: grpcMetrics.denied }),
-      errorInterceptor(application.mapError, logger),
+      errorInterceptor(orDatabaseUnavailable(application.mapError), logger),
       validationInterceptor(),
     ],
     routes: (router) => {
@@ -297,6 +304,16 @@ function skeletonRetention(pool: Pool, { consumes }: { consumes: boolean }): Ret
     purge: () => purgeProcessedEvents(pool, processedEventsWindowMs),
   };
   return consumes ? [outbox, processedEvents] : [outbox];
+}
+
+/**
+ * The service's own mapping, then a database that could not be reached: UNAVAILABLE (the BFF's
+ * 503, worth a retry) rather than INTERNAL. The database watch logs the outage once, not per call.
+ */
+function orDatabaseUnavailable(mapError: ErrorMapper): ErrorMapper {
+  return (error) =>
+    mapError(error) ??
+    (isConnectionFailure(error) ? new ConnectError('the database is unavailable', Code.Unavailable) : undefined);
 }
 
 function consumedTopics<Scope>(

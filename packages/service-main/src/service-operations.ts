@@ -1,6 +1,13 @@
 import { createGrpcMetrics, type GrpcMetrics } from '@notes/grpc';
 import { createKafkaMetrics, createKafkaProbe, type KafkaConnection, type KafkaMetrics } from '@notes/kafka';
-import { createMetricsRegistry, createOperationsServer, createReadiness } from '@notes/operations';
+import type { Logger } from '@notes/logger';
+import {
+  createMetricsRegistry,
+  createOperationsServer,
+  createReadiness,
+  type DependencyWatch,
+  startDependencyWatch,
+} from '@notes/operations';
 import type { Queryable } from '@notes/postgres';
 
 export interface ServiceOperationsOptions {
@@ -11,6 +18,8 @@ export interface ServiceOperationsOptions {
   kafka: { brokers: string | readonly string[]; connection?: KafkaConnection | undefined };
   /** The service's database: ready while it answers. */
   database: Queryable;
+  /** Told when Kafka or the database stops answering, while it stays away, and when it is back. */
+  logger: Logger;
 }
 
 /** What a gRPC service with a database and an outbox reports about itself. */
@@ -21,7 +30,7 @@ export interface ServiceOperations {
   kafkaMetrics: KafkaMetrics;
   /** The gRPC health's answer: the database only, no broker round trip per probe. */
   servesRpcs(): Promise<boolean>;
-  /** Starts the operations port; resolves with the bound port. */
+  /** Starts the operations port and the watches on Kafka and the database; resolves with the bound port. */
   listen(): Promise<number>;
   close(): Promise<void>;
 }
@@ -42,13 +51,28 @@ export function createServiceOperations(options: ServiceOperationsOptions): Serv
   const readiness = createReadiness([database, { name: 'kafka', check: () => kafkaProbe.check(), degradesOnly: true }]);
   const servesRpcs = createReadiness([database]);
   const server = createOperationsServer({ ...options.http, readiness, registry });
+  let watch: DependencyWatch | undefined;
   return {
     registry,
     grpcMetrics: createGrpcMetrics(registry),
     kafkaMetrics: createKafkaMetrics(registry),
     servesRpcs: servesRpcs.isReady,
-    listen: () => server.listen(),
+    async listen() {
+      const port = await server.listen();
+      // Without them, an outage says nothing until a relay's batch or a consumer's fetch gives up,
+      // or (the database) only in the answers to the calls.
+      watch ??= startDependencyWatch({
+        dependencies: [
+          { name: 'kafka', check: () => kafkaProbe.check(), meanwhile: 'events wait in the outbox and consumers wait' },
+          { name: 'database', check: database.check, meanwhile: 'calls are answered UNAVAILABLE' },
+        ],
+        logger: options.logger,
+        registry,
+      });
+      return port;
+    },
     async close() {
+      watch?.stop();
       await server.close();
       await kafkaProbe.close();
     },
