@@ -46,7 +46,7 @@ const sagas = [
 ] as const;
 
 export const metricFamiliesByService = {
-  bff: [...runtime, 'http_request_duration_seconds', ...grpcClient],
+  bff: [...runtime, 'http_request_duration_seconds', ...grpcClient, 'dependency_up'],
   auth: [...runtime, ...grpcServer, ...events],
   notes: [...runtime, ...grpcServer, ...events],
   saga: [...runtime, ...grpcServer, ...grpcClient, ...events, ...sagas],

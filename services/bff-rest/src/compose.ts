@@ -5,9 +5,9 @@ import { Health } from '@notes/contracts/health/v1';
 import { NotesService } from '@notes/contracts/notes/v1';
 import { SagaService } from '@notes/contracts/saga/v1';
 import { createGrpcMetrics, createGrpcTransport, type GrpcTls } from '@notes/grpc';
-import type { EventConsumer } from '@notes/kafka';
+import { createKafkaProbe, type EventConsumer } from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
-import { createMetricsRegistry } from '@notes/operations';
+import { createMetricsRegistry, type DependencyWatch, startDependencyWatch } from '@notes/operations';
 import { type BffApp, buildApp } from './app.ts';
 import type { BffConfig } from './config.ts';
 import { createOpenChangeStreams } from './http/change-streams.ts';
@@ -55,6 +55,12 @@ export function composeBff(config: BffConfig, overrides: BffOverrides = {}): Bff
   });
   let app: BffApp | undefined;
   let noteChanges: EventConsumer | undefined;
+  const kafkaProbe = createKafkaProbe({
+    brokers: config.kafka.brokers,
+    connection: config.kafka.connection,
+    clientId: 'bff-rest',
+  });
+  let kafkaWatch: DependencyWatch | undefined;
 
   return {
     async start() {
@@ -88,6 +94,18 @@ export function composeBff(config: BffConfig, overrides: BffOverrides = {}): Bff
         },
         () => undefined, // stopped before it joined
       );
+      // A broker outage would otherwise go unsaid: the streams just get nothing new.
+      kafkaWatch = startDependencyWatch({
+        dependencies: [
+          {
+            name: 'kafka',
+            check: () => kafkaProbe.check(),
+            meanwhile: 'change streams get no live changes (they catch up once it answers)',
+          },
+        ],
+        logger,
+        registry,
+      });
       await app.listen({ host: config.http.host, port: config.http.port });
       const address = app.server.address();
       const port = typeof address === 'object' && address !== null ? address.port : config.http.port;
@@ -109,6 +127,8 @@ export function composeBff(config: BffConfig, overrides: BffOverrides = {}): Bff
       app = undefined;
       await noteChanges?.stop();
       noteChanges = undefined;
+      kafkaWatch?.stop();
+      await kafkaProbe.close();
     },
   };
 }

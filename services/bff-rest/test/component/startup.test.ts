@@ -275,29 +275,35 @@ describe('main.ts', () => {
     assert.match(stderr, /^bff-rest: invalid setting jwt\.publicKey \(env JWT_PUBLIC_KEY\): cannot read key file/);
   });
 
-  it('logs where it listens, serves, and exits 0 on SIGTERM', { timeout: 30_000 }, async () => {
-    // No upstream listens on port 1: the BFF starts anyway (only /readyz depends on them).
-    const nowhere = 'http://127.0.0.1:1';
+  it('logs where it listens, serves, says Kafka does not answer, and exits 0 on SIGTERM', {
+    timeout: 30_000,
+  }, async () => {
+    // Nothing listens on port 1: the BFF starts anyway (only /readyz depends on the upstreams).
+    const nowhere = '127.0.0.1:1';
     const child = runMain({
       JWT_PUBLIC_KEY: keys.publicKeyPem,
       BFF_HTTP_PORT: '0',
-      AUTH_GRPC_URL: nowhere,
-      NOTES_GRPC_URL: nowhere,
-      SAGA_GRPC_URL: nowhere,
+      AUTH_GRPC_URL: `http://${nowhere}`,
+      NOTES_GRPC_URL: `http://${nowhere}`,
+      SAGA_GRPC_URL: `http://${nowhere}`,
+      KAFKA_BROKERS: nowhere,
     });
     const exited = once(child, 'exit');
     try {
-      let url: string | undefined;
-      for await (const line of createInterface({ input: child.stdout })) {
-        const entry = JSON.parse(line);
-        if (entry.msg === 'bff-rest listening') {
-          url = entry.url;
-          break;
+      const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+      const nextEntry = async (msg: RegExp) => {
+        for (let line = await lines.next(); !line.done; line = await lines.next()) {
+          const entry = JSON.parse(line.value);
+          if (msg.test(entry.msg)) return entry;
         }
-      }
+        assert.fail(`no line ${msg}`);
+      };
+      const { url } = await nextEntry(/^bff-rest listening$/);
       assert.match(String(url), /^http:\/\/127\.0\.0\.1:\d+$/);
       assert.equal((await fetch(`${url}/healthz`)).status, 200);
       assert.equal((await fetch(`${url}/readyz`)).status, 503);
+      // Its change streams would get nothing new, and nothing else would say why.
+      assert.equal((await nextEntry(/^kafka does not answer/)).level, 40);
     } finally {
       child.kill('SIGTERM');
     }
