@@ -28,11 +28,19 @@ export interface EventConsumerOptions {
   /** Messages read ahead of the handlers, over all partitions (default 100). */
   maxBufferedMessages?: number;
   /**
-   * How long the group waits for a silent member before giving its partitions to the others
-   * (default 10 s, the client's own is 60 s): after a crash, its messages wait this long.
+   * The rebalance protocol: 'classic' (the default: every join or leave stops the whole group
+   * until it has rebalanced) or 'consumer' (KIP-848, Kafka 4: the broker assigns, and a member
+   * that joins or leaves moves only the partitions it takes or gives up; its session timeout and
+   * heartbeat interval are the broker's, group.consumer.*). ADR 0015 has the figures of both, and
+   * why 'consumer' is not the default yet.
+   */
+  groupProtocol?: 'classic' | 'consumer';
+  /**
+   * 'classic' only: how long the group waits for a silent member before giving its partitions to
+   * the others (default 10 s, the client's own is 60 s): after a crash, its messages wait this long.
    */
   sessionTimeoutMs?: number;
-  /** Default 3 s: a third of the session timeout, as Kafka recommends. */
+  /** 'classic' only; default 3 s: a third of the session timeout, as Kafka recommends. */
   heartbeatIntervalMs?: number;
   rebalanceTimeoutMs?: number;
   /** How long a fetch waits at the broker for new records (default 5000). */

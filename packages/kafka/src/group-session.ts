@@ -52,6 +52,10 @@ interface CurrentStream {
 }
 
 function joinGroup({ options, brokers, maxBuffered }: GroupSessionOptions): GroupMember {
+  const protocol =
+    options.groupProtocol === 'consumer'
+      ? { groupProtocol: 'consumer' as const }
+      : { sessionTimeout: options.sessionTimeoutMs ?? 10_000, heartbeatInterval: options.heartbeatIntervalMs ?? 3_000 };
   return new Consumer({
     clientId: options.clientId,
     bootstrapBrokers: brokers,
@@ -59,8 +63,7 @@ function joinGroup({ options, brokers, maxBuffered }: GroupSessionOptions): Grou
     groupId: options.groupId,
     autocommit: false,
     highWaterMark: Math.max(16, maxBuffered),
-    sessionTimeout: options.sessionTimeoutMs ?? 10_000,
-    heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
+    ...protocol,
     ...(options.rebalanceTimeoutMs === undefined ? {} : { rebalanceTimeout: options.rebalanceTimeoutMs }),
     ...(options.maxWaitTimeMs === undefined ? {} : { maxWaitTime: options.maxWaitTimeMs }),
   });

@@ -151,6 +151,12 @@ function brokerConfig(options: LocalKafkaOptions, logDir: string): string {
     'broker.session.timeout.ms': 3000,
     // A lone consumer is assigned its partitions at once instead of after 3 s.
     'group.initial.rebalance.delay.ms': 0,
+    // Groups of the consumer protocol (KIP-848) get what the classic ones get from our clients: a
+    // silent member's partitions move after 10 s (45 s by default), heartbeats every 3 s.
+    'group.consumer.min.session.timeout.ms': 10000,
+    'group.consumer.session.timeout.ms': 10000,
+    'group.consumer.min.heartbeat.interval.ms': 1000,
+    'group.consumer.heartbeat.interval.ms': 3000,
     'num.partitions': 1,
     // Topics exist because someone declared them (the topics option), never by a typo in a producer.
     'auto.create.topics.enable': false,
