@@ -31,7 +31,7 @@ export interface EventConsumerOptions {
    * The rebalance protocol: 'classic' (the default: every join or leave stops the whole group
    * until it has rebalanced) or 'consumer' (KIP-848, Kafka 4: the broker assigns, and a member
    * that joins or leaves moves only the partitions it takes or gives up; its session timeout and
-   * heartbeat interval are the broker's, group.consumer.*). ADR 0015 has the figures of both, and
+   * heartbeat interval are the broker's, group.consumer.*). ADR 0016 has the figures of both, and
    * why 'consumer' is not the default yet.
    */
   groupProtocol?: 'classic' | 'consumer';
