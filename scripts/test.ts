@@ -25,7 +25,8 @@ if (requested !== 'all' && !tiers.includes(requested as Tier)) {
   process.exit(2);
 }
 const selected: readonly Tier[] = requested === 'all' ? tiers : [requested as Tier];
-const roots = folders.length > 0 ? folders : ['packages/*', 'services/*', 'tests'];
+// services/*/web: a service's web client (bff-rest's), which keeps its own test/ folder.
+const roots = folders.length > 0 ? folders : ['packages/*', 'services/*', 'services/*/web', 'tests'];
 
 const env: Record<string, string | undefined> = { ...process.env };
 let postgres: LocalPostgres | undefined;

@@ -52,8 +52,8 @@ export function applyChange(lists: NoteLists, change: NoteChange, filters: ListF
     return { ...lists, pinned: replace(lists.pinned), others: replace(lists.others) };
   }
   if (inPinned) return { ...lists, ...without, pinned: [...without.pinned, note].sort(newerFirst) };
-  // A note older than every loaded one arrives with its page.
-  const oldest = without.others.at(-1);
+  // A note older than every loaded one arrives with its page (a listed one is never older than itself).
+  const oldest = lists.others.at(-1);
   if (lists.nextCursor !== null && oldest !== undefined && newerFirst(note, oldest) > 0)
     return { ...lists, ...without };
   return { ...lists, ...without, others: [...without.others, note].sort(newerFirst) };

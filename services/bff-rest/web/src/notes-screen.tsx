@@ -181,7 +181,9 @@ export function NotesScreen({ session, onSignedOut, onAccountDeleted }: NotesScr
     setFailure(undefined);
     const answer = await api.DELETE('/v1/notes/{id}', { params: { path: { id: note.id } } });
     if (answer.response.ok || answer.response.status === 404) {
-      setLists((current) => applyChange(current, { op: 'delete', id: note.id, version: note.version + 1 }, filters));
+      setLists((current) =>
+        applyChange(current, { op: 'delete', id: note.id, version: note.version + 1 }, filtersNow.current),
+      );
       setStatus(`Deleted “${note.title}”.`);
       loadTags();
     } else {
