@@ -12,7 +12,7 @@ GENERATED := packages/contracts/src/gen/.stamp
 API_CLIENT_TYPES := packages/api-client/src/gen/openapi.ts
 
 .PHONY: help install generate web build lint typecheck test test-unit test-integration test-component test-e2e test-browser \
-        dev bundle migrate-auth migrate-notes migrate-saga buf-lint buf-breaking bench bench-quick bench-profile bench-relay relay dlq-replay clean \
+        dev bundle bench-web migrate-auth migrate-notes migrate-saga buf-lint buf-breaking bench bench-quick bench-profile bench-relay relay dlq-replay clean \
         tools deploy-check helm-template images up down
 
 help: ## list the targets
@@ -102,9 +102,14 @@ migrate-saga: generate ## apply saga-orchestrator migrations (SAGA_DB_DSN; `make
 
 bench: bundle ## measure the platform next to its ceilings, 10-15 min (bench/README.md); results in bench/results/
 	node bench/run.ts
+	CHROMIUM_PATH="$$(scripts/ensure-chromium.sh)" node bench/web-client.ts
+
+bench-web: bundle ## the web client's first load in headless Chromium: JavaScript shipped, time to an interactive list (~1 min)
+	CHROMIUM_PATH="$$(scripts/ensure-chromium.sh)" node bench/web-client.ts $(ARGS)
 
 bench-quick: bundle ## the same measurements with 1-second runs (~1.5 min): a smoke test, numbers not asserted
 	node bench/run.ts --quick
+	CHROMIUM_PATH="$$(scripts/ensure-chromium.sh)" node bench/web-client.ts --quick
 
 bench-profile: bundle ## CPU profiles of services under load (SERVICES=bff,notes ROUTE=create|list|get SECONDS=20)
 	node bench/profile.ts --services $(or $(SERVICES),bff,notes) --path $(or $(ROUTE),create) --seconds $(or $(SECONDS),20)
