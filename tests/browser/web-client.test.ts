@@ -1,6 +1,7 @@
 // The web client in a real browser against the whole platform: a person signs up, sees the welcome
 // note, creates, searches, filters by tag, pins, edits against a change made in a second tab, sees
-// a note written by another client appear live, signs out and in, and deletes the account. Each
+// a note written by another client appear live, signs out and in, is told how long to wait after a
+// 429 and may retry after a 503, and deletes the account. Each
 // screen passes axe-core without serious violations; the page breaks no rule of its CSP.
 // UPDATE_SCREENSHOTS=1 writes the main screens at phone and desktop width to docs/screenshots/.
 import assert from 'node:assert/strict';
@@ -208,6 +209,32 @@ describe('the web client in Chromium', () => {
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await note('Welcome to Notes').waitFor();
+  });
+
+  it('says how long to wait after a 429, and offers a retry after a 503', async () => {
+    const problem = (status: number, headers: Record<string, string> = {}) => ({
+      status,
+      headers,
+      contentType: 'application/problem+json',
+      body: JSON.stringify({ type: 'about:blank', title: 'x', status, detail: 'x', instance: '/' }),
+    });
+    // The archive view reads one list: its one request is a 503, the retry gets through.
+    await page.route('**/v1/notes?*', (route) => route.fulfill(problem(503)), { times: 1 });
+    await page.getByRole('button', { name: 'Archive', exact: true }).click();
+    const unavailable = page.getByRole('alert').filter({ hasText: 'The service is unavailable' });
+    await unavailable.waitFor();
+    await unavailable.getByRole('button', { name: 'Retry' }).click();
+    await section('Archive').getByRole('heading', { name: 'Plan the trip' }).waitFor();
+    await page.getByRole('button', { name: 'Archive', exact: true }).click();
+
+    await page.route('**/v1/notes', (route) => route.fulfill(problem(429, { 'retry-after': '42' })), { times: 1 });
+    await page.getByRole('button', { name: 'New note' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New note' });
+    await dialog.getByLabel('Title').fill('Too fast');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByRole('alert').filter({ hasText: 'Too many requests. Try again in 42 seconds.' }).waitFor();
+    await dialog.getByRole('button', { name: 'Save' }).click(); // the same key again: one note
+    await note('Too fast').waitFor();
   });
 
   it("deletes the account, showing the DeleteUserSaga's progress", async () => {
