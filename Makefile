@@ -124,7 +124,7 @@ dlq-replay: generate ## re-publish dead letters to their source topic (ARGS="--b
 	node packages/kafka/bin/replay-dlq.ts $(ARGS)
 
 clean: ## remove installed, generated and local data (.data keeps make dev's database)
-	rm -rf node_modules packages/*/node_modules services/*/node_modules packages/contracts/src/gen packages/api-client/src/gen .tools dist-types */*/dist-types services/*/dist
+	rm -rf node_modules packages/*/node_modules services/*/node_modules packages/contracts/src/gen packages/api-client/src/gen .tools dist-types */*/dist-types services/*/dist services/bff-rest/web/dist services/bff-rest/web/dist-types
 
 # ---- deployment: images, docker compose, Helm (README "Deploying")
 
