@@ -164,7 +164,7 @@ describe('the web client in Chromium', () => {
     await second.close();
   });
 
-  it('shows a note written by another client without a reload', async () => {
+  it('shows a note written by another client without a reload, and scrolls through the pages', async () => {
     const anonymous = createNotesApiClient(platform.bffUrl);
     const tokens = dataOrThrow(await anonymous.POST('/v1/auth/sign-in', { body: { email, password } }));
     const api = createNotesApiClient(platform.bffUrl, { token: tokens.access_token });
@@ -173,6 +173,18 @@ describe('the web client in Chromium', () => {
     );
     await note('Written elsewhere').waitFor({ timeout: 10_000 });
     await page.getByRole('button', { name: '#api' }).waitFor();
+
+    // More notes than a page: after a reload (the session resumes from its cookie), the next page
+    // comes when the end of the list scrolls into view.
+    for (let n = 1; n <= 22; n++) dataOrThrow(await api.POST('/v1/notes', { body: { title: `Bulk ${n}` } }));
+    await page.reload();
+    const listed = section('Notes').locator('article.note');
+    await note('Bulk 22').waitFor();
+    assert.equal(await listed.count(), 20);
+    await page.getByRole('button', { name: 'Load more notes' }).scrollIntoViewIfNeeded();
+    await note('Welcome to Notes').waitFor();
+    assert.equal(await listed.count(), 24, 'the 22, Written elsewhere and the welcome note; the pinned one above');
+    await page.getByRole('button', { name: 'Load more notes' }).waitFor({ state: 'detached' });
   });
 
   it('is usable at phone width and with the keyboard alone', async () => {
@@ -208,7 +220,7 @@ describe('the web client in Chromium', () => {
     await screenshot('sign-in-error');
     await page.getByLabel('Password').fill(password);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    await note('Welcome to Notes').waitFor();
+    await note('Typed with keys').waitFor();
   });
 
   it('says how long to wait after a 429, and offers a retry after a 503', async () => {
