@@ -11,8 +11,8 @@ STAMP := node_modules/.install-stamp
 GENERATED := packages/contracts/src/gen/.stamp
 API_CLIENT_TYPES := packages/api-client/src/gen/openapi.ts
 
-.PHONY: help install generate build lint typecheck test test-unit test-integration test-component test-e2e \
-        dev bundle migrate-auth migrate-notes migrate-saga buf-lint buf-breaking bench bench-quick bench-profile bench-relay bench-churn relay dlq-replay clean \
+.PHONY: help install generate web build lint typecheck test test-unit test-integration test-component test-e2e test-browser \
+        dev bundle bench-web migrate-auth migrate-notes migrate-saga buf-lint buf-breaking bench bench-quick bench-profile bench-relay bench-churn relay dlq-replay clean \
         tools deploy-check helm-template images up down
 
 help: ## list the targets
@@ -37,11 +37,18 @@ $(API_CLIENT_TYPES): $(STAMP) services/bff-rest/openapi/openapi.json
 
 generate: $(GENERATED) $(API_CLIENT_TYPES) ## generate protobuf code into packages/contracts/src/gen, the API client's types into packages/api-client/src/gen
 
+# The web client's content-hashed files, which bff-rest serves at / (git-ignored; ADR 0015).
+WEB_CLIENT := services/bff-rest/web/dist/index.html
+$(WEB_CLIENT): $(STAMP) $(API_CLIENT_TYPES) scripts/build-web.ts services/bff-rest/web/index.html $(shell find services/bff-rest/web/src -type f)
+	node scripts/build-web.ts
+
+web: $(WEB_CLIENT) ## bundle the web client (esbuild) into services/bff-rest/web/dist
+
 # TypeScript 7's native compiler type-checks (3x faster); `typescript` itself is 6.x, whose API
 # dependency-cruiser and editors load (ADR 0007).
 TSC := node_modules/typescript-native/bin/tsc
 
-build: generate ## type-check every package and service (Node 24 runs the TypeScript sources directly)
+build: generate web ## bundle the web client, type-check every package and service (Node 24 runs the TypeScript sources directly)
 	$(TSC) -b
 
 typecheck: build
@@ -74,11 +81,14 @@ test-component: generate ## one service in-process against real PostgreSQL
 test-e2e: generate ## the whole platform as processes
 	node scripts/test.ts e2e
 
+test-browser: generate web ## the web client in headless Chromium (Debian's, installed when missing) against the whole platform
+	node scripts/test.ts browser
+
 # A production artefact, never committed: development and tests run the sources (ADR 0001, 0009).
-bundle: generate ## each service as one plain-JavaScript file, services/<name>/dist/main.js (the images and make bench run it)
+bundle: generate web ## each service as one plain-JavaScript file, services/<name>/dist/main.js (the images and make bench run it), and the web client
 	node scripts/bundle.ts
 
-dev: generate ## run the whole platform locally (BFF on http://127.0.0.1:8080)
+dev: generate web ## run the whole platform locally (BFF on http://127.0.0.1:8080)
 	node scripts/dev.ts
 
 migrate-auth: generate ## apply auth-service migrations (AUTH_DB_DSN; `make migrate-auth DIRECTION=down`)
@@ -92,9 +102,14 @@ migrate-saga: generate ## apply saga-orchestrator migrations (SAGA_DB_DSN; `make
 
 bench: bundle ## measure the platform next to its ceilings, 10-15 min (bench/README.md); results in bench/results/
 	node bench/run.ts
+	CHROMIUM_PATH="$$(scripts/ensure-chromium.sh)" node bench/web-client.ts
+
+bench-web: bundle ## the web client's first load in headless Chromium: JavaScript shipped, time to an interactive list (~1 min)
+	CHROMIUM_PATH="$$(scripts/ensure-chromium.sh)" node bench/web-client.ts $(ARGS)
 
 bench-quick: bundle ## the same measurements with 1-second runs (~1.5 min): a smoke test, numbers not asserted
 	node bench/run.ts --quick
+	CHROMIUM_PATH="$$(scripts/ensure-chromium.sh)" node bench/web-client.ts --quick
 
 bench-profile: bundle ## CPU profiles of services under load (SERVICES=bff,notes ROUTE=create|list|get SECONDS=20)
 	node bench/profile.ts --services $(or $(SERVICES),bff,notes) --path $(or $(ROUTE),create) --seconds $(or $(SECONDS),20)
@@ -112,7 +127,7 @@ dlq-replay: generate ## re-publish dead letters to their source topic (ARGS="--b
 	node packages/kafka/bin/replay-dlq.ts $(ARGS)
 
 clean: ## remove installed, generated and local data (.data keeps make dev's database)
-	rm -rf node_modules packages/*/node_modules services/*/node_modules packages/contracts/src/gen packages/api-client/src/gen .tools dist-types */*/dist-types services/*/dist
+	rm -rf node_modules packages/*/node_modules services/*/node_modules packages/contracts/src/gen packages/api-client/src/gen .tools dist-types */*/dist-types services/*/dist services/bff-rest/web/dist services/bff-rest/web/dist-types
 
 # ---- deployment: images, docker compose, Helm (README "Deploying")
 

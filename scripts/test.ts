@@ -1,12 +1,14 @@
-// Runs a tier of tests (unit | integration | component | e2e | all) with node's test runner.
+// Runs a tier of tests (unit | integration | component | e2e | browser | all) with node's test runner.
 // Tiers other than unit get a real PostgreSQL and a real Kafka broker: TEST_POSTGRES_URL and
 // KAFKA_BROKERS when set, else an embedded PostgreSQL and a single-node Kafka (KRaft; two for the
 // component and e2e tiers, whose files run in two lanes) on free ports in a temporary folder,
 // removed afterwards. Tests read them as TEST_POSTGRES_URL and TEST_KAFKA_BROKERS (through @notes/testkit).
+// The browser tier (tests/browser: the web client in headless Chromium against the whole platform)
+// gets CHROMIUM_PATH from scripts/ensure-chromium.sh, which installs Debian's chromium when missing.
 //   node scripts/test.ts <tier> [folder ...]   e.g. node scripts/test.ts integration services/auth-service
 //   (a folder or file inside a tier's folder runs just those: node scripts/test.ts e2e tests/e2e/security)
 // Folders default to every package, every service and tests/ (the whole-platform tests).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chmod, glob, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,7 +16,7 @@ import { join, relative, resolve } from 'node:path';
 import { allTopics } from '@notes/contracts/names';
 import { freePort, type LocalKafka, type LocalPostgres, startLocalKafka, startLocalPostgres } from '@notes/local-infra';
 
-const tiers = ['unit', 'integration', 'component', 'e2e'] as const;
+const tiers = ['unit', 'integration', 'component', 'e2e', 'browser'] as const;
 type Tier = (typeof tiers)[number];
 
 const [requested = 'all', ...folders] = process.argv.slice(2);
@@ -23,7 +25,8 @@ if (requested !== 'all' && !tiers.includes(requested as Tier)) {
   process.exit(2);
 }
 const selected: readonly Tier[] = requested === 'all' ? tiers : [requested as Tier];
-const roots = folders.length > 0 ? folders : ['packages/*', 'services/*', 'tests'];
+// services/*/web: a service's web client (bff-rest's), which keeps its own test/ folder.
+const roots = folders.length > 0 ? folders : ['packages/*', 'services/*', 'services/*/web', 'tests'];
 
 const env: Record<string, string | undefined> = { ...process.env };
 let postgres: LocalPostgres | undefined;
@@ -52,7 +55,7 @@ async function startDependenciesIfNeeded(): Promise<void> {
       laneBrokers.push(env.KAFKA_BROKERS);
       return;
     }
-    const lanes = selected.includes('component') || selected.includes('e2e') ? 2 : 1;
+    const lanes = selected.some((tier) => tier === 'component' || tier === 'e2e' || tier === 'browser') ? 2 : 1;
     const ports = new Set<number>();
     while (ports.size < 2 * lanes) ports.add(await freePort());
     const [...free] = ports;
@@ -90,6 +93,12 @@ async function runTier(tier: Tier): Promise<number> {
   }
   if (files.length === 0) return 0;
   console.log(`\n=== ${tier} tests (${files.length} files)`);
+  if (tier === 'browser') {
+    env.CHROMIUM_PATH = execFileSync('scripts/ensure-chromium.sh', {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }).trim();
+  }
   if (tier === 'unit' || tier === 'integration') return runFiles(files, { concurrency: 2, live: true });
   // Component and e2e files: those that share a broker's state one at a time in each lane (a lane
   // takes the next file when its last is done), the lanes at once; the others beside them, two at
@@ -124,6 +133,7 @@ function sharesBrokerState(file: string): boolean {
     'services/notes-service/test/component/saga-commands.test.ts',
     'services/saga-orchestrator/',
     'tests/e2e/',
+    'tests/browser/',
   ].some((prefix) => relative(process.cwd(), resolve(file)).startsWith(prefix));
 }
 

@@ -13,6 +13,8 @@ export function isProblem(value: unknown): value is Problem {
 export class ProblemError extends Error {
   readonly status: number;
   readonly problem: Problem | undefined;
+  /** The answer's headers (a 429's Retry-After, a 503's). */
+  readonly headers: Headers;
 
   constructor(response: Response, body: unknown) {
     const problem = isProblem(body) ? body : undefined;
@@ -20,6 +22,7 @@ export class ProblemError extends Error {
     this.name = 'ProblemError';
     this.status = response.status;
     this.problem = problem;
+    this.headers = response.headers;
   }
 }
 

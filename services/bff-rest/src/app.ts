@@ -27,9 +27,10 @@ import { refuseUnstorableText } from './http/text-input.ts';
 import { traceRequests } from './http/tracing.ts';
 import { upstreamCallOptions } from './http/upstream.ts';
 import { buildRequestValidator } from './http/validation.ts';
+import { webClientRoutes } from './http/web-client.ts';
 
 export interface AppDeps {
-  config: Pick<BffConfig, 'http' | 'upstreams' | 'rateLimits' | 'jwt'>;
+  config: Pick<BffConfig, 'http' | 'upstreams' | 'rateLimits' | 'jwt' | 'web'>;
   logger: Logger;
   /** The composition root's Prometheus registry: the app adds its HTTP series and serves it at /metrics. */
   registry: Registry;
@@ -47,7 +48,7 @@ const readinessCheckTimeoutMs = 1_000;
 
 /** The public REST API as a Fastify instance, not yet listening. */
 export function buildApp(deps: AppDeps) {
-  const { http, upstreams, rateLimits, jwt } = deps.config;
+  const { http, upstreams, rateLimits, jwt, web } = deps.config;
   const app = Fastify({
     // As Fastify's logger type, so that the app is a plain FastifyInstance to the helpers it is passed to.
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -116,6 +117,7 @@ export function buildApp(deps: AppDeps) {
   // Streams never end by themselves: closing ends them first, so that close() is not held up.
   app.addHook('preClose', () => deps.changeStreams.closeAll('shutting-down'));
   app.register(sagaRoutes({ sagaClient, accessTokenVerifier, callOptions }));
+  app.register(webClientRoutes(web.assetsDir));
   return app;
 }
 

@@ -1,5 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig, pemFromSetting } from '@notes/config';
 import { grpcTlsEnvBindings, grpcTlsSettingsSchema, type WithGrpcTls, withGrpcTls } from '@notes/grpc';
 import {
@@ -10,7 +10,8 @@ import {
 } from '@notes/kafka';
 import { type Static, Type } from 'typebox';
 
-const configFile = join(import.meta.dirname, '..', 'config.yaml');
+const serviceDir = join(import.meta.dirname, '..');
+const configFile = join(serviceDir, 'config.yaml');
 
 const upstreamUrl = Type.String({ pattern: '^https?://' });
 
@@ -68,6 +69,10 @@ export const bffConfigSchema = Type.Object({
     /** Changes read from notes-service at a time. */
     pageSize: Type.Integer({ minimum: 1, maximum: 500 }),
   }),
+  web: Type.Object({
+    /** The built web client (make build), served at /; relative to services/bff-rest. */
+    assetsDir: Type.String({ minLength: 1 }),
+  }),
   log: Type.Object({
     level: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   }),
@@ -98,6 +103,7 @@ export const envBindings: Record<string, string> = {
   BFF_REPLICA_ID: 'changeStreams.replicaId',
   CHANGE_STREAMS_MAX_PER_USER: 'changeStreams.maxPerUser',
   CHANGE_STREAMS_HEARTBEAT_SECONDS: 'changeStreams.heartbeatSeconds',
+  BFF_WEB_ASSETS_DIR: 'web.assetsDir',
   LOG_LEVEL: 'log.level',
 };
 
@@ -108,15 +114,19 @@ export interface ConfigSources {
   overrides?: Record<string, unknown>;
 }
 
-/** Reads config.yaml with its environment overrides; jwt.publicKey, when set, comes back as PEM text. */
+/**
+ * Reads config.yaml with its environment overrides; jwt.publicKey, when set, comes back as PEM
+ * text, web.assetsDir as an absolute path.
+ */
 export function loadBffConfig(sources: ConfigSources): BffConfig {
   const config = withKafkaConnection(
     withGrpcTls(loadConfig({ schema: bffConfigSchema, file: configFile, envBindings, ...sources })),
   );
   const { publicKey } = config.jwt;
+  const web = { assetsDir: resolve(serviceDir, config.web.assetsDir) };
   return publicKey === undefined
-    ? config
-    : { ...config, jwt: { ...config.jwt, publicKey: readRsaPublicKeyPem(publicKey) } };
+    ? { ...config, web }
+    : { ...config, web, jwt: { ...config.jwt, publicKey: readRsaPublicKeyPem(publicKey) } };
 }
 
 /** The key of the setting (PEM text or a PEM file: see pemFromSetting), checked to be an RSA key. */

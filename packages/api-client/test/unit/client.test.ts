@@ -71,3 +71,20 @@ test('an error answer that is not a problem still throws, with no problem attach
     (error: unknown) => error instanceof ProblemError && !error.problem,
   );
 });
+
+test("an error keeps its answer's headers: a 429's Retry-After", async () => {
+  const problem = { type: 'about:blank', title: 'Too Many Requests', status: 429, detail: 'wait', instance: '/' };
+  const { fetch } = recording(
+    () =>
+      new Response(JSON.stringify(problem), {
+        status: 429,
+        headers: { 'content-type': 'application/problem+json', 'retry-after': '7' },
+      }),
+  );
+  const api = createNotesApiClient('http://bff.test', { fetch });
+  const error = await Promise.resolve()
+    .then(async () => dataOrThrow(await api.GET('/v1/tags')))
+    .catch((thrown: unknown) => thrown);
+  assert.ok(error instanceof ProblemError);
+  assert.equal(error.headers.get('retry-after'), '7');
+});

@@ -92,6 +92,18 @@ export const TokenPairSchema = Type.Object(
   { $id: 'TokenPair', description: 'An access token and a refresh token (OAuth 2.0 token response fields).' },
 );
 
+export const AccessTokenSchema = Type.Object(
+  {
+    access_token: Type.String({ description: 'A JWT (RS256) for `Authorization: Bearer`.' }),
+    token_type: Type.String({ description: 'Always `Bearer`.' }),
+    expires_in: Type.Integer({ description: 'Seconds until the access token expires.' }),
+  },
+  {
+    $id: 'AccessToken',
+    description: "A browser session's access token; its refresh token is in an HttpOnly cookie, never in a body.",
+  },
+);
+
 export const JwksSchema = Type.Object(
   {
     keys: Type.Array(
@@ -354,6 +366,7 @@ export const componentSchemas = [
   RefreshTokenRequestSchema,
   UserSchema,
   TokenPairSchema,
+  AccessTokenSchema,
   JwksSchema,
   CreateNoteRequestSchema,
   UpdateNoteRequestSchema,
@@ -387,6 +400,10 @@ const headerSchemas = {
   'cache-control': Type.String({ description: '`no-store`: tokens are never cached.' }),
   'www-authenticate': Type.String({ description: '`Bearer`, with `error="invalid_token"` for a bad token.' }),
   'retry-after': Type.String({ description: 'Seconds to wait before trying again.' }),
+  'set-cookie': Type.String({
+    description:
+      'The refresh-token cookie of a browser session (`notes_refresh`; HttpOnly; Secure; SameSite=Strict; Path=/v1/auth/session), or its removal (Max-Age=0).',
+  }),
   'idempotent-replayed': Type.String({
     description: "`true` when this is the first answer to the request's `Idempotency-Key` again: nothing was written.",
   }),
@@ -414,6 +431,7 @@ export function emptyResponse(description: string, headers: readonly HeaderName[
 const problemDescriptions = {
   400: 'Invalid input: malformed JSON, a wrong type, a missing or invalid field (`errors` names each).',
   401: 'No access token, or one that is malformed, expired or forged.',
+  403: 'Refused: a browser-session request whose Origin header is missing or not this site (CSRF).',
   404: 'Not found.',
   409: 'Conflicts with the current state.',
   410: 'Gone: what the request points at is no longer kept.',

@@ -53,6 +53,7 @@ describe('the OpenAPI document', () => {
         .sort(),
       [
         'DELETE /v1/auth/me',
+        'DELETE /v1/auth/session',
         'DELETE /v1/notes/{id}',
         'GET /.well-known/jwks.json',
         'GET /healthz',
@@ -66,6 +67,8 @@ describe('the OpenAPI document', () => {
         'GET /v1/tags',
         'PATCH /v1/notes/{id}',
         'POST /v1/auth/refresh',
+        'POST /v1/auth/session',
+        'POST /v1/auth/session/refresh',
         'POST /v1/auth/sign-in',
         'POST /v1/auth/sign-out',
         'POST /v1/auth/sign-up',
@@ -176,6 +179,14 @@ describe('every documented response', () => {
     const { email } = await signedUp();
     return (await bff.app.inject(json('POST', '/v1/auth/sign-in', { email, password }))).json().refresh_token;
   }
+  /** What a page of the BFF's own origin sends: light-my-request's Host is localhost:80. */
+  const sameOrigin = { origin: 'http://localhost:80' };
+  async function sessionCookie(): Promise<string> {
+    const started = await bff.app.inject(
+      json('POST', '/v1/auth/session', { ...(await signedUp()), password }, sameOrigin),
+    );
+    return String(started.headers['set-cookie']).split(';')[0] ?? '';
+  }
   async function caller() {
     return { authorization: (await bff.signedInUser()).authorization };
   }
@@ -247,6 +258,34 @@ describe('every documented response', () => {
       upstream: 'auth',
       valid: async () => json('POST', '/v1/auth/sign-out', { refresh_token: await refreshToken() }),
       statuses: { 400: async () => json('POST', '/v1/auth/sign-out', { refresh_token: 7 }) },
+    },
+    {
+      name: 'POST /v1/auth/session',
+      upstream: 'auth',
+      valid: async () => json('POST', '/v1/auth/session', { ...(await signedUp()), password }, sameOrigin),
+      statuses: {
+        400: async () => json('POST', '/v1/auth/session', { email: '' }, sameOrigin),
+        401: async () =>
+          json('POST', '/v1/auth/session', { ...(await signedUp()), password: 'wrong password' }, sameOrigin),
+        403: async () => json('POST', '/v1/auth/session', { ...(await signedUp()), password }),
+      },
+    },
+    {
+      name: 'POST /v1/auth/session/refresh',
+      upstream: 'auth',
+      valid: async () =>
+        json('POST', '/v1/auth/session/refresh', undefined, { ...sameOrigin, cookie: await sessionCookie() }),
+      statuses: {
+        401: async () => json('POST', '/v1/auth/session/refresh', undefined, sameOrigin),
+        403: async () => json('POST', '/v1/auth/session/refresh', undefined, { cookie: await sessionCookie() }),
+      },
+    },
+    {
+      name: 'DELETE /v1/auth/session',
+      upstream: 'auth',
+      valid: async () =>
+        json('DELETE', '/v1/auth/session', undefined, { ...sameOrigin, cookie: await sessionCookie() }),
+      statuses: { 403: async () => json('DELETE', '/v1/auth/session', undefined, { cookie: await sessionCookie() }) },
     },
     { name: 'GET /.well-known/jwks.json', upstream: 'auth', valid: async () => json('GET', '/.well-known/jwks.json') },
     {

@@ -1,4 +1,4 @@
-import { type Client, Code, ConnectError } from '@connectrpc/connect';
+import type { Client } from '@connectrpc/connect';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AuthService, TokenPair } from '@notes/contracts/auth/v1';
 import { type FailureLimit, limitFailuresPerIp, type RateLimitSettings } from '../rate-limits.ts';
@@ -15,6 +15,8 @@ import {
   UserSchema,
 } from '../schemas.ts';
 import { type CallOptionsFor, isoTime, required } from '../upstream.ts';
+import { browserSessionRoutes } from './browser-session.ts';
+import { signInCountingFailures } from './sign-in.ts';
 import type { TypeboxApp } from './typebox-app.ts';
 
 /** What these routes need of auth-service. */
@@ -42,6 +44,8 @@ export function authRoutes(deps: AuthRoutesDeps): FastifyPluginAsyncTypebox {
     refresh(app, deps);
     signOut(app, deps);
     jwks(app, deps);
+    // The web client's sessions share the failed sign-ins' count with the JSON API's sign-in.
+    browserSessionRoutes(app, { ...deps, failedSignIns });
   };
 }
 
@@ -93,14 +97,7 @@ function signIn(app: TypeboxApp, { authClient, callOptions }: AuthRoutesDeps, fa
       },
     },
     async (request, reply) => {
-      await failedSignIns.assertMayTry(request);
-      const { email, password } = request.body;
-      const { tokens } = await authClient.signIn({ email, password }, callOptions(request)).catch(async (error) => {
-        if (error instanceof ConnectError && error.code === Code.Unauthenticated) {
-          await failedSignIns.recordFailure(request);
-        }
-        throw error;
-      });
+      const tokens = await signInCountingFailures(request, request.body, { authClient, callOptions, failedSignIns });
       return reply.header('cache-control', 'no-store').send(tokenResponse(tokens));
     },
   );
