@@ -11,6 +11,12 @@ export interface PoolOptions {
   applicationName: string;
   statementTimeoutMs?: number;
   /**
+   * How long a query waits for a connection (a free one of the pool, or a new one made); default
+   * 2000 ms. Below the BFF's upstream deadline (5 s), so that a database that does not answer
+   * reaches the client as the service's UNAVAILABLE (503), not as the BFF giving up (504).
+   */
+  connectTimeoutMs?: number;
+  /**
    * An idle connection that breaks (the database restarts or shuts down) is dropped and replaced
    * by the pool, and this is told about it (services log it). node-postgres would otherwise end the
    * process; ignoring it is safe, since the next query on a new connection reports a real outage.
@@ -25,7 +31,7 @@ export function createPool(options: PoolOptions): Pool {
     max: options.maxConnections,
     application_name: options.applicationName,
     statement_timeout: options.statementTimeoutMs ?? 10_000,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 2_000,
     idleTimeoutMillis: 30_000,
   });
   pool.on('error', options.onIdleError ?? (() => undefined));

@@ -14,6 +14,7 @@ import {
   healthCallers,
   registerHealth,
   type ServiceCallers,
+  unavailableWhen,
   validationInterceptor,
 } from '@notes/grpc';
 import {
@@ -26,7 +27,7 @@ import {
 } from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
 import { createOutboxMetrics, createServiceOutbox } from '@notes/outbox';
-import { createPool, type MigrationResult, type Pool } from '@notes/postgres';
+import { createPool, isDatabaseUnavailable, type MigrationResult, type Pool } from '@notes/postgres';
 import type { Migrations } from './migrations.ts';
 import { type SagaCommandHandlers, sagaCommandsHandler } from './saga-commands.ts';
 import { createServiceOperations, type ServiceOperations } from './service-operations.ts';
@@ -184,11 +185,11 @@ export function createGrpcService<Scope>(declaration: GrpcServiceDeclaration<Sco
     logger,
     // Metrics outermost, to count the status answered; authorization before anything looks at the
     // request; then errorInterceptor, so that it also sees what validation throws (and answers a
-    // failure of validation itself as INTERNAL).
+    // failure of validation itself as INTERNAL); a database that does not answer is UNAVAILABLE.
     interceptors: [
       grpcMetrics.server,
       authorizationInterceptor({ lists: [application.callers, healthCallers], logger, denied: grpcMetrics.denied }),
-      errorInterceptor(application.mapError, logger),
+      errorInterceptor(unavailableWhen(isDatabaseUnavailable, application.mapError, logger), logger),
       validationInterceptor(),
     ],
     routes: (router) => {
