@@ -14,12 +14,14 @@ export { startEventConsumer } from './consumer.ts';
 export type { EventConsumer, EventConsumerOptions } from './consumer-options.ts';
 export {
   createDeadLetterPublisher,
+  createRawPublisher,
   type DeadLetterPublisher,
   type DeadLetterPublisherOptions,
   type DeadLetterSender,
   deadLetterRecord,
   dlqHeaders,
   type RawHeader,
+  type RawPublisher,
   type RawRecord,
   readDeadLetterHeaders,
 } from './dlq.ts';
@@ -38,4 +40,10 @@ export {
   type TransactionalEffects,
 } from './processed-events.ts';
 export { createEventProducer, type EventProducer, type EventProducerOptions } from './producer.ts';
+export {
+  createReachabilityLog,
+  type KafkaReachabilityWatchOptions,
+  type ReachabilityLogOptions,
+  watchKafkaReachability,
+} from './reachability.ts';
 export { backoffDelay, defaultRetryPolicy, type RetryPolicy, retrySchedule } from './retry-policy.ts';

@@ -156,7 +156,13 @@ export function createGrpcService<Scope>(declaration: GrpcServiceDeclaration<Sco
     applicationName: name,
     onIdleError: (error) => logger.warn({ err: error }, 'idle database connection failed'),
   });
-  const operations = createServiceOperations({ name, http: settings.http, kafka: settings.kafka, database: pool });
+  const operations = createServiceOperations({
+    name,
+    http: settings.http,
+    kafka: settings.kafka,
+    database: pool,
+    logger,
+  });
   const { registry, grpcMetrics, kafkaMetrics } = operations;
   const outbox = createServiceOutbox({
     pool,

@@ -1,5 +1,12 @@
 import { createGrpcMetrics, type GrpcMetrics } from '@notes/grpc';
-import { createKafkaMetrics, createKafkaProbe, type KafkaConnection, type KafkaMetrics } from '@notes/kafka';
+import {
+  createKafkaMetrics,
+  createKafkaProbe,
+  type KafkaConnection,
+  type KafkaMetrics,
+  watchKafkaReachability,
+} from '@notes/kafka';
+import type { Logger } from '@notes/logger';
 import { createMetricsRegistry, createOperationsServer, createReadiness } from '@notes/operations';
 import type { Queryable } from '@notes/postgres';
 
@@ -11,6 +18,8 @@ export interface ServiceOperationsOptions {
   kafka: { brokers: string | readonly string[]; connection?: KafkaConnection | undefined };
   /** The service's database: ready while it answers. */
   database: Queryable;
+  /** Where a Kafka outage is told (a warning after 10 s, every minute while it lasts, a line when it ends). */
+  logger: Logger;
 }
 
 /** What a gRPC service with a database and an outbox reports about itself. */
@@ -21,7 +30,7 @@ export interface ServiceOperations {
   kafkaMetrics: KafkaMetrics;
   /** The gRPC health's answer: the database only, no broker round trip per probe. */
   servesRpcs(): Promise<boolean>;
-  /** Starts the operations port; resolves with the bound port. */
+  /** Starts the operations port and the watch of the brokers; resolves with the bound port. */
   listen(): Promise<number>;
   close(): Promise<void>;
 }
@@ -29,7 +38,7 @@ export interface ServiceOperations {
 /**
  * The metrics registry (with gRPC and Kafka series), the readiness checks and the operations
  * port of auth-service, notes-service and saga-orchestrator. While Kafka is away, events wait in
- * the outbox and RPCs still work: /readyz stays 200 and names kafka as degraded.
+ * the outbox and RPCs still work: /readyz stays 200 and names kafka as degraded, and the log says so.
  */
 export function createServiceOperations(options: ServiceOperationsOptions): ServiceOperations {
   const registry = createMetricsRegistry();
@@ -42,14 +51,19 @@ export function createServiceOperations(options: ServiceOperationsOptions): Serv
   const readiness = createReadiness([database, { name: 'kafka', check: () => kafkaProbe.check(), degradesOnly: true }]);
   const servesRpcs = createReadiness([database]);
   const server = createOperationsServer({ ...options.http, readiness, registry });
+  let kafkaWatch: { stop(): Promise<void> } | undefined;
   return {
     registry,
     grpcMetrics: createGrpcMetrics(registry),
     kafkaMetrics: createKafkaMetrics(registry),
     servesRpcs: servesRpcs.isReady,
-    listen: () => server.listen(),
+    listen() {
+      kafkaWatch ??= watchKafkaReachability({ probe: kafkaProbe, logger: options.logger });
+      return server.listen();
+    },
     async close() {
       await server.close();
+      await kafkaWatch?.stop();
       await kafkaProbe.close();
     },
   };
