@@ -111,6 +111,9 @@ dlq-replay: generate ## re-publish dead letters to their source topic (ARGS="--b
 delivery-check: generate ## events published over 5 min ago that a consumer group has not processed (AUTH_DB_DSN, NOTES_DB_DSN, SAGA_DB_DSN; ARGS="--older-than 10m", "--serve 9464" for its metric)
 	node scripts/delivery-check.ts $(ARGS)
 
+chaos: generate ## fault scenarios on the platform with three Kafka nodes, a table of what was injected and observed (SCENARIOS="broker paused,..."; README "Faults")
+	node tests/faults/chaos.ts
+
 clean: ## remove installed, generated and local data (.data keeps make dev's database)
 	rm -rf node_modules packages/*/node_modules services/*/node_modules packages/contracts/src/gen packages/api-client/src/gen .tools dist-types */*/dist-types services/*/dist
 
