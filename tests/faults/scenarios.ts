@@ -142,18 +142,20 @@ const leaderKilled: Scenario = {
   },
 };
 
+/** notes-service stopped, then users signed up: their SignUpSagas wait for the reply to CreateWelcomeNote. */
+async function sagasWaitingForNotes(context: FaultContext, users: number): Promise<WorkloadResult> {
+  await context.platform.stopService('notes');
+  const signedUp = await runWorkload(context.target, { users, updatesPerNote: undefined, concurrency: 4 });
+  // The orchestrator reads the UserCreated events and sends CreateWelcomeNote: then the sagas wait.
+  await sleep(2_000);
+  return signedUp;
+}
+
 const leaderKilledWhileSagasWait: Scenario = {
   name: 'broker leader killed while sagas wait',
   passCondition: 'every saga waiting for its reply completes, no event lost',
   async run(context, size) {
-    await context.platform.stopService('notes');
-    const signedUp = await runWorkload(context.target, {
-      users: size === 'short' ? 5 : 20,
-      updatesPerNote: undefined,
-      concurrency: 5,
-    });
-    // The orchestrator has read the UserCreated events and sent CreateWelcomeNote: the sagas wait.
-    await sleep(2_000);
+    const signedUp = await sagasWaitingForNotes(context, size === 'short' ? 5 : 20);
     const victim = await busiestLeader(context.kafka, [topics.sagaCommands, topics.sagaReplies]);
     await victim.kill();
     await context.platform.startService('notes');
@@ -264,13 +266,7 @@ const orchestratorKilled: Scenario = {
   name: 'orchestrator killed mid-saga',
   passCondition: 'every saga completes after the restart, with exactly one welcome note per user',
   async run(context, size) {
-    await context.platform.stopService('notes');
-    const signedUp = await runWorkload(context.target, {
-      users: size === 'short' ? 4 : 12,
-      updatesPerNote: undefined,
-      concurrency: 4,
-    });
-    await sleep(1_500);
+    const signedUp = await sagasWaitingForNotes(context, size === 'short' ? 4 : 12);
     await context.platform.stopService('saga', { kill: true });
     await context.platform.startService('notes');
     await context.platform.startService('saga');
