@@ -25,7 +25,6 @@ before(async () => {
     bffUrl: platform.bffUrl,
     sagaGrpcUrl: platform.grpcUrl('saga'),
     grpcClientTls: platform.grpcClientTls,
-    kafkaBrokers: '',
   };
 });
 

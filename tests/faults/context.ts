@@ -33,7 +33,6 @@ export async function startFaultContext(postgres: FaultContext['postgres'] = und
       bffUrl: platform.bffUrl,
       sagaGrpcUrl: platform.grpcUrl('saga'),
       grpcClientTls: platform.grpcClientTls,
-      kafkaBrokers: kafka.brokers,
     },
     async close() {
       await platform.close();

@@ -17,7 +17,6 @@ export interface Target {
   bffUrl: string;
   sagaGrpcUrl: string;
   grpcClientTls: ClientTls | undefined;
-  kafkaBrokers: string;
 }
 
 /** What one user of a workload did: the note it wrote and how many versions it reached. */
