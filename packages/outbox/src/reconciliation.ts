@@ -82,18 +82,16 @@ export async function findUnprocessedEvents(
       }),
     )
   ).flat();
-  const answer = new Map<string, UnprocessedEvent[]>();
-  await Promise.all(
-    options.groups.map(async (group) => {
-      const expected = published.filter((event) => isProcessedBy(group, event));
-      const processed = await processedAmong(group, expected);
-      answer.set(
-        group.group,
-        expected.filter((event) => !processed.has(event.eventId)),
-      );
-    }),
+  // In the order the groups were given, whichever database answers first.
+  return new Map(
+    await Promise.all(
+      options.groups.map(async (group): Promise<[string, UnprocessedEvent[]]> => {
+        const expected = published.filter((event) => isProcessedBy(group, event));
+        const processed = await processedAmong(group, expected);
+        return [group.group, expected.filter((event) => !processed.has(event.eventId))];
+      }),
+    ),
   );
-  return answer;
 }
 
 function isProcessedBy(group: ConsumerGroupRecords, event: UnprocessedEvent): boolean {
