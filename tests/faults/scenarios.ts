@@ -11,6 +11,7 @@ import { SagaService } from '@notes/contracts/saga/v1';
 import { createGrpcTransport } from '@notes/grpc';
 import { createRawPublisher } from '@notes/kafka';
 import type { LocalKafka } from '@notes/local-infra';
+import { createPool } from '@notes/postgres';
 import { collectEvents } from '@notes/testkit';
 import type { RunningPlatform } from '../e2e/platform.ts';
 import { parseExposition } from '../prometheus-text.ts';
@@ -234,6 +235,10 @@ const postgresPaused: Scenario = {
           firstServedAfter ??= answered - resumedAt;
       }
     };
+    // The services' connections dropped first: a request that needs a new one gets the service's
+    // 503 within its connect timeout; one on a connection made again before the pause (the outbox
+    // relay polls) waits, and gets the BFF's 504.
+    await dropConnections(context.platform);
     await postgres.pause();
     pausedFrom = Date.now();
     const stopAt = pausedFrom + pauseMs + 6_000;
@@ -252,7 +257,9 @@ const postgresPaused: Scenario = {
         : []),
     ];
     return {
-      ...emptyObservation(`SIGSTOP PostgreSQL (server and backends) for ${pauseMs / 1000} s under 4 clients`),
+      ...emptyObservation(
+        `SIGSTOP PostgreSQL (server and backends) for ${pauseMs / 1000} s under 4 clients, the services' connections dropped first`,
+      ),
       requests: latencies.length,
       failed: wrong.reduce((sum, [, count]) => sum + count, 0),
       requestP99Ms: quantile(latencies, 0.99),
@@ -261,6 +268,20 @@ const postgresPaused: Scenario = {
     };
   },
 };
+
+/** Ends every connection of the services to their databases (the pools make new ones on demand). */
+async function dropConnections(platform: RunningPlatform): Promise<void> {
+  const admin = createPool({ dsn: platform.dsn.notes, maxConnections: 1, applicationName: 'chaos' });
+  try {
+    await admin.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+       WHERE datname = ANY($1::text[]) AND pid <> pg_backend_pid()`,
+      [Object.values(platform.dsn).map((dsn) => new URL(dsn).pathname.slice(1))],
+    );
+  } finally {
+    await admin.end();
+  }
+}
 
 const orchestratorKilled: Scenario = {
   name: 'orchestrator killed mid-saga',

@@ -74,7 +74,14 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     const url = (database: string) => `postgres://${user}:${password}@127.0.0.1:${options.port}/${database}`;
     await ensureDatabases(url('postgres'), options.databases);
     const signalAll = async (signal: NodeJS.Signals) => {
-      for (const pid of server.pid === undefined ? [] : await processTree(server.pid)) process.kill(pid, signal);
+      for (const pid of server.pid === undefined ? [] : await processTree(server.pid)) {
+        try {
+          process.kill(pid, signal);
+        } catch (error) {
+          // A backend that ended since the tree was read (its client went away).
+          if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+        }
+      }
     };
     return {
       url,

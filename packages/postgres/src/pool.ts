@@ -35,6 +35,10 @@ export function createPool(options: PoolOptions): Pool {
     idleTimeoutMillis: 30_000,
   });
   pool.on('error', options.onIdleError ?? (() => undefined));
+  // A connection that breaks while checked out (its backend terminated, the server restarting)
+  // emits 'error' on its client, where node-postgres has no listener then: the process would end.
+  // The query under way rejects anyway, and the next one fails as unqueryable; the pool drops it.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   // Statements sent through the pool are traced (inside a traced span); transactions trace theirs in withTransaction.
   pool.query = tracedQuery(pool.query.bind(pool) as never, connectionAttributes(options.dsn)) as typeof pool.query;
   return pool;

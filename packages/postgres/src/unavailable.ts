@@ -23,6 +23,8 @@ const unavailableMessages = [
   'Connection terminated due to connection timeout',
   'Connection terminated unexpectedly',
   'Connection terminated',
+  // pg: a query on a connection that broke while it was checked out.
+  'Client has encountered a connection error and is not queryable',
 ];
 
 /**

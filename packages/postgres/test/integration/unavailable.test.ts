@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { createServer, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '@notes/testkit';
-import { createPool, isDatabaseUnavailable } from '../../src/index.ts';
+import { createPool, isDatabaseUnavailable, withTransaction } from '../../src/index.ts';
 
 let database: TestDatabase;
 
@@ -73,5 +73,23 @@ test('a wrong statement is not', async () => {
     assert.equal(isDatabaseUnavailable(error), false);
   } finally {
     await pool.end();
+  }
+});
+
+test("a transaction's connection terminated while it is held: the process goes on, the transaction fails as unavailable", async () => {
+  const pool = createPool({ dsn: database.url, maxConnections: 2, applicationName: 'unavailable-test' });
+  const admin = createPool({ dsn: database.url, maxConnections: 1, applicationName: 'unavailable-test-admin' });
+  try {
+    const error = await withTransaction(pool, async (tx) => {
+      const { rows } = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      await admin.query('SELECT pg_terminate_backend($1)', [rows[0]?.pid]);
+      // The FATAL message arrives while the client is checked out and idle: an 'error' event.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }).catch((caught: unknown) => caught);
+    assert.equal(isDatabaseUnavailable(error), true, String(error));
+    const { rows } = await pool.query<{ one: number }>('SELECT 1 AS one');
+    assert.equal(rows[0]?.one, 1);
+  } finally {
+    await Promise.all([pool.end(), admin.end()]);
   }
 });
