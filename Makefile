@@ -12,7 +12,7 @@ GENERATED := packages/contracts/src/gen/.stamp
 API_CLIENT_TYPES := packages/api-client/src/gen/openapi.ts
 
 .PHONY: help install generate web build lint typecheck test test-unit test-integration test-component test-e2e test-browser \
-        dev bundle bench-web migrate-auth migrate-notes migrate-saga buf-lint buf-breaking bench bench-quick bench-profile bench-relay bench-churn relay dlq-replay clean \
+        dev bundle bench-web migrate-auth migrate-notes migrate-saga buf-lint buf-breaking bench bench-quick bench-profile bench-relay bench-churn relay dlq-replay delivery-check chaos clean \
         tools deploy-check helm-template images up down
 
 help: ## list the targets
@@ -125,6 +125,12 @@ relay: generate ## a stand-alone outbox relay (OUTBOX_DB_DSN, KAFKA_BROKERS; ser
 
 dlq-replay: generate ## re-publish dead letters to their source topic (ARGS="--brokers 127.0.0.1:9092 --event-id ...")
 	node packages/kafka/bin/replay-dlq.ts $(ARGS)
+
+delivery-check: generate ## events published over 5 min ago that a consumer group has not processed (AUTH_DB_DSN, NOTES_DB_DSN, SAGA_DB_DSN; ARGS="--older-than 10m", "--serve 9464" for its metric)
+	node scripts/delivery-check.ts $(ARGS)
+
+chaos: generate ## fault scenarios on the platform with three Kafka nodes, a table of what was injected and observed (SCENARIOS="broker paused,..."; README "Faults")
+	node tests/faults/chaos.ts
 
 clean: ## remove installed, generated and local data (.data keeps make dev's database)
 	rm -rf node_modules packages/*/node_modules services/*/node_modules packages/contracts/src/gen packages/api-client/src/gen .tools dist-types */*/dist-types services/*/dist services/bff-rest/web/dist services/bff-rest/web/dist-types

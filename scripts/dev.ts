@@ -1,7 +1,7 @@
 // `make dev`: the whole platform on this machine, each service given this shell's environment (so
 // every documented setting works: RATE_LIMIT_PER_IP_MAX=... make dev). Its files are kept in .data
 // (or DEV_DATA_DIR): an embedded PostgreSQL keeps its data in .data/postgres between runs (or
-// DATABASE_URL names another server), a single-node Kafka broker keeps its data in .data/kafka (or KAFKA_BROKERS names another cluster), an RS256 key pair is
+// DATABASE_URL names another server), a single-node Kafka broker keeps its data in .data/kafka (KAFKA_NODES=3: a cluster of three in .data/kafka-3-nodes; or KAFKA_BROKERS names another cluster), an RS256 key pair is
 // made in .data/keys unless JWT_PRIVATE_KEY/JWT_PUBLIC_KEY are given, a CA and one certificate
 // per service in .data/tls for mutual TLS on the gRPC hops, and every service runs as its own process. Ctrl-C or SIGTERM stops everything.
 import { chmod, mkdir } from 'node:fs/promises';
@@ -79,13 +79,24 @@ async function databaseUrls(): Promise<Record<keyof typeof databases, string>> {
 
 async function kafkaBrokers(): Promise<string> {
   if (env.KAFKA_BROKERS) return env.KAFKA_BROKERS;
+  // KAFKA_NODES=3: a cluster of three, topics with three replicas and min.insync.replicas=2; its
+  // further nodes listen on the two ports after the previous node's (9094 and 9095, 9096 and 9097).
+  const nodes = port('KAFKA_NODES', 1);
+  const clientPort = port('DEV_KAFKA_PORT', 9092);
+  const controllerPort = port('DEV_KAFKA_CONTROLLER_PORT', 9093);
+  const kafkaDir = join(dataDir, nodes === 1 ? 'kafka' : `kafka-${nodes}-nodes`);
   kafka = await startLocalKafka({
-    dataDir: join(dataDir, 'kafka'),
-    port: port('DEV_KAFKA_PORT', 9092),
-    controllerPort: port('DEV_KAFKA_CONTROLLER_PORT', 9093),
+    dataDir: kafkaDir,
+    port: clientPort,
+    controllerPort,
+    moreNodes: Array.from({ length: nodes - 1 }, (_, index) => ({
+      port: Math.max(clientPort, controllerPort) + 2 * index + 1,
+      controllerPort: Math.max(clientPort, controllerPort) + 2 * index + 2,
+    })),
     topics: allTopics.map((name) => ({ name, partitions: 3 })),
   });
-  console.log(`Kafka           ${kafka.brokers} (KRaft, data in ${join(dataDir, 'kafka')})`);
+  const shape = nodes === 1 ? 'KRaft' : `KRaft, ${nodes} nodes`;
+  console.log(`Kafka           ${kafka.brokers} (${shape}, data in ${kafkaDir})`);
   return kafka.brokers;
 }
 

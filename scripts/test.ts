@@ -1,7 +1,8 @@
 // Runs a tier of tests (unit | integration | component | e2e | browser | all) with node's test runner.
 // Tiers other than unit get a real PostgreSQL and a real Kafka broker: TEST_POSTGRES_URL and
-// KAFKA_BROKERS when set, else an embedded PostgreSQL and a single-node Kafka (KRaft; two for the
-// component and e2e tiers, whose files run in two lanes) on free ports in a temporary folder,
+// KAFKA_BROKERS when set, else an embedded PostgreSQL and a single-node Kafka (KRaft; KAFKA_NODES=3:
+// a cluster of three, topics with three replicas; two of them for the component and e2e tiers,
+// whose files run in two lanes) on free ports in a temporary folder,
 // removed afterwards. Tests read them as TEST_POSTGRES_URL and TEST_KAFKA_BROKERS (through @notes/testkit).
 // The browser tier (tests/browser: the web client in headless Chromium against the whole platform)
 // gets CHROMIUM_PATH from scripts/ensure-chromium.sh, which installs Debian's chromium when missing.
@@ -14,7 +15,14 @@ import { chmod, glob, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { allTopics } from '@notes/contracts/names';
-import { freePort, type LocalKafka, type LocalPostgres, startLocalKafka, startLocalPostgres } from '@notes/local-infra';
+import {
+  freeKafkaPorts,
+  freePort,
+  type LocalKafka,
+  type LocalPostgres,
+  startLocalKafka,
+  startLocalPostgres,
+} from '@notes/local-infra';
 
 const tiers = ['unit', 'integration', 'component', 'e2e', 'browser'] as const;
 type Tier = (typeof tiers)[number];
@@ -56,17 +64,20 @@ async function startDependenciesIfNeeded(): Promise<void> {
       return;
     }
     const lanes = selected.some((tier) => tier === 'component' || tier === 'e2e' || tier === 'browser') ? 2 : 1;
-    const ports = new Set<number>();
-    while (ports.size < 2 * lanes) ports.add(await freePort());
-    const [...free] = ports;
+    const nodes = Number(env.KAFKA_NODES ?? 1);
+    // Distinct ports for every node of every lane, then split into the lanes' clusters.
+    const { moreNodes, ...first } = await freeKafkaPorts(nodes * lanes);
+    const nodePorts = [first, ...moreNodes];
     kafkas = await Promise.all(
-      Array.from({ length: lanes }, (_, lane) =>
-        startLocalKafka({
-          dataDir: join(scratch ?? '', `kafka-${lane}`),
-          port: free[2 * lane] ?? 0,
-          controllerPort: free[2 * lane + 1] ?? 0,
-          topics: allTopics.map((name) => ({ name, partitions: 3 })),
-        }),
+      Array.from({ length: lanes }, (_, lane) => nodePorts.slice(lane * nodes, (lane + 1) * nodes)).map(
+        ([lanePorts, ...more], lane) =>
+          startLocalKafka({
+            dataDir: join(scratch ?? '', `kafka-${lane}`),
+            port: lanePorts?.port ?? 0,
+            controllerPort: lanePorts?.controllerPort ?? 0,
+            moreNodes: more,
+            topics: allTopics.map((name) => ({ name, partitions: 3 })),
+          }),
       ),
     );
     laneBrokers.push(...kafkas.map((kafka) => kafka.brokers));

@@ -52,8 +52,17 @@ export const metricFamiliesByService = {
   saga: [...runtime, ...grpcServer, ...grpcClient, ...events, ...sagas],
 } as const;
 
+/**
+ * What the operator's delivery reconciler serves (make delivery-check ARGS="--serve <port>"), not a
+ * service: e2e/delivery-reconciliation.test.ts checks its /metrics.
+ */
+export const reconcilerMetricFamilies = ['delivery_unprocessed_events'] as const;
+
 /** Every family the platform exposes. */
-export const platformMetricFamilies: ReadonlySet<string> = new Set(Object.values(metricFamiliesByService).flat());
+export const platformMetricFamilies: ReadonlySet<string> = new Set([
+  ...Object.values(metricFamiliesByService).flat(),
+  ...reconcilerMetricFamilies,
+]);
 
 /** The series a family of one of these types stands for in PromQL (a histogram's _bucket, _sum and _count). */
 export function seriesNamesOf(family: string): string[] {

@@ -114,7 +114,7 @@ describe('a broker outage', () => {
     await rm(scratch, { recursive: true, force: true });
   });
 
-  test('with the broker stopped for 20 s, 200 notes are still created, and all 200 NoteCreated arrive after it returns', async () => {
+  test('with the broker stopped for 20 s, 200 notes are still created, every service warns of it, and all 200 NoteCreated arrive after it returns', async () => {
     const api = apiClient(platform.bffUrl);
     const { token } = await api.signedInUser();
     await kafka.stop();
@@ -129,6 +129,18 @@ describe('a broker outage', () => {
       noteIds.push(response.json.id);
     }
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, outageEnds - Date.now())));
+    // Every service says so in its log (its check every 5 s fails), not only /readyz.
+    const services = ['auth', 'notes', 'saga', 'bff'];
+    const warned = (service: string) =>
+      platform.output.some((line) => line.startsWith(`${service}| `) && line.includes('kafka does not answer'));
+    for (const deadline = Date.now() + 10_000; !services.every(warned) && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.deepEqual(
+      services.filter((service) => !warned(service)),
+      [],
+      'services that did not warn of the outage',
+    );
     kafka = await startLocalKafka(kafkaOptions);
     const wanted = new Set(noteIds);
     const events = await collectEvents({

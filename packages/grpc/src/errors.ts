@@ -21,3 +21,21 @@ export function errorInterceptor(mapError: ErrorMapper, logger: Logger): Interce
     }
   };
 }
+
+/**
+ * mapError, then UNAVAILABLE (retry later: a 503 at the edge, not a 500) for what isUnavailable
+ * recognises: a dependency that cannot serve now, such as a database that does not answer. Each is
+ * logged as a warning, since it is the service's infrastructure failing, not its caller.
+ */
+export function unavailableWhen(
+  isUnavailable: (error: unknown) => boolean,
+  mapError: ErrorMapper,
+  logger: Logger,
+): ErrorMapper {
+  return (error) => {
+    const mapped = mapError(error);
+    if (mapped !== undefined || !isUnavailable(error)) return mapped;
+    logger.warn({ err: error }, 'a dependency is unavailable; answered UNAVAILABLE');
+    return new ConnectError('unavailable', Code.Unavailable);
+  };
+}

@@ -12,7 +12,7 @@ export {
   type ServiceCallers,
   trustDomain,
 } from './authorization.ts';
-export { type ErrorMapper, errorInterceptor } from './errors.ts';
+export { type ErrorMapper, errorInterceptor, unavailableWhen } from './errors.ts';
 export { type HealthCheck, healthCallers, registerHealth } from './health.ts';
 export { createGrpcMetrics, type GrpcMetrics, grpcCodeName } from './metrics.ts';
 export { createGrpcServer, type GrpcServer, type GrpcServerOptions } from './server.ts';

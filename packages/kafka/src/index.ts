@@ -14,12 +14,14 @@ export { startEventConsumer } from './consumer.ts';
 export type { EventConsumer, EventConsumerOptions } from './consumer-options.ts';
 export {
   createDeadLetterPublisher,
+  createRawPublisher,
   type DeadLetterPublisher,
   type DeadLetterPublisherOptions,
   type DeadLetterSender,
   deadLetterRecord,
   dlqHeaders,
   type RawHeader,
+  type RawPublisher,
   type RawRecord,
   readDeadLetterHeaders,
 } from './dlq.ts';

@@ -6,7 +6,16 @@ export {
   spiffeId,
   type TlsFiles,
 } from './certificates.ts';
-export { type KafkaTopic, type LocalKafka, type LocalKafkaOptions, startLocalKafka } from './kafka.ts';
+export {
+  freeKafkaPorts,
+  type KafkaNodePorts,
+  type KafkaPartitionPlacement,
+  type KafkaTopic,
+  type LocalKafka,
+  type LocalKafkaNode,
+  type LocalKafkaOptions,
+  startLocalKafka,
+} from './kafka.ts';
 export { ensureSigningKeys, type KeyFiles } from './keys.ts';
 export {
   type ClientTls,

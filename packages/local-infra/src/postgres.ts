@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -24,6 +24,13 @@ export interface LocalPostgres {
   url(database: string): string;
   /** A fast shutdown (SIGINT: clients are disconnected, then a checkpoint); resolves once it is gone. */
   stop(): Promise<void>;
+  /**
+   * SIGSTOP to the server and every process it runs (backends, checkpointer, WAL writer): the
+   * database stops answering while every connection stays open, as in a stalled VM (Linux only).
+   */
+  pause(): Promise<void>;
+  /** SIGCONT to them after pause(). */
+  resume(): Promise<void>;
 }
 
 const user = 'postgres';
@@ -66,7 +73,25 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     await server.started(30_000);
     const url = (database: string) => `postgres://${user}:${password}@127.0.0.1:${options.port}/${database}`;
     await ensureDatabases(url('postgres'), options.databases);
-    return { url, stop: () => server.stop(10_000) };
+    const signalAll = async (signal: NodeJS.Signals) => {
+      for (const pid of server.pid === undefined ? [] : await processTree(server.pid)) {
+        try {
+          process.kill(pid, signal);
+        } catch (error) {
+          // A backend that ended since the tree was read (its client went away).
+          if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+        }
+      }
+    };
+    return {
+      url,
+      stop: async () => {
+        await signalAll('SIGCONT');
+        await server.stop(10_000);
+      },
+      pause: () => signalAll('SIGSTOP'),
+      resume: () => signalAll('SIGCONT'),
+    };
   } catch (error) {
     await server.stop(0);
     throw error;
@@ -136,4 +161,23 @@ export async function ensureDatabases(adminUrl: string, databases: string[]): Pr
   } finally {
     await client.end();
   }
+}
+
+/** pid and its descendants, parents first (from /proc/<pid>/task/<tid>/children). */
+async function processTree(pid: number): Promise<number[]> {
+  const children = async (parent: number): Promise<number[]> => {
+    const tasks = await readdir(`/proc/${parent}/task`).catch(() => []);
+    const lists = await Promise.all(
+      tasks.map((task) => readFile(`/proc/${parent}/task/${task}/children`, 'utf8').catch(() => '')),
+    );
+    return lists.flatMap((list) =>
+      list
+        .split(' ')
+        .filter((id) => id !== '')
+        .map(Number),
+    );
+  };
+  const tree = [pid];
+  for (let index = 0; index < tree.length; index++) tree.push(...(await children(tree[index] as number)));
+  return tree;
 }

@@ -2,7 +2,6 @@
 // (name, settings, migrations, application), this module owns the machinery around it and one
 // ordered start and stop. docs/decisions/0010-service-skeleton.md.
 
-import { Code, ConnectError } from '@connectrpc/connect';
 import { topics } from '@notes/contracts/names';
 import {
   authorizationInterceptor,
@@ -15,6 +14,7 @@ import {
   healthCallers,
   registerHealth,
   type ServiceCallers,
+  unavailableWhen,
   validationInterceptor,
 } from '@notes/grpc';
 import {
@@ -28,7 +28,7 @@ import {
 } from '@notes/kafka';
 import { createLogger, type Logger } from '@notes/logger';
 import { createOutboxMetrics, createServiceOutbox, purgeSentOutboxRows, sentRowsRetention } from '@notes/outbox';
-import { createPool, isConnectionFailure, type MigrationResult, type Pool } from '@notes/postgres';
+import { createPool, isDatabaseUnavailable, type MigrationResult, type Pool } from '@notes/postgres';
 import type { Migrations } from './migrations.ts';
 import { type RetentionPurge, type RunningRetention, startRetention } from './retention.ts';
 import { type SagaCommandHandlers, sagaCommandsHandler } from './saga-commands.ts';
@@ -202,11 +202,11 @@ export function createGrpcService<Scope>(declaration: GrpcServiceDeclaration<Sco
     logger,
     // Metrics outermost, to count the status answered; authorization before anything looks at the
     // request; then errorInterceptor, so that it also sees what validation throws (and answers a
-    // failure of validation itself as INTERNAL).
+    // failure of validation itself as INTERNAL); a database that does not answer is UNAVAILABLE.
     interceptors: [
       grpcMetrics.server,
       authorizationInterceptor({ lists: [application.callers, healthCallers], logger, denied: grpcMetrics.denied }),
-      errorInterceptor(orDatabaseUnavailable(application.mapError), logger),
+      errorInterceptor(unavailableWhen(isDatabaseUnavailable, application.mapError, logger), logger),
       validationInterceptor(),
     ],
     routes: (router) => {
@@ -304,16 +304,6 @@ function skeletonRetention(pool: Pool, { consumes }: { consumes: boolean }): Ret
     purge: () => purgeProcessedEvents(pool, processedEventsWindowMs),
   };
   return consumes ? [outbox, processedEvents] : [outbox];
-}
-
-/**
- * The service's own mapping, then a database that could not be reached: UNAVAILABLE (the BFF's
- * 503, worth a retry) rather than INTERNAL. The database watch logs the outage once, not per call.
- */
-function orDatabaseUnavailable(mapError: ErrorMapper): ErrorMapper {
-  return (error) =>
-    mapError(error) ??
-    (isConnectionFailure(error) ? new ConnectError('the database is unavailable', Code.Unavailable) : undefined);
 }
 
 function consumedTopics<Scope>(

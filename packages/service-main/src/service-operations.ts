@@ -38,7 +38,7 @@ export interface ServiceOperations {
 /**
  * The metrics registry (with gRPC and Kafka series), the readiness checks and the operations
  * port of auth-service, notes-service and saga-orchestrator. While Kafka is away, events wait in
- * the outbox and RPCs still work: /readyz stays 200 and names kafka as degraded.
+ * the outbox and RPCs still work: /readyz stays 200 and names kafka as degraded, and the log says so.
  */
 export function createServiceOperations(options: ServiceOperationsOptions): ServiceOperations {
   const registry = createMetricsRegistry();
