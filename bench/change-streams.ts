@@ -37,6 +37,9 @@ interface OpenStream {
   opened: Promise<void>;
 }
 
+/** Users whose streams open together (their streams open before the next users'). */
+const usersOpeningAtOnce = 20;
+
 const writeTitle = /"title":"(stream-(?:bench|warm-up)-\d+)"/;
 
 /** One SSE stream read line by line; only the bench's own writes are timed. */
@@ -79,13 +82,19 @@ export async function measureChangeStreams(
   const [first = ''] = bffUrls;
   const users = await createUsers(first, settings.users);
   const streams: OpenStream[] = [];
-  users.forEach((user, index) => {
-    for (let i = 0; i < settings.streamsPerUser; i++) {
-      streams.push(openStream(bffUrls[(index + i) % bffUrls.length] as string, user));
-    }
-  });
   try {
-    await Promise.all(streams.map((stream) => stream.opened));
+    // In waves: a thousand first reads at once outlast the BFF's upstream deadline on a busy machine.
+    for (let from = 0; from < users.length; from += usersOpeningAtOnce) {
+      const wave = users
+        .slice(from, from + usersOpeningAtOnce)
+        .flatMap((user, offset) =>
+          Array.from({ length: settings.streamsPerUser }, (_, i) =>
+            openStream(bffUrls[(from + offset + i) % bffUrls.length] as string, user),
+          ),
+        );
+      streams.push(...wave);
+      await Promise.all(wave.map((stream) => stream.opened));
+    }
     await untilBothReplicasFollow(bffUrls, users[0] as BenchUser, streams.slice(0, settings.streamsPerUser));
 
     const sentAt = new Map<number, number>();
