@@ -33,7 +33,11 @@ try {
   const started = performance.now();
   const { figure, cpu, seconds } = await (async () => {
     try {
-      const figure = await measureChangeStreams(platform.bffUrls, settings.changeStreams);
+      const figure = await measureChangeStreams(
+        platform.bffUrls,
+        platform.operationsUrl('notes'),
+        settings.changeStreams,
+      );
       return { figure, cpu: await cpuSince(before), seconds: (performance.now() - started) / 1000 };
     } finally {
       await platform.stop();

@@ -5,6 +5,7 @@ import { type ClientRequest, request } from 'node:http';
 import { setTimeout } from 'node:timers/promises';
 import { createNotesApiClient } from '@notes/api-client';
 import { percentile } from './figures.ts';
+import { cpuSince, cpuSnapshot, type ProcessGroup } from './process-stats.ts';
 import { type BenchUser, createUsers } from './users.ts';
 
 export interface ChangeStreamSettings {
@@ -28,6 +29,10 @@ export interface ChangeStreamFigure {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** CPU milliseconds per write, by platform process group, from the first write to the last delivery. */
+  cpuMsPerWrite: Partial<Record<ProcessGroup, number>>;
+  /** notes-service's ListNoteChanges calls per write over the same time: the streams' reads of the feed. */
+  feedReadsPerWrite: number;
 }
 
 interface OpenStream {
@@ -75,8 +80,21 @@ function openStream(url: string, user: BenchUser): OpenStream {
   return { request: req, arrivals, opened };
 }
 
+/** The ListNoteChanges calls notes-service has answered, from its /metrics (operations port). */
+async function feedReads(notesOperationsUrl: string): Promise<number> {
+  const metrics = await (await fetch(`${notesOperationsUrl}/metrics`)).text();
+  let calls = 0;
+  for (const [, count] of metrics.matchAll(
+    /^grpc_server_handled_total\{[^}]*grpc_method="ListNoteChanges"[^}]*\} (\S+)$/gm,
+  )) {
+    calls += Number(count);
+  }
+  return calls;
+}
+
 export async function measureChangeStreams(
   bffUrls: readonly string[],
+  notesOperationsUrl: string,
   settings: ChangeStreamSettings,
 ): Promise<ChangeStreamFigure> {
   const [first = ''] = bffUrls;
@@ -97,6 +115,7 @@ export async function measureChangeStreams(
     }
     await untilBothReplicasFollow(bffUrls, users[0] as BenchUser, streams.slice(0, settings.streamsPerUser));
 
+    const [cpuBefore, readsBefore] = await Promise.all([cpuSnapshot(), feedReads(notesOperationsUrl)]);
     const sentAt = new Map<number, number>();
     let failedWrites = 0;
     const total = Math.round(settings.writesPerSecond * settings.seconds);
@@ -127,6 +146,7 @@ export async function measureChangeStreams(
     for (const deadline = performance.now() + 10_000; performance.now() < deadline && received() < wanted; ) {
       await setTimeout(100);
     }
+    const [cpu, readsAfter] = await Promise.all([cpuSince(cpuBefore), feedReads(notesOperationsUrl)]);
     const latencies: number[] = [];
     for (const stream of streams) {
       for (const [title, arrived] of [...stream.arrivals].filter(([title]) => isBenchWrite(title))) {
@@ -146,6 +166,10 @@ export async function measureChangeStreams(
       p50Ms: round(percentile(latencies, 50)),
       p99Ms: round(percentile(latencies, 99)),
       maxMs: round(latencies.at(-1) ?? 0),
+      feedReadsPerWrite: Math.round((100 * (readsAfter - readsBefore)) / total) / 100,
+      cpuMsPerWrite: Object.fromEntries(
+        Object.entries(cpu.byGroup).map(([group, seconds]) => [group, Math.round((100_000 * seconds) / total) / 100]),
+      ),
     };
   } finally {
     for (const stream of streams) stream.request.destroy();
