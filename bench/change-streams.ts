@@ -5,7 +5,7 @@ import { type ClientRequest, request } from 'node:http';
 import { setTimeout } from 'node:timers/promises';
 import { createNotesApiClient } from '@notes/api-client';
 import { percentile } from './figures.ts';
-import { cpuSince, cpuSnapshot, type ProcessGroup } from './process-stats.ts';
+import { cpuSince, cpuSnapshot, groupRssBytes, type ProcessGroup } from './process-stats.ts';
 import { type BenchUser, createUsers } from './users.ts';
 
 export interface ChangeStreamSettings {
@@ -33,6 +33,8 @@ export interface ChangeStreamFigure {
   cpuMsPerWrite: Partial<Record<ProcessGroup, number>>;
   /** notes-service's ListNoteChanges calls per write over the same time: the streams' reads of the feed. */
   feedReadsPerWrite: number;
+  /** The BFF replicas' resident memory grown by opening the streams (idle, first page sent) ÷ streams, KB. */
+  rssKBPerStream: number;
 }
 
 interface OpenStream {
@@ -100,6 +102,7 @@ export async function measureChangeStreams(
   const [first = ''] = bffUrls;
   const users = await createUsers(first, settings.users);
   const streams: OpenStream[] = [];
+  const rssBefore = await groupRssBytes('bff');
   try {
     // In waves: a thousand first reads at once outlast the BFF's upstream deadline on a busy machine.
     for (let from = 0; from < users.length; from += usersOpeningAtOnce) {
@@ -113,6 +116,9 @@ export async function measureChangeStreams(
       streams.push(...wave);
       await Promise.all(wave.map((stream) => stream.opened));
     }
+    // Settled: the first pages sent, the sockets idle.
+    await setTimeout(2_000);
+    const rssKBPerStream = ((await groupRssBytes('bff')) - rssBefore) / 1000 / streams.length;
     await untilBothReplicasFollow(bffUrls, users[0] as BenchUser, streams.slice(0, settings.streamsPerUser));
 
     const [cpuBefore, readsBefore] = await Promise.all([cpuSnapshot(), feedReads(notesOperationsUrl)]);
@@ -166,6 +172,7 @@ export async function measureChangeStreams(
       p50Ms: round(percentile(latencies, 50)),
       p99Ms: round(percentile(latencies, 99)),
       maxMs: round(latencies.at(-1) ?? 0),
+      rssKBPerStream: Math.round(rssKBPerStream * 10) / 10,
       feedReadsPerWrite: Math.round((100 * (readsAfter - readsBefore)) / total) / 100,
       cpuMsPerWrite: Object.fromEntries(
         Object.entries(cpu.byGroup).map(([group, seconds]) => [group, Math.round((100_000 * seconds) / total) / 100]),
