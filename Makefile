@@ -12,7 +12,7 @@ GENERATED := packages/contracts/src/gen/.stamp
 API_CLIENT_TYPES := packages/api-client/src/gen/openapi.ts
 
 .PHONY: help install generate web build lint typecheck test test-unit test-integration test-component test-e2e test-browser \
-        dev bundle bench-web migrate-auth migrate-notes migrate-saga buf-lint buf-breaking bench bench-quick bench-profile bench-relay bench-churn relay dlq-replay delivery-check chaos clean \
+        dev bundle bench-web migrate-auth migrate-notes migrate-saga buf-lint buf-breaking bench bench-quick bench-profile bench-streams bench-relay bench-churn relay dlq-replay delivery-check chaos clean \
         tools deploy-check helm-template images up down
 
 help: ## list the targets
@@ -113,6 +113,9 @@ bench-quick: bundle ## the same measurements with 1-second runs (~1.5 min): a sm
 
 bench-profile: bundle ## CPU profiles of services under load (SERVICES=bff,notes ROUTE=create|list|get SECONDS=20)
 	node bench/profile.ts --services $(or $(SERVICES),bff,notes) --path $(or $(ROUTE),create) --seconds $(or $(SECONDS),20)
+
+bench-streams: bundle ## make bench's change-stream figure alone, with CPU by process (PROFILE=1: bff and notes profiled)
+	node bench/change-streams-alone.ts $(if $(PROFILE),--profile)
 
 bench-churn: generate ## a consumer group's members killed or restarting, under each rebalance protocol (SECONDS=60 of churn)
 	node bench/consumer-churn.ts $(or $(SECONDS),60)

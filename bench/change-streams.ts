@@ -5,6 +5,7 @@ import { type ClientRequest, request } from 'node:http';
 import { setTimeout } from 'node:timers/promises';
 import { createNotesApiClient } from '@notes/api-client';
 import { percentile } from './figures.ts';
+import { cpuSince, cpuSnapshot, groupRssBytes, type ProcessGroup } from './process-stats.ts';
 import { type BenchUser, createUsers } from './users.ts';
 
 export interface ChangeStreamSettings {
@@ -28,6 +29,12 @@ export interface ChangeStreamFigure {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** CPU milliseconds per write, by platform process group, from the first write to the last delivery. */
+  cpuMsPerWrite: Partial<Record<ProcessGroup, number>>;
+  /** notes-service's ListNoteChanges calls per write over the same time: the streams' reads of the feed. */
+  feedReadsPerWrite: number;
+  /** The BFF replicas' resident memory grown by opening the streams (idle, first page sent) ÷ streams, KB. */
+  rssKBPerStream: number;
 }
 
 interface OpenStream {
@@ -36,6 +43,9 @@ interface OpenStream {
   arrivals: Map<string, number>;
   opened: Promise<void>;
 }
+
+/** Users whose streams open together (their streams open before the next users'). */
+const usersOpeningAtOnce = 20;
 
 const writeTitle = /"title":"(stream-(?:bench|warm-up)-\d+)"/;
 
@@ -72,22 +82,46 @@ function openStream(url: string, user: BenchUser): OpenStream {
   return { request: req, arrivals, opened };
 }
 
+/** The ListNoteChanges calls notes-service has answered, from its /metrics (operations port). */
+async function feedReads(notesOperationsUrl: string): Promise<number> {
+  const metrics = await (await fetch(`${notesOperationsUrl}/metrics`)).text();
+  let calls = 0;
+  for (const [, count] of metrics.matchAll(
+    /^grpc_server_handled_total\{[^}]*grpc_method="ListNoteChanges"[^}]*\} (\S+)$/gm,
+  )) {
+    calls += Number(count);
+  }
+  return calls;
+}
+
 export async function measureChangeStreams(
   bffUrls: readonly string[],
+  notesOperationsUrl: string,
   settings: ChangeStreamSettings,
 ): Promise<ChangeStreamFigure> {
   const [first = ''] = bffUrls;
   const users = await createUsers(first, settings.users);
   const streams: OpenStream[] = [];
-  users.forEach((user, index) => {
-    for (let i = 0; i < settings.streamsPerUser; i++) {
-      streams.push(openStream(bffUrls[(index + i) % bffUrls.length] as string, user));
-    }
-  });
+  const rssBefore = await groupRssBytes('bff');
   try {
-    await Promise.all(streams.map((stream) => stream.opened));
+    // In waves: a thousand first reads at once outlast the BFF's upstream deadline on a busy machine.
+    for (let from = 0; from < users.length; from += usersOpeningAtOnce) {
+      const wave = users
+        .slice(from, from + usersOpeningAtOnce)
+        .flatMap((user, offset) =>
+          Array.from({ length: settings.streamsPerUser }, (_, i) =>
+            openStream(bffUrls[(from + offset + i) % bffUrls.length] as string, user),
+          ),
+        );
+      streams.push(...wave);
+      await Promise.all(wave.map((stream) => stream.opened));
+    }
+    // Settled: the first pages sent, the sockets idle.
+    await setTimeout(2_000);
+    const rssKBPerStream = ((await groupRssBytes('bff')) - rssBefore) / 1000 / streams.length;
     await untilBothReplicasFollow(bffUrls, users[0] as BenchUser, streams.slice(0, settings.streamsPerUser));
 
+    const [cpuBefore, readsBefore] = await Promise.all([cpuSnapshot(), feedReads(notesOperationsUrl)]);
     const sentAt = new Map<number, number>();
     let failedWrites = 0;
     const total = Math.round(settings.writesPerSecond * settings.seconds);
@@ -118,6 +152,7 @@ export async function measureChangeStreams(
     for (const deadline = performance.now() + 10_000; performance.now() < deadline && received() < wanted; ) {
       await setTimeout(100);
     }
+    const [cpu, readsAfter] = await Promise.all([cpuSince(cpuBefore), feedReads(notesOperationsUrl)]);
     const latencies: number[] = [];
     for (const stream of streams) {
       for (const [title, arrived] of [...stream.arrivals].filter(([title]) => isBenchWrite(title))) {
@@ -137,6 +172,11 @@ export async function measureChangeStreams(
       p50Ms: round(percentile(latencies, 50)),
       p99Ms: round(percentile(latencies, 99)),
       maxMs: round(latencies.at(-1) ?? 0),
+      rssKBPerStream: Math.round(rssKBPerStream * 10) / 10,
+      feedReadsPerWrite: Math.round((100 * (readsAfter - readsBefore)) / total) / 100,
+      cpuMsPerWrite: Object.fromEntries(
+        Object.entries(cpu.byGroup).map(([group, seconds]) => [group, Math.round((100_000 * seconds) / total) / 100]),
+      ),
     };
   } finally {
     for (const stream of streams) stream.request.destroy();

@@ -116,6 +116,13 @@ export async function serviceRss(): Promise<Partial<Record<ProcessGroup, number>
   return rss;
 }
 
+/** Resident memory of all the processes of one group together (every replica of a service), in bytes. */
+export async function groupRssBytes(group: ProcessGroup): Promise<number> {
+  let bytes = 0;
+  for (const info of await platformProcesses()) if (info.group === group) bytes += info.rssBytes;
+  return bytes;
+}
+
 /** Samples serviceRss every intervalMs until stopped; resolves with each service's peak. */
 export function samplePeakRss(intervalMs = 250): { stop(): Promise<Partial<Record<ProcessGroup, number>>> } {
   const peak: Partial<Record<ProcessGroup, number>> = {};

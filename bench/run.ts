@@ -151,7 +151,11 @@ try {
   startups.push(replicated.readyMs);
   const changeStreams = await (async () => {
     try {
-      return await measureChangeStreams(replicated.platform.bffUrls, settings.changeStreams);
+      return await measureChangeStreams(
+        replicated.platform.bffUrls,
+        replicated.platform.operationsUrl('notes'),
+        settings.changeStreams,
+      );
     } finally {
       await replicated.platform.stop();
     }

@@ -1,12 +1,15 @@
 // GET /v1/notes/changes/stream through two BFF replicas: a change written through one reaches a
 // stream held by the other (through notes.events on Kafka), a stream resumed from its last id
-// misses nothing and repeats nothing, the per-user limit is a 429, and a replica that stops ends
-// its streams with a close event.
+// misses nothing and repeats nothing, streams of one owner at different cursors (sharing reads
+// where they are at the same one) each end with exactly the server's notes while writes happen,
+// the per-user limit is a 429, and a replica that stops ends its streams with a close event.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
 import { type EventStreamReader, openEventStream, type ServerSentEvent } from '@notes/testkit';
 import { apiClient, assertProblem } from './api.ts';
+import { type Change as NoteChange, NoteReplica, serverNotes, writeNotes } from './note-changes.ts';
 import { type RunningPlatform, startTestPlatform } from './platform.ts';
 
 interface Change {
@@ -98,6 +101,59 @@ describe('change streams across BFF replicas', () => {
     const another = await second.call('POST', '/v1/notes', { token, body: { title: 'live again' } });
     assert.equal(changeOf(await resumed.next()).note?.id, another.json.id, 'nothing between the two: no repeat');
     resumed.close();
+  });
+
+  test("several streams of one owner, at different cursors on both replicas, each end with exactly the server's notes while writes happen", async () => {
+    const api = apiClient(platform.bffUrl);
+    const { token } = await api.signedInUser();
+    await api.welcomeNoteId(token);
+    /** A full sync through the pull feed: the changes to apply, and the cursor after them. */
+    const pullSync = async () => {
+      const changes: NoteChange[] = [];
+      for (let cursor: string | undefined; ; ) {
+        const page = await api.call('GET', `/v1/notes/changes${cursor === undefined ? '' : `?cursor=${cursor}`}`, {
+          token,
+        });
+        assert.equal(page.status, 200, page.text);
+        changes.push(...page.json.changes);
+        cursor = page.json.next_cursor as string;
+        if (!page.json.has_more) return { changes, cursor };
+      }
+    };
+    /** A client that holds the synced notes and follows a stream from the sync's cursor on `replica`. */
+    const following = async (replica: number, sync: Awaited<ReturnType<typeof pullSync>>) => {
+      const notes = new NoteReplica();
+      for (const change of sync.changes) notes.apply(change);
+      const stream = await open(replica, token, {}, `?cursor=${encodeURIComponent(sync.cursor)}`);
+      assert.equal(stream.status, 200);
+      return { notes, stream };
+    };
+
+    const synced = await pullSync();
+    const followers = [
+      // Without a cursor: its stream starts with every live note.
+      { notes: new NoteReplica(), stream: await open(0, token) },
+      // Two at the same cursor on one replica: they share their reads of the feed.
+      await following(1, synced),
+      await following(1, synced),
+    ];
+    const writing = Promise.all(
+      ['a', 'b', 'c'].map((name, index) => writeNotes(apiClient(platform.bffUrls[index % 2] as string), token, name)),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // One more that joins while the writes go on, from a cursor of its own.
+    followers.push(await following(0, await pullSync()));
+    await writing;
+
+    const server = await serverNotes(api, token);
+    assert.ok(server.length > 1 && server.some((note) => note.archived));
+    await Promise.all(
+      followers.map(async ({ notes, stream }) => {
+        while (!isDeepStrictEqual(notes.sorted(), server)) notes.apply(changeOf(await stream.next()) as NoteChange);
+        await assert.rejects(stream.next(500), /no event/, 'nothing follows the last change');
+        stream.close();
+      }),
+    );
   });
 
   test('a cursor that does not decode is a 400 naming it; a stream without a token is a 401', async () => {

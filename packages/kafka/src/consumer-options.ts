@@ -45,6 +45,13 @@ export interface EventConsumerOptions {
   rebalanceTimeoutMs?: number;
   /** How long a fetch waits at the broker for new records (default 5000). */
   maxWaitTimeMs?: number;
+  /**
+   * Whether a partition's next message waits until this one's offset is committed (default true).
+   * False for a handler that only wakes something up and may see a message twice (the BFF's
+   * change-stream signals): a commit round trip per message then no longer bounds a partition's
+   * rate; a commit lost in a crash only delivers its messages again.
+   */
+  awaitCommits?: boolean;
   /** Counts messages consumed, failed attempts and dead letters, and reports the group's lag. */
   metrics?: Pick<KafkaMetrics, 'consumed' | 'handlerFailed' | 'deadLettered' | 'watchLag'>;
 }

@@ -23,13 +23,14 @@ export interface StreamSession {
 export interface Delivery {
   /**
    * Hands one message to the handler, retrying with backoff; dead-letters it when every attempt
-   * failed or it does not decode; then commits its offset. When the session's signal aborts during
+   * failed or it does not decode; then commits its offset (and waits for that, unless awaitCommits
+   * is false). When the session's signal aborts during
    * a wait, it returns without committing: the message is delivered again after the restart.
    */
   deliver(session: StreamSession, message: RawMessage): Promise<void>;
 }
 
-type DeliveryOptions = Pick<EventConsumerOptions, 'groupId' | 'handler' | 'deadLetter' | 'metrics'>;
+type DeliveryOptions = Pick<EventConsumerOptions, 'groupId' | 'handler' | 'deadLetter' | 'metrics' | 'awaitCommits'>;
 
 interface Failure {
   error: unknown;
@@ -44,6 +45,7 @@ interface DeliveryContext extends DeliveryOptions {
   // The offset after the last message handled (or dead-lettered) here, per partition: a message
   // delivered again to this process after a rebalance is skipped instead of handled twice, out of order.
   handledUpTo: Map<string, bigint>;
+  awaitCommits: boolean;
 }
 
 export function createDelivery(options: DeliveryOptions, policy: RetryPolicy, logger: Logger): Delivery {
@@ -56,6 +58,7 @@ export function createDelivery(options: DeliveryOptions, policy: RetryPolicy, lo
     backoff: { initialMs: policy.initialDelayMs, maxMs: policy.maxDelayMs },
     logger,
     handledUpTo: new Map(),
+    awaitCommits: options.awaitCommits ?? true,
   };
   return { deliver: (session, message) => deliver(context, session, message) };
 }
@@ -100,6 +103,12 @@ async function deliver(context: DeliveryContext, session: StreamSession, message
     if (!(await deadLetter(context, session, message, source, failure))) return;
   }
   handledUpTo.set(key, message.offset + 1n);
+  const committed = commit(context, session, message);
+  if (context.awaitCommits) await committed;
+}
+
+/** Commits the offset after `message`; a failure is only logged. */
+async function commit({ logger }: DeliveryContext, session: StreamSession, message: RawMessage): Promise<void> {
   try {
     await session.consumer.commit({
       offsets: [

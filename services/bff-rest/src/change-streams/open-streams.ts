@@ -1,5 +1,6 @@
 import type { CloseReason, NoteChangeSignal, ReadChangeFeed } from './change-feed.ts';
 import { ChangeStream } from './change-stream.ts';
+import { shareFeedReads } from './shared-feed-reads.ts';
 import type { ChangeStreamTelemetry } from './telemetry.ts';
 
 export interface ChangeStreamSettings {
@@ -17,17 +18,19 @@ export interface OpenChangeStreamsOptions {
 
 /**
  * The change streams open on this replica, by owner: a signal about an owner's note wakes their
- * streams, and each owner may hold at most `maxPerUser` at once.
+ * streams, and each owner may hold at most `maxPerUser` at once. Their reads of the feed are shared
+ * (shareFeedReads): the owner's streams a signal wakes at the same cursor cost one read.
  */
 export class OpenChangeStreams {
   readonly settings: ChangeStreamSettings;
+  /** The feed as the streams read it, shared between those at the same cursor. */
   readonly read: ReadChangeFeed;
   #byOwner = new Map<string, Set<ChangeStream>>();
   #telemetry: ChangeStreamTelemetry;
 
   constructor(options: OpenChangeStreamsOptions) {
     this.settings = options.settings;
-    this.read = options.read;
+    this.read = shareFeedReads(options.read);
     this.#telemetry = options.telemetry;
   }
 

@@ -50,6 +50,9 @@ export function startNoteChangeSignals(options: NoteChangeSignalsOptions): Event
     clientId,
     topics: [topics.notesEvents],
     startAt: 'latest',
+    // A signal only wakes streams, and one seen twice costs a spare read: a commit round trip per
+    // event would bound the signals' rate (and a change's latency) more than anything else.
+    awaitCommits: false,
     logger: options.logger,
     deadLetter,
     async handler(event) {

@@ -5,26 +5,30 @@ import type { ChangeFeedPage, CloseReason, NoteChangeSignal } from '../../src/ch
 import { OpenChangeStreams } from '../../src/change-streams/open-streams.ts';
 import type { ChangeStreamTelemetry } from '../../src/change-streams/telemetry.ts';
 
-/** A feed of numbered changes: change n has cursor "n"; appending makes later reads see it. */
+/**
+ * A feed of numbered changes: change n has cursor "n"; a read sees what was appended before it
+ * started (its snapshot), even if it answers later.
+ */
 class FakeFeed {
   changes: number[] = [];
   reads: (string | undefined)[] = [];
   failNext = false;
   pageSize = 100;
-  /** While set, reads wait for it. */
+  /** While set, a started read waits for it before it answers. */
   gate: Promise<void> | undefined;
 
   read = async (_ownerId: string, cursor: string | undefined): Promise<ChangeFeedPage> => {
     this.reads.push(cursor);
+    const after = cursor === undefined ? 0 : Number(cursor);
+    const seen = this.changes.filter((n) => n > after);
+    const page = seen.slice(0, this.pageSize);
+    const last = page.at(-1) ?? after;
     await this.gate;
     if (this.failNext) throw new Error('notes-service unavailable');
-    const after = cursor === undefined ? 0 : Number(cursor);
-    const page = this.changes.filter((n) => n > after).slice(0, this.pageSize);
-    const last = page.at(-1) ?? after;
     return {
       changes: page.map((n) => ({ cursor: String(n), json: JSON.stringify({ op: 'upsert', n }) })),
       nextCursor: String(last),
-      hasMore: this.changes.some((n) => n > last),
+      hasMore: seen.length > page.length,
     };
   };
 }
@@ -168,6 +172,54 @@ describe('a change stream', () => {
     streams.signal(signalOf('alice'));
     await new Promise((resolve) => setTimeout(resolve, 10));
     assert.equal(feed.reads.length, reads);
+  });
+
+  it("wakes the owner's streams at one cursor with one read, and each sends every change once", async () => {
+    const { feed, streams, open } = setUp({ maxPerUser: 3 });
+    const opened = [await open('alice'), await open('alice'), await open('alice')];
+    const reads = feed.reads.length;
+    feed.changes = [1, 2];
+    streams.signal(signalOf('alice'));
+    await until(() => opened.every(({ client }) => client.ids.length === 2), 'every stream sent the changes');
+    assert.equal(feed.reads.length, reads + 1, 'one read answered the three streams');
+    for (const { client } of opened) assert.deepEqual(client.ids, ['1', '2']);
+    await streams.closeAll('shutting-down');
+  });
+
+  it('sends a change to a stream woken while a read from its cursor is under way, without another signal', async () => {
+    const { feed, streams, open } = setUp();
+    const { client, stream } = await open('alice');
+    let release = () => {};
+    feed.gate = new Promise((resolve) => (release = resolve));
+    // Another stream of the owner opening at the same cursor: its first read is under way.
+    const opening = streams.read('alice', '0');
+    await until(() => feed.reads.length === 2, 'that read has started');
+    feed.changes = [1];
+    streams.signal(signalOf('alice'));
+    release();
+    assert.deepEqual((await opening).changes, []);
+    await until(() => client.ids.length === 1, 'the change is sent');
+    assert.deepEqual(client.ids, ['1']);
+    stream.close('shutting-down');
+  });
+
+  it('ends every stream of an owner, whatever its cursor, with exactly the changes, in order, while changes come', async () => {
+    const { feed, streams, open } = setUp({ maxPerUser: 10 });
+    const opened: Awaited<ReturnType<typeof open>>[] = [];
+    const total = 60;
+    for (let n = 1; n <= total; n++) {
+      feed.changes.push(n);
+      // Some reads take a while, so that signals come during reads and streams drift apart.
+      feed.gate = n % 3 === 0 ? new Promise((resolve) => setTimeout(resolve, n % 7)) : undefined;
+      streams.signal(signalOf('alice'));
+      if (n % 6 === 1) opened.push(await open('alice'));
+      if (n % 4 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    const everything = Array.from({ length: total }, (_, index) => String(index + 1));
+    await until(() => opened.every(({ client }) => client.ids.length >= total), 'every stream has every change');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    for (const { client } of opened) assert.deepEqual(client.ids, everything);
+    await streams.closeAll('shutting-down');
   });
 
   it('reads the feed again when woken without a signal', async () => {
