@@ -66,7 +66,7 @@ describe('the service images, built and run in containers', {
 
   before(async () => {
     scratch = await mkdtemp(join(tmpdir(), 'notes-container-images-'));
-    // Mounted into the containers, which run as 1000:1000.
+    // Mounted into the containers, which run as 1000:1000: theirs as root, else readable by all.
     await ensureSigningKeys(join(scratch, 'keys'));
     await ensureTlsFiles(
       join(scratch, 'tls'),
@@ -75,7 +75,10 @@ describe('the service images, built and run in containers', {
     for (const folder of ['keys', 'tls']) {
       const path = join(scratch, folder);
       await chmod(path, 0o755);
-      for (const file of await readdir(path)) await chown(join(path, file), 1000, 1000);
+      for (const file of await readdir(path)) {
+        if (process.getuid?.() === 0) await chown(join(path, file), 1000, 1000);
+        else await chmod(join(path, file), 0o644);
+      }
     }
     await chmod(scratch, 0o755);
 
