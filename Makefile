@@ -13,7 +13,7 @@ API_CLIENT_TYPES := packages/api-client/src/gen/openapi.ts
 
 .PHONY: help install generate web build lint typecheck test test-unit test-integration test-component test-e2e test-browser \
         dev bundle bench-web migrate-auth migrate-notes migrate-saga buf-lint buf-breaking bench bench-quick bench-profile bench-streams bench-relay bench-churn relay dlq-replay delivery-check chaos clean \
-        tools deploy-check helm-template images up down
+        tools deploy-check helm-template images up down container-engine prometheus
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -66,13 +66,13 @@ lint: generate buf-lint ## biome, import boundaries, buf lint
 	  echo "$$out"; \
 	  if grep -q missing-tsc-transpiler <<<"$$out"; then echo 'make lint: dependency-cruiser read no TypeScript (ADR 0007)' >&2; exit 1; fi
 
-test: build lint buf-breaking deploy-check ## every test tier, on real PostgreSQL (and the deployment checks)
+test: build lint buf-breaking deploy-check container-engine ## every test tier, on real PostgreSQL (and the deployment checks; the images built and run with docker or podman)
 	node scripts/test.ts all
 
 test-unit: generate ## unit tests (no I/O)
 	node scripts/test.ts unit
 
-test-integration: generate ## integration tests (real PostgreSQL)
+test-integration: generate container-engine ## integration tests (real PostgreSQL; the images built and run with docker or podman)
 	node scripts/test.ts integration
 
 test-component: generate ## one service in-process against real PostgreSQL
@@ -88,8 +88,11 @@ test-browser: generate web ## the web client in headless Chromium (Debian's, ins
 bundle: generate web ## each service as one plain-JavaScript file, services/<name>/dist/main.js (the images and make bench run it), and the web client
 	node scripts/bundle.ts
 
-dev: generate web ## run the whole platform locally (BFF on http://127.0.0.1:8080)
+dev: generate web $(if $(filter 1 true,$(PROMETHEUS)),prometheus) ## run the whole platform locally (BFF on http://127.0.0.1:8080; PROMETHEUS=1 adds Prometheus on :9090)
 	node scripts/dev.ts
+
+prometheus: ## build Prometheus into .tools/bin from the Go module proxy (9 CPU-minutes the first time), for PROMETHEUS=1 make dev
+	scripts/ci-tools/prometheus.sh
 
 migrate-auth: generate ## apply auth-service migrations (AUTH_DB_DSN; `make migrate-auth DIRECTION=down`)
 	node services/auth-service/src/main.ts migrate $(or $(DIRECTION),up)
@@ -140,7 +143,6 @@ clean: ## remove installed, generated and local data (.data keeps make dev's dat
 
 # ---- deployment: images, docker compose, Helm (README "Deploying")
 
-COMPOSE := docker compose -f deploy/docker-compose/docker-compose.yaml
 SERVICES := $(patsubst services/%/src/main.ts,%,$(wildcard services/*/src/main.ts))
 REGISTRY ?= notes-platform
 TAG ?= dev
@@ -160,13 +162,19 @@ helm-template: ## render the chart (VALUES=dev|prod) with a throw-away JWT key p
 	    -f deploy/helm/notes-platform/values-$(or $(VALUES),dev).yaml \
 	    --set-file jwt.privateKey="$$keys/private.pem" --set-file jwt.publicKey="$$keys/public.pem"
 
-images: ## docker build every service image (services/Dockerfile) as $(REGISTRY)/<service>:$(TAG) (needs Docker)
-	for service in $(SERVICES); do \
-	  docker build -f services/Dockerfile --build-arg SERVICE=$$service -t $(REGISTRY)/$$service:$(TAG) . ; \
-	done
+# docker when its daemon answers, else podman (Debian's, installed by `make container-engine`) with
+# the settings of scripts/containers/containers.conf; podman's base image is made locally
+# (scripts/containers/base-images.sh: no container registry is reachable here).
+export CONTAINERS_CONF ?= $(CURDIR)/scripts/containers/containers.conf
 
-up: ## the whole platform in containers: docker compose up --build --wait (BFF on http://127.0.0.1:8080)
-	REGISTRY=$(REGISTRY) TAG=$(TAG) $(COMPOSE) up --detach --build --wait --wait-timeout 300
+container-engine: ## install podman, runc and mmdebstrap (Debian's packages) unless a Docker daemon answers
+	scripts/containers/install-engine.sh
 
-down: ## docker compose down (ARGS=--volumes also drops the databases and the broker's data)
-	$(COMPOSE) down --remove-orphans $(ARGS)
+images: container-engine ## build every service image (services/Dockerfile) as $(REGISTRY)/<service>:$(TAG) with docker or podman; prints build times and sizes
+	REGISTRY=$(REGISTRY) TAG=$(TAG) scripts/containers/build-images.sh
+
+up: container-engine ## the whole platform in containers: compose up --build --wait (BFF on http://127.0.0.1:8080; COMPOSE_PROFILES=observability adds Prometheus and Grafana)
+	REGISTRY=$(REGISTRY) TAG=$(TAG) scripts/containers/compose.sh up --detach --build --wait --wait-timeout 300
+
+down: ## compose down (ARGS=--volumes also drops the databases and the broker's data)
+	scripts/containers/compose.sh down --remove-orphans $(ARGS)

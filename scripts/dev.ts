@@ -4,6 +4,8 @@
 // DATABASE_URL names another server), a single-node Kafka broker keeps its data in .data/kafka (KAFKA_NODES=3: a cluster of three in .data/kafka-3-nodes; or KAFKA_BROKERS names another cluster), an RS256 key pair is
 // made in .data/keys unless JWT_PRIVATE_KEY/JWT_PUBLIC_KEY are given, a CA and one certificate
 // per service in .data/tls for mutual TLS on the gRPC hops, and every service runs as its own process. Ctrl-C or SIGTERM stops everything.
+// PROMETHEUS=1 also runs Prometheus (.tools/bin/prometheus, which `make dev` then builds) on 9090, data in
+// .data/prometheus, scraping every service and evaluating deploy/prometheus/alerts.yaml.
 import { chmod, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { allTopics } from '@notes/contracts/names';
@@ -12,9 +14,13 @@ import {
   ensureSigningKeys,
   type LocalKafka,
   type LocalPostgres,
+  type LocalPrometheus,
+  localPrometheusBinary,
   type Platform,
+  platformScrapeTargets,
   startLocalKafka,
   startLocalPostgres,
+  startLocalPrometheus,
   startPlatform,
 } from '@notes/local-infra';
 import { describeTracing, readTracingSettings } from '@notes/telemetry/sdk';
@@ -32,12 +38,14 @@ const shellEnv = Object.fromEntries(
 let postgres: LocalPostgres | undefined;
 let kafka: LocalKafka | undefined;
 let platform: Platform | undefined;
+let prometheus: LocalPrometheus | undefined;
 let stopping = false;
 
 async function shutdown(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     console.log('\nstopping…');
+    await prometheus?.stop();
     await platform?.stop();
     await Promise.all([postgres?.stop(), kafka?.stop()]);
   }
@@ -100,6 +108,20 @@ async function kafkaBrokers(): Promise<string> {
   return kafka.brokers;
 }
 
+async function startPrometheus(running: Platform): Promise<string> {
+  if (env.PROMETHEUS !== '1' && env.PROMETHEUS !== 'true') return 'off (PROMETHEUS=1 make dev runs it)';
+  const binary = localPrometheusBinary(root);
+  if (!binary) throw new Error('PROMETHEUS=1: no .tools/bin/prometheus (scripts/ci-tools/prometheus.sh builds it)');
+  prometheus = await startLocalPrometheus({
+    binary,
+    dataDir: join(dataDir, 'prometheus'),
+    port: port('DEV_PROMETHEUS_PORT', 9090),
+    targets: platformScrapeTargets(running),
+    ruleFiles: [join(root, 'deploy', 'prometheus', 'alerts.yaml')],
+  });
+  return `${prometheus.url} (targets: ${prometheus.url}/targets, alerts: ${prometheus.url}/alerts)`;
+}
+
 try {
   const [dsn, brokers] = await Promise.all([databaseUrls(), kafkaBrokers()]);
   const keys =
@@ -140,6 +162,7 @@ try {
       void shutdown(1);
     },
   });
+  const prometheusLine = await startPrometheus(platform);
   const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
   console.log(`
 Notes platform ready in ${seconds} s
@@ -148,6 +171,7 @@ Notes platform ready in ${seconds} s
   notes-service         127.0.0.1:${ports.notes} (gRPC), ${platform.operationsUrl('notes')}/metrics
   saga-orchestrator     127.0.0.1:${ports.saga} (gRPC), ${platform.operationsUrl('saga')}/metrics
   Kafka                 ${brokers}
+  Prometheus            ${prometheusLine}
   Traces                ${describeTracing(readTracingSettings(shellEnv, 'every service'))}
   gRPC mutual TLS       ${platform.grpcClientTls === undefined ? 'off (GRPC_PLAINTEXT=true)' : `on: CA and certificates in ${join(dataDir, 'tls')} (operator.crt/.key for tools)`}
 Ctrl-C stops everything.

@@ -5,7 +5,7 @@
 #   compose      deploy/docker-compose/docker-compose.yaml loads as `docker compose config` loads it:
 #                compose-spec schema, interpolation, references; health-check ordering (compose-check)
 #   workflows    actionlint (with shellcheck on the run: scripts) on .github/workflows; shellcheck on
-#                scripts/ci-tools/*.sh
+#                scripts/ci-tools/*.sh and scripts/containers/*.sh
 #   helm         helm lint --strict with values-dev.yaml and values-prod.yaml (values.schema.json rejects
 #                any key it does not list), then helm template for both, piped through kubeconform
 #                -strict against the Kubernetes API schemas of each version in KUBE_VERSIONS and the
@@ -48,8 +48,8 @@ check_compose() {
 check_workflows() {
   actionlint -no-color -shellcheck "$TOOLS_BIN/shellcheck"
   say "actionlint: $(find .github/workflows -name '*.y*ml' | wc -l) workflows clean"
-  shellcheck scripts/ci-tools/*.sh
-  say "shellcheck: scripts/ci-tools clean"
+  shellcheck scripts/ci-tools/*.sh scripts/containers/*.sh
+  say "shellcheck: scripts/ci-tools and scripts/containers clean"
 }
 
 check_helm() {

@@ -32,4 +32,11 @@ export {
 export { freePort, freePorts } from './ports.ts';
 export { ensureDatabases, type LocalPostgres, type LocalPostgresOptions, startLocalPostgres } from './postgres.ts';
 export { type ServiceProcess, startServiceProcess } from './processes.ts';
+export {
+  type LocalPrometheus,
+  type LocalPrometheusOptions,
+  localPrometheusBinary,
+  platformScrapeTargets,
+  startLocalPrometheus,
+} from './prometheus.ts';
 export { grpcServing, httpOk, waitUntil } from './readiness.ts';
