@@ -11,11 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createEventProducer, type EventProducer } from '@notes/kafka';
+import { createEventProducer, type EventConsumerOptions, type EventProducer } from '@notes/kafka';
 import { freePort, startLocalKafka } from '@notes/local-infra';
+import { Admin } from '@platformatic/kafka';
 import { percentile } from './figures.ts';
 
-export type GroupProtocol = 'classic' | 'consumer';
+export type GroupProtocol = NonNullable<EventConsumerOptions['groupProtocol']>;
 
 export interface ChurnScenario {
   name: string;
@@ -45,7 +46,7 @@ const partitions = 3;
 const patienceMs = 90_000;
 const memberFile = join(import.meta.dirname, 'consumer-churn-member.ts');
 
-/** A member process, and when it said it has joined. */
+/** A member process, and its end. */
 interface Member {
   child: ChildProcess;
   exited: Promise<unknown>;
@@ -191,7 +192,6 @@ function figure(
 }
 
 async function createTopic(brokers: string, topic: string): Promise<void> {
-  const { Admin } = await import('@platformatic/kafka');
   const admin = new Admin({ clientId: 'bench-churn', bootstrapBrokers: brokers.split(',') });
   try {
     await admin.createTopics({ topics: [topic], partitions, replicas: 1 });
