@@ -24,8 +24,9 @@ export function errorInterceptor(mapError: ErrorMapper, logger: Logger): Interce
 
 /**
  * mapError, then UNAVAILABLE (retry later: a 503 at the edge, not a 500) for what isUnavailable
- * recognises: a dependency that cannot serve now, such as a database that does not answer. Each is
- * logged as a warning, since it is the service's infrastructure failing, not its caller.
+ * recognises: a dependency that cannot serve now, such as a database that does not answer. Each
+ * is logged at debug only: the outage itself is told once, by the service's dependency watch
+ * (startDependencyWatch of @notes/operations), not once per call it fails.
  */
 export function unavailableWhen(
   isUnavailable: (error: unknown) => boolean,
@@ -35,7 +36,7 @@ export function unavailableWhen(
   return (error) => {
     const mapped = mapError(error);
     if (mapped !== undefined || !isUnavailable(error)) return mapped;
-    logger.warn({ err: error }, 'a dependency is unavailable; answered UNAVAILABLE');
+    logger.debug({ err: error }, 'a dependency is unavailable; answered UNAVAILABLE');
     return new ConnectError('unavailable', Code.Unavailable);
   };
 }
