@@ -13,6 +13,8 @@ import { sleep } from './waits.ts';
  *   was dead-lettered, so a crash at any point redelivers it (handlers are idempotent: idempotentHandler);
  * - the messages of one partition (so of one aggregate) are handled one at a time, in order;
  *   partitions proceed independently, so one retrying message holds up only its own partition;
+ * - a rebalance skips nothing: when it moved a partition under the stream, the stream starts over
+ *   from the committed offsets (read-position.ts);
  * - a handler that throws is retried with exponential backoff up to retry.attempts times, then the
  *   message is published to `dlq` (original key, value and headers plus dlq.* headers) and the
  *   partition moves on; a value that is not an EventEnvelope is dead-lettered at once;

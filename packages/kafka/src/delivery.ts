@@ -24,10 +24,10 @@ export interface Delivery {
   /**
    * Hands one message to the handler, retrying with backoff; dead-letters it when every attempt
    * failed or it does not decode; then commits its offset (and waits for that, unless awaitCommits
-   * is false). When the session's signal aborts during
-   * a wait, it returns without committing: the message is delivered again after the restart.
+   * is false), and resolves true. When the session's signal aborts during a wait, it resolves
+   * false without committing: the message is delivered again after the restart.
    */
-  deliver(session: StreamSession, message: RawMessage): Promise<void>;
+  deliver(session: StreamSession, message: RawMessage): Promise<boolean>;
 }
 
 type DeliveryOptions = Pick<EventConsumerOptions, 'groupId' | 'handler' | 'deadLetter' | 'metrics' | 'awaitCommits'>;
@@ -63,15 +63,11 @@ export function createDelivery(options: DeliveryOptions, policy: RetryPolicy, lo
   return { deliver: (session, message) => deliver(context, session, message) };
 }
 
-async function deliver(context: DeliveryContext, session: StreamSession, message: RawMessage): Promise<void> {
+async function deliver(context: DeliveryContext, session: StreamSession, message: RawMessage): Promise<boolean> {
   const { groupId, handler, metrics, policy, logger, handledUpTo } = context;
   const key = partitionKey(message.topic, message.partition);
-  if (!isAssigned(session.consumer, message.topic, message.partition)) {
-    // Read before a rebalance took the partition away: its new owner reads it from the committed offset.
-    return;
-  }
   const upTo = handledUpTo.get(key);
-  if (upTo !== undefined && message.offset < upTo) return;
+  if (upTo !== undefined && message.offset < upTo) return true;
 
   const source = consumedRecord(message);
   let event: ConsumedEvent | undefined;
@@ -95,16 +91,17 @@ async function deliver(context: DeliveryContext, session: StreamSession, message
           failure = { error, attempts: attempt };
           break;
         }
-        if (!(await sleep(backoffDelay(attempt, context.backoff), session.signal))) return; // stopping: redelivered later
+        if (!(await sleep(backoffDelay(attempt, context.backoff), session.signal))) return false; // stopping: redelivered later
       }
     }
   }
   if (failure !== undefined) {
-    if (!(await deadLetter(context, session, message, source, failure))) return;
+    if (!(await deadLetter(context, session, message, source, failure))) return false;
   }
   handledUpTo.set(key, message.offset + 1n);
   const committed = commit(context, session, message);
   if (context.awaitCommits) await committed;
+  return true;
 }
 
 /** Commits the offset after `message`; a failure is only logged. */
@@ -176,8 +173,4 @@ export function partitionKey(topic: string, partition: number): string {
 
 export function where(message: RawMessage) {
   return { topic: message.topic, partition: message.partition, offset: message.offset.toString() };
-}
-
-function isAssigned(consumer: GroupMember, topic: string, partition: number): boolean {
-  return consumer.assignments?.some((a) => a.topic === topic && a.partitions.includes(partition)) ?? false;
 }

@@ -130,6 +130,13 @@ async function runStream(
       logger.error({ err: error, ...where(message) }, 'event consumer failed on a message; restarting');
       end(error);
     },
+    onReadAgain(message) {
+      logger.info(
+        where(message),
+        'a rebalance moved partitions under the stream; reading again from the committed offsets',
+      );
+      end();
+    },
   });
 
   try {

@@ -1,10 +1,13 @@
 import type { Delivery, RawMessage, StreamSession } from './delivery.ts';
 import { partitionKey } from './delivery.ts';
+import { placeInSequence, type ReadPosition } from './read-position.ts';
 
 /** The messages of one partition, delivered one at a time in offset order. */
 interface Lane {
   queue: RawMessage[];
   running: Promise<void> | undefined;
+  /** Starts at the first offset the stream read of the partition. */
+  position: ReadPosition;
 }
 
 export interface PartitionLanes {
@@ -21,6 +24,8 @@ export interface PartitionLanesOptions {
   delivery: Delivery;
   /** A delivery threw (a bug in the consumer, not in the handler): the stream is ended and started over. */
   onDeliveryError: (error: unknown, message: RawMessage) => void;
+  /** A rebalance moved a partition under the stream: it is ended and started over from the committed offsets. */
+  onReadAgain: (message: RawMessage) => void;
 }
 
 /**
@@ -38,7 +43,7 @@ export function createPartitionLanes(options: PartitionLanesOptions): PartitionL
     const key = partitionKey(message.topic, message.partition);
     let lane = lanes.get(key);
     if (lane === undefined) {
-      lane = { queue: [], running: undefined };
+      lane = { queue: [], running: undefined, position: { next: message.offset } };
       lanes.set(key, lane);
     }
     lane.queue.push(message);
@@ -60,7 +65,14 @@ export function createPartitionLanes(options: PartitionLanesOptions): PartitionL
         session.stream?.resume();
       }
       try {
-        await delivery.deliver(session, message);
+        const placement = await placeInSequence(session.consumer, lane.position, message);
+        if (placement === 'read-again') {
+          options.onReadAgain(message);
+          break;
+        }
+        if (placement === 'deliver' && (await delivery.deliver(session, message))) {
+          lane.position.next = message.offset + 1n;
+        }
       } catch (error) {
         options.onDeliveryError(error, message);
         break;
