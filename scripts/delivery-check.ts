@@ -117,6 +117,11 @@ async function main(): Promise<number> {
  */
 async function serve(reconciliation: DeliveryReconciliationOptions, databases: Record<string, Pool>): Promise<void> {
   const everyMs = durationMs('interval', values.interval);
+  // Asked for from the start: a SIGTERM during the first count ends it as one afterwards does.
+  const stopRequested = new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
   const logger = createLogger({ service: 'delivery-reconciler', level: env.LOG_LEVEL || 'info' });
   const registry = createMetricsRegistry();
   const metrics = createDeliveryReconciliationMetrics(registry, reconciliation);
@@ -145,10 +150,7 @@ async function serve(reconciliation: DeliveryReconciliationOptions, databases: R
   });
   const port = await server.listen();
   console.log(`delivery-check: delivery_unprocessed_events on http://${values.host}:${port}/metrics`);
-  const signal = await new Promise<string>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  const signal = await stopRequested;
   logger.info({ signal }, 'delivery reconciler stopping');
   watch.stop();
   await job.stop();
