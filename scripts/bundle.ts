@@ -17,6 +17,15 @@ const root = resolve(import.meta.dirname, '..');
 const external = ['@node-rs/argon2', '@fastify/swagger-ui'];
 
 /**
+ * Operator tools an image carries beside its service, bundled the same way into the same dist/:
+ * the delivery reconciler (scripts/delivery-check.ts, which the Helm chart and docker compose
+ * deploy) in saga-orchestrator's image, the service whose work it proves, so no image of its own.
+ */
+const operatorTools: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'saga-orchestrator': { 'delivery-check': 'scripts/delivery-check.ts' },
+};
+
+/**
  * A bundle has one import.meta for every module in it, but modules find files next to themselves
  * (config.yaml, migrations/, the root package.json, a package's .wasm). Each module's
  * import.meta.dirname and import.meta.url are rewritten to its own folder and file, relative to
@@ -39,12 +48,13 @@ function sourceLocations(outdir: string): Plugin {
   };
 }
 
-/** The bundle of services/<name>: dist/main.js beside its src/. */
+/** The bundle of services/<name>: dist/main.js beside its src/, and dist/<tool>.js for its operator tools. */
 export async function bundleService(name: string): Promise<string> {
   const serviceDir = join(root, 'services', name);
   const outdir = join(serviceDir, 'dist');
+  const tools = Object.entries(operatorTools[name] ?? {}).map(([tool, source]) => [tool, join(root, source)]);
   const result = await build({
-    entryPoints: [join(serviceDir, 'src', 'main.ts')],
+    entryPoints: { main: join(serviceDir, 'src', 'main.ts'), ...Object.fromEntries(tools) },
     outdir,
     bundle: true,
     platform: 'node',
@@ -61,8 +71,9 @@ export async function bundleService(name: string): Promise<string> {
     metafile: true,
     plugins: [sourceLocations(outdir)],
   });
-  const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
-  return `services/${name}/dist/main.js (${(bytes / 1024).toFixed(0)} KiB)`;
+  return Object.entries(result.metafile.outputs)
+    .map(([file, output]) => `${relative(root, resolve(file))} (${(output.bytes / 1024).toFixed(0)} KiB)`)
+    .join('\n');
 }
 
 if (import.meta.main) {

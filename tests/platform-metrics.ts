@@ -53,10 +53,14 @@ export const metricFamiliesByService = {
 } as const;
 
 /**
- * What the operator's delivery reconciler serves (make delivery-check ARGS="--serve <port>"), not a
- * service: e2e/delivery-reconciliation.test.ts checks its /metrics.
+ * What the delivery reconciler serves (make delivery-check ARGS="--serve <port>"; deployed by the
+ * chart and docker compose), not a service: e2e/delivery-reconciliation.test.ts checks its /metrics.
  */
-export const reconcilerMetricFamilies = ['delivery_unprocessed_events'] as const;
+export const reconcilerMetricFamilies = [
+  'delivery_unprocessed_events',
+  'delivery_reconciliation_failing',
+  'dependency_up',
+] as const;
 
 /** Every family the platform exposes. */
 export const platformMetricFamilies: ReadonlySet<string> = new Set([

@@ -41,7 +41,7 @@ check_dockerfiles() {
 }
 
 check_compose() {
-  compose-check -require postgres-auth,postgres-notes,postgres-saga,kafka,kafka-init,kafka-ui,jaeger,auth-service,notes-service,saga-orchestrator,bff-rest \
+  compose-check -require postgres-auth,postgres-notes,postgres-saga,kafka,kafka-2,kafka-3,kafka-init,kafka-ui,jaeger,auth-service,notes-service,saga-orchestrator,bff-rest,delivery-reconciler-role,delivery-reconciler \
     "$compose_file" | sed 's/^/deploy-check: /'
 }
 

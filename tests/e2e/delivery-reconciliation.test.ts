@@ -1,6 +1,7 @@
 // Delivery reconciliation (docs/contract/events.md, "Delivery can be proven"): `make delivery-check`
 // names nothing on a healthy platform, and names the saga command a stopped consumer has not
-// processed, as does its metric, until the consumer is back.
+// processed, as does its metric, until the consumer is back. Serving its metric (as the chart and
+// docker compose deploy it), it outlives a database that does not answer and stops on SIGTERM.
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
@@ -11,6 +12,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { sagaCommandTypes } from '@notes/contracts/names';
 import { checkSignUpSagas, runWorkload, type Target } from '../faults/workload.ts';
+import { reconcilerMetricFamilies } from '../platform-metrics.ts';
 import { type RunningPlatform, startTestPlatform } from './platform.ts';
 
 const script = resolve(import.meta.dirname, '../../scripts/delivery-check.ts');
@@ -51,15 +53,26 @@ async function deliveryCheck(olderThan: string): Promise<{ code: number; output:
 }
 
 /** The command serving its metric; resolves with its /metrics URL once it listens. */
-async function servingDeliveryCheck(olderThan: string): Promise<{ child: ChildProcess; metricsUrl: string }> {
-  const child = spawn(process.execPath, [script, '--older-than', olderThan, '--serve', '0'], {
-    env: databases(),
+async function servingDeliveryCheck(
+  olderThan: string,
+  env: NodeJS.ProcessEnv = databases(),
+): Promise<{ child: ChildProcess; metricsUrl: string }> {
+  const child = spawn(process.execPath, [script, '--older-than', olderThan, '--serve', '0', '--interval', '1s'], {
+    env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
-  const url = /(http:\/\/\S+\/metrics)/.exec(line)?.[1];
-  assert.ok(url, line);
-  return { child, metricsUrl: url };
+  // Its log lines (a failed count's warning, say) may come first.
+  const lines: string[] = [];
+  for await (const line of createInterface({ input: child.stdout })) {
+    const url = /^delivery-check: .*(http:\/\/\S+\/metrics)/.exec(line)?.[1];
+    if (url) {
+      child.stdout.resume(); // what it logs afterwards is read and dropped
+      return { child, metricsUrl: url };
+    }
+    lines.push(line);
+  }
+  child.kill('SIGKILL');
+  assert.fail(`delivery-check did not serve:\n${lines.join('\n')}`);
 }
 
 test('a healthy platform: every group has processed everything published more than a second ago', async () => {
@@ -100,6 +113,8 @@ test("notes-service's consumer stopped: its CreateWelcomeNote command is named, 
     const metrics = await (await fetch(metricsUrl)).text();
     assert.match(metrics, /^delivery_unprocessed_events\{group="notes-service"\} [1-9]\d*$/m);
     assert.match(metrics, /^delivery_unprocessed_events\{group="saga-orchestrator"\} 0$/m);
+    assert.match(metrics, /^delivery_reconciliation_failing 0$/m);
+    for (const family of reconcilerMetricFamilies) assert.match(metrics, new RegExp(`^# TYPE ${family} `, 'm'));
   } finally {
     child.kill('SIGTERM');
     await once(child, 'exit');
@@ -110,4 +125,27 @@ test("notes-service's consumer stopped: its CreateWelcomeNote command is named, 
   await new Promise((resolve) => setTimeout(resolve, 1_500));
   const back = await deliveryCheck('1s');
   assert.equal(back.code, 0, back.output);
+});
+
+test('serving, with a database that does not answer: it keeps serving, says which, and stops on SIGTERM', async () => {
+  // Nothing listens on port 1: the notes database is "down" from the start.
+  const env = { ...databases(), NOTES_DB_DSN: 'postgres://nobody@127.0.0.1:1/notes' };
+  const { child, metricsUrl } = await servingDeliveryCheck('1s', env);
+  const exit = once(child, 'exit');
+  try {
+    const metrics = await (await fetch(metricsUrl)).text();
+    assert.match(metrics, /^delivery_reconciliation_failing 1$/m);
+    // Its periodic watch of each database says which one is away (within its 5 s period).
+    let watched = metrics;
+    for (let attempt = 0; attempt < 40 && !/dependency="notes database"\} 0/.test(watched); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      watched = await (await fetch(metricsUrl)).text();
+    }
+    assert.match(watched, /^dependency_up\{dependency="notes database"\} 0$/m);
+    assert.match(watched, /^dependency_up\{dependency="auth database"\} 1$/m);
+    assert.equal(child.exitCode, null, 'still running after failed counts');
+  } finally {
+    child.kill('SIGTERM');
+  }
+  assert.deepEqual(await exit, [0, null]);
 });

@@ -3,8 +3,9 @@
 // locally made base images), then each image with migrations runs `migrate up`, the four run as
 // containers on the host's network against the test PostgreSQL and Kafka with mutual TLS between
 // them, each answers its own HEALTHCHECK, a user signs up, finds the welcome note and creates,
-// reads, changes and deletes a note through the BFF's container, and each container stops on
-// SIGTERM with exit code 0. Skipped, saying so, only where no container engine can run.
+// reads, changes and deletes a note through the BFF's container, the delivery reconciler runs from
+// saga-orchestrator's image as the chart and compose run it and counts nothing left unprocessed,
+// and each container stops on SIGTERM with exit code 0. Skipped, saying so, only where no container engine can run.
 // A first build on a machine takes minutes (the base image, the generate stage's packages); later
 // builds reuse the engine's layer cache (the generate stage's `make bundle` again when a source
 // changed). deploy-image-rehearsal.test.ts checks the same images' contents without an engine.
@@ -59,6 +60,7 @@ describe('the service images, built and run in containers', {
   const suffix = randomBytes(4).toString('hex');
   const containerOf = (service: Service) => `notes-test-${service}-${suffix}`;
   const imageOf = (service: Service) => `notes-platform/${service}:${tag}`;
+  const reconcilerContainer = `notes-test-delivery-reconciler-${suffix}`;
   let scratch = '';
   const databases: TestDatabase[] = [];
   const env = new Map<Service, Record<string, string>>();
@@ -134,8 +136,8 @@ describe('the service images, built and run in containers', {
 
   after(async () => {
     await Promise.all(
-      images.map(({ service }) =>
-        execFileAsync(command, ['rm', '--force', containerOf(service)], { env: engineEnv }).catch(() => undefined),
+      [...images.map(({ service }) => containerOf(service)), reconcilerContainer].map((container) =>
+        execFileAsync(command, ['rm', '--force', container], { env: engineEnv }).catch(() => undefined),
       ),
     );
     await Promise.all(databases.map((database) => database.drop()));
@@ -226,6 +228,49 @@ describe('the service images, built and run in containers', {
     const deleted = await api.DELETE('/v1/notes/{id}', path);
     assert.equal(deleted.response.status, 204);
     assert.equal((await api.GET('/v1/notes/{id}', path)).response.status, 404);
+  });
+
+  test("the delivery reconciler in saga-orchestrator's image, as the chart and compose run it: its metric, then SIGTERM", async () => {
+    const [port] = await freePorts(1);
+    const dsn = (service: Service, variable: string) => `--env=${variable}=${env.get(service)?.[variable] ?? ''}`;
+    await run(command, [
+      'run',
+      '--detach',
+      `--name=${reconcilerContainer}`,
+      '--network=host',
+      '--read-only',
+      '--tmpfs=/tmp',
+      '--cap-drop=ALL',
+      '--security-opt=no-new-privileges',
+      dsn('auth-service', 'AUTH_DB_DSN'),
+      dsn('notes-service', 'NOTES_DB_DSN'),
+      dsn('saga-orchestrator', 'SAGA_DB_DSN'),
+      '--entrypoint=node',
+      imageOf('saga-orchestrator'),
+      ...['dist/delivery-check.js', '--serve', String(port), '--interval', '1s', '--older-than', '5m'],
+    ]);
+    const url = `http://127.0.0.1:${port}/metrics`;
+    let metrics = '';
+    try {
+      await waitUntil(
+        "the reconciler's /metrics",
+        async () => {
+          metrics = await fetch(url).then((response) => (response.ok ? response.text() : ''));
+          return metrics !== '';
+        },
+        60_000,
+      );
+    } catch (error) {
+      const logs = await run(command, ['logs', reconcilerContainer]).catch((e: Error) => e.message);
+      assert.fail(`${(error as Error).message}; its logs:\n${logs.slice(-3000)}`);
+    }
+    for (const group of ['saga-orchestrator', 'auth-service', 'notes-service']) {
+      assert.match(metrics, new RegExp(`^delivery_unprocessed_events\\{group="${group}"\\} 0$`, 'm'));
+    }
+    assert.match(metrics, /^delivery_reconciliation_failing 0$/m);
+    await run(command, ['stop', '--time=15', reconcilerContainer]);
+    const state = await run(command, ['inspect', '--format', '{{.State.ExitCode}}', reconcilerContainer]);
+    assert.equal(state.trim(), '0', 'the reconciler stops on SIGTERM with exit code 0');
   });
 
   for (const { service } of [...images].reverse()) {

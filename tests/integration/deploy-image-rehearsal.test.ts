@@ -546,6 +546,42 @@ describe('image rehearsal: each service image of services/Dockerfile, without Do
     assert.match(output, /1 passed, 0 failed/);
   });
 
+  test("saga-orchestrator's image runs the delivery reconciler as the chart and compose do: its metric, then SIGTERM", {
+    skip: !wholePlatform,
+  }, async () => {
+    const saga = images.get('saga-orchestrator');
+    assert.ok(saga, 'saga-orchestrator was installed');
+    assert.ok(existsSync(join(saga.workdir, 'dist', 'delivery-check.js')), 'WORKDIR holds dist/delivery-check.js');
+    // The databases the services migrated and wrote to, as the chart's Secret names them.
+    const dsn = (service: string, variable: string) => running.get(service)?.env[variable] ?? '';
+    const env = {
+      ...saga.env,
+      AUTH_DB_DSN: dsn('auth-service', 'AUTH_DB_DSN'),
+      NOTES_DB_DSN: dsn('notes-service', 'NOTES_DB_DSN'),
+      SAGA_DB_DSN: dsn('saga-orchestrator', 'SAGA_DB_DSN'),
+    };
+    const port = await freePort();
+    const args = ['dist/delivery-check.js', '--serve', String(port), '--interval', '1s', '--older-than', '5m'];
+    const child = spawn(process.execPath, args, { cwd: saga.workdir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output: string[] = [];
+    for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk) => output.push(String(chunk)));
+    const exit = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+    try {
+      const url = `http://127.0.0.1:${port}/metrics`;
+      await waitUntil("the reconciler's /metrics", () => httpOk(url), 30_000).catch((error: Error) =>
+        assert.fail(`${error.message}; its output:\n${output.join('')}`),
+      );
+      const metrics = await (await fetch(url)).text();
+      for (const group of ['saga-orchestrator', 'auth-service', 'notes-service']) {
+        assert.match(metrics, new RegExp(`^delivery_unprocessed_events\\{group="${group}"\\} 0$`, 'm'));
+      }
+      assert.match(metrics, /^delivery_reconciliation_failing 0$/m);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exit, 0, output.join(''));
+  });
+
   for (const name of [...services].reverse()) {
     test(`${name}: stops on SIGTERM with exit code 0`, async () => {
       const service = running.get(name);

@@ -78,6 +78,8 @@ test('the rules hold the documented alerts, and the dashboard its panels', () =>
     'NotesSagaStuckPastDeadline',
     'NotesDeadLetters',
     'NotesRetentionPurgeFailing',
+    'NotesDeliveryNotProven',
+    'NotesDeliveryReconciliationFailing',
   ]) {
     assert.ok(alerts.includes(alert), `alert ${alert}`);
   }

@@ -5,6 +5,7 @@ export { createOutboxNotifier, type OutboxNotifier, type OutboxNotifierOptions }
 export {
   type ConsumerGroupRecords,
   createDeliveryReconciliationMetrics,
+  type DeliveryReconciliationMetrics,
   type DeliveryReconciliationOptions,
   findUnprocessedEvents,
   type PublishedEventsSource,

@@ -112,19 +112,43 @@ async function processedAmong(group: ConsumerGroupRecords, events: readonly Unpr
   return processed;
 }
 
+export interface DeliveryReconciliationMetrics {
+  /**
+   * Counts again and sets the series. When a database does not answer it rejects with that error:
+   * the counts keep their last values and delivery_reconciliation_failing says 1 until a count succeeds.
+   */
+  refresh(): Promise<void>;
+}
+
 /**
- * delivery_unprocessed_events{group} in registry: findUnprocessedEvents' count per group, asked at
- * each scrape. When a database does not answer, the series keep their last values.
+ * delivery_unprocessed_events{group} in registry: findUnprocessedEvents' count per group as of the
+ * last refresh, and delivery_reconciliation_failing, 1 while the last refresh failed. Counting
+ * scans an hour of events, so the caller refreshes on a schedule rather than at each scrape.
  */
-export function createDeliveryReconciliationMetrics(registry: Registry, options: DeliveryReconciliationOptions): void {
-  new Gauge({
+export function createDeliveryReconciliationMetrics(
+  registry: Registry,
+  options: DeliveryReconciliationOptions,
+): DeliveryReconciliationMetrics {
+  const unprocessed = new Gauge({
     name: 'delivery_unprocessed_events',
     help: 'Events published longer ago than the reconciliation window that the consumer group has not processed.',
     labelNames: ['group'],
     registers: [registry],
-    async collect() {
-      const unprocessed = await findUnprocessedEvents(options).catch(() => undefined);
-      for (const [group, events] of unprocessed ?? []) this.set({ group }, events.length);
-    },
   });
+  const failing = new Gauge({
+    name: 'delivery_reconciliation_failing',
+    help: '1 while the last reconciliation failed (a database did not answer); the counts are then those of the last success.',
+    registers: [registry],
+  });
+  return {
+    async refresh() {
+      try {
+        for (const [group, events] of await findUnprocessedEvents(options)) unprocessed.set({ group }, events.length);
+        failing.set(0);
+      } catch (error) {
+        failing.set(1);
+        throw error;
+      }
+    },
+  };
 }

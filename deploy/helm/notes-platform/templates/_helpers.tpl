@@ -260,3 +260,25 @@ jwt.existingSecret when that is set and the service has no existingSecret of its
 {{- define "notes.containerSecurityContext" -}}
 {{- toYaml .Values.containerSecurityContext -}}
 {{- end -}}
+
+{{/*
+The delivery reconciler's secret settings: AUTH_DB_DSN, NOTES_DB_DSN and SAGA_DB_DSN of its own
+read-only role, from deliveryReconciler.databases.<key>.dsn, else the in-cluster PostgreSQL's
+delivery_reconciler role.
+*/}}
+{{- define "notes.reconcilerSecretEnv" -}}
+{{- $root := . -}}
+{{- $env := dict -}}
+{{- range $key := list "auth" "notes" "saga" -}}
+{{- $profile := include "notes.profile" (dict "root" $root "key" $key) | fromYaml -}}
+{{- $dsn := (index $root.Values.deliveryReconciler.databases $key).dsn -}}
+{{- if and (not $dsn) $root.Values.postgres.inCluster.enabled -}}
+{{- $dsn = printf "postgres://delivery_reconciler:%s@%s-postgres:5432/%s" ($root.Values.postgres.inCluster.deliveryReconcilerPassword | urlquery) (include "notes.fullname" $root) $profile.database -}}
+{{- end -}}
+{{- if not $dsn -}}
+{{- fail (printf "deliveryReconciler.databases.%s.dsn is required (or deliveryReconciler.existingSecret, or postgres.inCluster.enabled, or deliveryReconciler.enabled=false)" $key) -}}
+{{- end -}}
+{{- $_ := set $env (printf "%s_DB_DSN" $profile.prefix) $dsn -}}
+{{- end -}}
+{{- toYaml $env -}}
+{{- end -}}

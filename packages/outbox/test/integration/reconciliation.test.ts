@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Event } from '@notes/kafka';
 import { handleOnce, processedEventsMigrations } from '@notes/kafka';
-import { migrate } from '@notes/postgres';
+import { createPool, migrate, type Queryable } from '@notes/postgres';
 import { Registry } from 'prom-client';
 import {
   createDeliveryReconciliationMetrics,
@@ -66,7 +66,7 @@ test('a group is named every event published before the window that it has not r
   );
 });
 
-test('delivery_unprocessed_events counts them per group at each scrape', async () => {
+test('delivery_unprocessed_events counts them per group at each refresh', async () => {
   const prefix = uniquePrefix('reconcile-metric');
   const { old } = await seed(prefix);
   const registry = new Registry();
@@ -74,8 +74,43 @@ test('delivery_unprocessed_events counts them per group at each scrape', async (
   const options = reconciliation(prefix);
   const expected = (await findUnprocessedEvents(options)).get(`${prefix}-reader`)?.length ?? 0;
   assert.ok(expected >= old.length);
-  createDeliveryReconciliationMetrics(registry, options);
+  await createDeliveryReconciliationMetrics(registry, options).refresh();
   const text = await registry.metrics();
   assert.match(text, new RegExp(`delivery_unprocessed_events\\{group="${prefix}-reader"\\} ${expected}\\n`));
   assert.match(text, new RegExp(`delivery_unprocessed_events\\{group="${prefix}-other-types"\\} 0\\n`));
+});
+
+test('a database away: the refresh rejects, the counts stay, delivery_reconciliation_failing is 1 until it answers again', async () => {
+  const prefix = uniquePrefix('reconcile-away');
+  await seed(prefix);
+  // Nothing listens on port 1: connecting is refused at once, as for a database server that is down.
+  const away = createPool({ dsn: 'postgres://nobody@127.0.0.1:1/none', maxConnections: 1, applicationName: 'away' });
+  let current: Queryable = suite.db.pool;
+  const database: Queryable = { query: ((...args: [string]) => current.query(...args)) as Queryable['query'] };
+  const options = reconciliation(prefix);
+  const registry = new Registry();
+  const metrics = createDeliveryReconciliationMetrics(registry, {
+    ...options,
+    sources: [{ name: 'notes-service', db: database }],
+  });
+  const reader = new RegExp(`delivery_unprocessed_events\\{group="${prefix}-reader"\\} ([1-9]\\d*)\\n`);
+  try {
+    await metrics.refresh();
+    const before = await registry.metrics();
+    const counted = reader.exec(before)?.[1];
+    assert.ok(counted, before);
+    assert.match(before, /^delivery_reconciliation_failing 0$/m);
+
+    current = away;
+    await assert.rejects(metrics.refresh());
+    const during = await registry.metrics();
+    assert.equal(reader.exec(during)?.[1], counted, 'the last counts are kept');
+    assert.match(during, /^delivery_reconciliation_failing 1$/m);
+
+    current = suite.db.pool;
+    await metrics.refresh();
+    assert.match(await registry.metrics(), /^delivery_reconciliation_failing 0$/m);
+  } finally {
+    await away.end();
+  }
 });
