@@ -1,4 +1,4 @@
-// The short form of make chaos (tests/faults/scenarios.ts) on a platform with three Kafka nodes of
+// The short form of make chaos (tests/faults/scenarios/) on a platform with three Kafka nodes of
 // its own: each scenario injects its fault and must meet its pass condition. The broker-leader
 // scenarios run in broker-failover.test.ts; PostgreSQL paused only in make chaos (the e2e tier's
 // server is shared with the files running beside this one).
@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type RunningFaultContext, startFaultContext } from '../faults/context.ts';
-import { scenarioNamed } from '../faults/scenarios.ts';
+import { scenarioNamed } from '../faults/scenarios/index.ts';
 
 let context: RunningFaultContext;
 
