@@ -115,6 +115,18 @@ export function merged(results: readonly WorkloadResult[]): WorkloadResult {
   };
 }
 
+/** Signs users up (no notes) at a steady pace over durationMs, each on its own. */
+export async function signUpsOver(target: Target, users: number, durationMs: number): Promise<WorkloadResult> {
+  const started = Date.now();
+  const results = await Promise.all(
+    Array.from({ length: users }, async (_, index) => {
+      await new Promise((resolve) => setTimeout(resolve, started + (index * durationMs) / users - Date.now()));
+      return runWorkload(target, { users: 1, updatesPerNote: undefined, concurrency: 1 });
+    }),
+  );
+  return merged(results);
+}
+
 export interface DeliveryReport {
   /** Events the writes must have published (one UserCreated per user, one per note version). */
   expected: number;

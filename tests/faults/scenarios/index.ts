@@ -4,18 +4,26 @@
 
 import type { Scenario } from '../observation.ts';
 import { brokerPaused, leaderKilled, leaderKilledWhileSagasWait } from './broker-faults.ts';
-import { orchestratorKilled } from './orchestrators.ts';
+import { consumerChurn, memberRestarting } from './consumer-churn.ts';
+import { consumerKilled } from './consumer-killed.ts';
+import { orchestratorKilled, twoOrchestrators } from './orchestrators.ts';
 import { postgresPaused } from './postgres-paused.ts';
 import { poisonMessage, userCreatedRedelivered } from './redelivery.ts';
+import { relayKilled } from './relay-killed.ts';
 
 export const scenarios: readonly Scenario[] = [
   leaderKilled,
   leaderKilledWhileSagasWait,
   brokerPaused,
   postgresPaused,
+  relayKilled,
+  consumerKilled,
   orchestratorKilled,
+  twoOrchestrators,
   userCreatedRedelivered,
   poisonMessage,
+  consumerChurn,
+  memberRestarting,
 ];
 
 /** The scenarios by name (make chaos SCENARIOS=...; the e2e tier runs its own selection). */
