@@ -18,7 +18,7 @@ export interface HeldStatement {
 export interface StatementHold {
   /** The backends waiting in the hold, once at least one is (rejects after timeoutMs). */
   reached(timeoutMs: number): Promise<number[]>;
-  /** Every held statement goes on, and nothing is held any more; resolves once none waits. */
+  /** Every held statement goes on, and nothing is held any more; resolves once each has finished. */
   release(): Promise<void>;
   /** Resolves once these backends have ended (their client gone: its transaction rolled back). */
   ended(pids: readonly number[], timeoutMs: number): Promise<void>;
@@ -60,8 +60,17 @@ export async function holdStatements(dsn: string, statement: HeldStatement): Pro
       throw new Error(`no ${statement.when} on ${statement.table} reached the hold within ${timeoutMs} ms`);
     },
     async release() {
+      const held = await waiting();
       await pool.query('DELETE FROM chaos_hold');
-      while ((await waiting()).length > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      // Done once each held backend has finished its statement (a COMMIT: committed, visible).
+      for (;;) {
+        const { rows } = await pool.query(
+          "SELECT pid FROM pg_stat_activity WHERE pid = ANY($1::int[]) AND state = 'active'",
+          [held],
+        );
+        if (rows.length === 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
     },
     async ended(pids, timeoutMs) {
       for (const deadline = Date.now() + timeoutMs; ; await new Promise((resolve) => setTimeout(resolve, 50))) {

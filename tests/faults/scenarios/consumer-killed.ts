@@ -30,6 +30,7 @@ export const consumerKilled: Scenario = {
       atCommit: true,
     });
     const commands = await collectEvents({ brokers: kafka.brokers, topic: topics.sagaCommands, keep: () => true });
+    let frozen = false;
     try {
       const signedUp = await runWorkload(context.target, {
         users: size === 'short' ? 2 : 6,
@@ -42,12 +43,14 @@ export const consumerKilled: Scenario = {
       const pid = platform.pid('notes');
       if (pid === undefined) throw new Error('notes-service is not running');
       process.kill(pid, 'SIGSTOP');
+      frozen = true;
       await hold.release();
       const { rows } = await database.query<{ event_id: string }>(
         'SELECT event_id FROM processed_events WHERE consumer_group = $1 AND processed_at >= $2',
         [group, startedAt[0]?.now],
       );
       await platform.stopService('notes', { kill: true });
+      frozen = false;
       await hold.remove();
       const effectsDone = new Set(rows.map((row) => row.event_id));
       await commands.waitFor((received) => heldMessages(received, effectsDone).length === effectsDone.size, 10_000);
@@ -76,6 +79,7 @@ export const consumerKilled: Scenario = {
         },
       );
     } finally {
+      if (frozen) await platform.stopService('notes', { kill: true });
       await hold.remove();
       await commands.close();
       await database.end();
