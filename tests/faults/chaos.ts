@@ -1,7 +1,7 @@
 // `make chaos`: the platform on its own PostgreSQL and three Kafka nodes, every service a process,
 // then each fault scenario of scenarios/ at full size, one after the other, and a table of what
 // was injected and what was observed. Exit code 1 when a scenario missed its pass condition.
-//   make chaos                                   every scenario (about 9 minutes)
+//   make chaos                                   every scenario (about 6 minutes)
 //   make chaos SCENARIOS="broker paused,PostgreSQL paused"
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
