@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type RunningFaultContext, startFaultContext } from '../faults/context.ts';
-import { scenarioNamed } from '../faults/scenarios.ts';
+import { scenarioNamed } from '../faults/scenarios/index.ts';
 
 let context: RunningFaultContext;
 

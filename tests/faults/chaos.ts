@@ -1,21 +1,15 @@
 // `make chaos`: the platform on its own PostgreSQL and three Kafka nodes, every service a process,
-// then each fault scenario of scenarios.ts at full size, one after the other, and a table of what
+// then each fault scenario of scenarios/ at full size, one after the other, and a table of what
 // was injected and what was observed. Exit code 1 when a scenario missed its pass condition.
-//   make chaos                                   every scenario (about 4 minutes)
+//   make chaos                                   every scenario (about 6 minutes)
 //   make chaos SCENARIOS="broker paused,PostgreSQL paused"
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, type LocalPostgres, startLocalPostgres } from '@notes/local-infra';
 import { type RunningFaultContext, startFaultContext } from './context.ts';
-import {
-  emptyObservation,
-  type Observation,
-  observationTable,
-  type Scenario,
-  scenarioNamed,
-  scenarios,
-} from './scenarios.ts';
+import { emptyObservation, type Observation, observationTable, type Scenario } from './observation.ts';
+import { scenarioNamed, scenarios } from './scenarios/index.ts';
 
 const selected = process.env.SCENARIOS
   ? process.env.SCENARIOS.split(',').map((name) => scenarioNamed(name.trim()))

@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestPlatform } from '../e2e/platform.ts';
 import { startThreeNodeKafka } from './cluster.ts';
-import { type FaultContext, faultPlatformEnv } from './scenarios.ts';
+import type { FaultContext } from './observation.ts';
+
+/** The platform's settings for the scenarios: they write from one address faster than its per-address limit allows. */
+export const faultPlatformEnv: Readonly<Record<string, string>> = { RATE_LIMIT_PER_IP_MAX: '1000000' };
 
 export interface RunningFaultContext extends FaultContext {
   close(): Promise<void>;

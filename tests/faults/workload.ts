@@ -105,6 +105,28 @@ export async function runWorkload(target: Target, options: WorkloadOptions): Pro
   return result;
 }
 
+/** Several workloads' results as one. */
+export function merged(results: readonly WorkloadResult[]): WorkloadResult {
+  return {
+    users: results.flatMap((result) => result.users),
+    failures: results.flatMap((result) => result.failures),
+    requests: results.reduce((sum, result) => sum + result.requests, 0),
+    latenciesMs: results.flatMap((result) => result.latenciesMs),
+  };
+}
+
+/** Signs users up (no notes) at a steady pace over durationMs, each on its own. */
+export async function signUpsOver(target: Target, users: number, durationMs: number): Promise<WorkloadResult> {
+  const started = Date.now();
+  const results = await Promise.all(
+    Array.from({ length: users }, async (_, index) => {
+      await new Promise((resolve) => setTimeout(resolve, started + (index * durationMs) / users - Date.now()));
+      return runWorkload(target, { users: 1, updatesPerNote: undefined, concurrency: 1 });
+    }),
+  );
+  return merged(results);
+}
+
 export interface DeliveryReport {
   /** Events the writes must have published (one UserCreated per user, one per note version). */
   expected: number;
@@ -169,26 +191,81 @@ export interface SagaReport {
   unfinished: string[];
   /** Each completed saga's start → end, ms. */
   durationsMs: number[];
+  /** When each completed (ms since the epoch, the database's clock: this machine's). */
+  completedAt: number[];
 }
 
 /** Waits until every user's SignUpSaga is COMPLETED (or timeoutMs), through the orchestrator's operator API. */
 export async function checkSignUpSagas(target: Target, userIds: readonly string[], timeoutMs: number) {
-  const sagas = createClient(SagaService, createGrpcTransport(target.sagaGrpcUrl, { tls: target.grpcClientTls }));
-  const completed = new Map<string, number>();
+  const sagas = sagaClient(target);
+  const completed = new Map<string, { durationMs: number; at: number }>();
   for (const deadline = Date.now() + timeoutMs; completed.size < userIds.length && Date.now() < deadline; ) {
     const { sagas: found } = await sagas
       .listSagas({ type: 'SignUpSaga', state: 'COMPLETED', limit: 500 })
       .catch(() => ({ sagas: [] }));
     for (const saga of found) {
       if (!userIds.includes(saga.userId) || saga.createdAt === undefined || saga.updatedAt === undefined) continue;
-      completed.set(saga.userId, millis(saga.updatedAt) - millis(saga.createdAt));
+      completed.set(saga.userId, {
+        durationMs: millis(saga.updatedAt) - millis(saga.createdAt),
+        at: millis(saga.updatedAt),
+      });
     }
     if (completed.size < userIds.length) await new Promise((resolve) => setTimeout(resolve, 250));
   }
   return {
     unfinished: userIds.filter((userId) => !completed.has(userId)),
-    durationsMs: [...completed.values()],
+    durationsMs: [...completed.values()].map(({ durationMs }) => durationMs),
+    completedAt: [...completed.values()].map(({ at }) => at),
   } satisfies SagaReport;
+}
+
+/** The saga-orchestrator's operator API. */
+export function sagaClient(target: Target) {
+  return createClient(SagaService, createGrpcTransport(target.sagaGrpcUrl, { tls: target.grpcClientTls }));
+}
+
+/** How many notes each user lists, in the order of users (sign-ups only, once the saga completed: its welcome note). */
+export async function notesPerUser(target: Target, users: readonly WrittenUser[]): Promise<number[]> {
+  const api = createNotesApiClient(target.bffUrl);
+  return Promise.all(
+    users.map(async (user) => {
+      const { data } = await api.GET('/v1/notes', { headers: authorization(user.token) });
+      return data?.items.length ?? -1;
+    }),
+  );
+}
+
+export interface SagaCounts {
+  /** SignUpSagas per user, in the order of userIds. */
+  perUser: number[];
+  /** Per user, over its SignUpSagas' histories: the step's successes, completions, commands sent (re-sent included). */
+  stepSucceeded: number[];
+  completions: number[];
+  commandsSent: number[];
+}
+
+/** Counts each user's SignUpSagas and, from their histories, what happened to them. */
+export async function countSignUpSagas(target: Target, userIds: readonly string[]): Promise<SagaCounts> {
+  const sagas = sagaClient(target);
+  const { sagas: all } = await sagas.listSagas({ type: 'SignUpSaga', limit: 500 });
+  const perUser = userIds.map((userId) => all.filter((saga) => saga.userId === userId));
+  const histories = await Promise.all(
+    perUser.map(async (found) => {
+      const events: string[] = [];
+      for (const { sagaId } of found) {
+        const { saga } = await sagas.getSaga({ sagaId });
+        events.push(...(saga?.history.map((record) => record.event) ?? []));
+      }
+      return events;
+    }),
+  );
+  const counted = (event: string) => histories.map((events) => events.filter((each) => each === event).length);
+  return {
+    perUser: perUser.map((found) => found.length),
+    stepSucceeded: counted('succeeded'),
+    completions: counted('saga_completed'),
+    commandsSent: counted('command_sent'),
+  };
 }
 
 const millis = (timestamp: { seconds: bigint; nanos: number }) =>

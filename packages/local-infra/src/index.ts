@@ -21,6 +21,8 @@ export {
   type ClientTls,
   freePlatformPorts,
   type GrpcIdentity,
+  type GrpcReplicaName,
+  type GrpcServiceName,
   type Platform,
   type PlatformOptions,
   type PlatformPorts,

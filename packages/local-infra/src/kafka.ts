@@ -59,6 +59,8 @@ export interface LocalKafka {
   nodes: readonly LocalKafkaNode[];
   /** Where each partition of these topics is led and replicated now (a fresh metadata request). */
   partitions(topics: readonly string[]): Promise<KafkaPartitionPlacement[]>;
+  /** The offsets a consumer group has committed on a topic, by partition (-1 where it has none). */
+  committedOffsets(group: string, topic: string): Promise<Map<number, bigint>>;
   /** SIGTERM to every node (a controlled shutdown), then SIGKILL after graceMs; resolves once every JVM is gone. */
   stop(graceMs?: number): Promise<void>;
   /** SIGKILL to every node at once (tests of broker failure); the data dirs stay usable. */
@@ -153,6 +155,7 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
     pid: nodes[0]?.pid(),
     nodes,
     partitions: (topics) => partitionPlacements(brokers, topics),
+    committedOffsets: (group, topic) => committedOffsets(brokers, group, topic),
     stop,
     kill: () => stop(0),
   };
@@ -431,6 +434,17 @@ async function partitionPlacements(brokers: string, topics: readonly string[]): 
         isr,
       })),
     );
+  } finally {
+    await admin.close();
+  }
+}
+
+async function committedOffsets(brokers: string, group: string, topic: string): Promise<Map<number, bigint>> {
+  const admin = new Admin({ clientId: 'local-infra', bootstrapBrokers: brokers.split(',') });
+  try {
+    const [found] = await admin.listConsumerGroupOffsets({ groups: [group] });
+    const partitions = found?.topics.find(({ name }) => name === topic)?.partitions ?? [];
+    return new Map(partitions.map(({ partitionIndex, committedOffset }) => [partitionIndex, committedOffset]));
   } finally {
     await admin.close();
   }

@@ -8,11 +8,17 @@ import { freePort } from './ports.ts';
 import { type ServiceProcess, startServiceProcess } from './processes.ts';
 import { grpcServing, httpOk, waitUntil } from './readiness.ts';
 
-/** The services by short name; `bff-2`, `bff-3`… are further BFF replicas (PlatformPorts.moreBffs). */
-export type ServiceName = GrpcServiceName | 'bff' | `bff-${number}`;
+/**
+ * The services by short name; `bff-2`, `bff-3`… are further BFF replicas (PlatformPorts.moreBffs),
+ * `notes-2`, `saga-2`… further processes of a gRPC service (Platform.startReplica).
+ */
+export type ServiceName = GrpcServiceName | GrpcReplicaName | 'bff' | `bff-${number}`;
 
 /** The services behind the BFF, which serve gRPC. */
 export type GrpcServiceName = 'auth' | 'notes' | 'saga';
+
+/** A further process of a gRPC service, started by Platform.startReplica. */
+export type GrpcReplicaName = `${GrpcServiceName}-${number}`;
 
 /** gRPC ports, the BFF's HTTP port and the operations HTTP ports (/healthz, /readyz, /metrics) of the gRPC services. */
 export interface PlatformPorts {
@@ -103,8 +109,8 @@ export interface Platform {
   bffUrl: string;
   /** Every BFF replica's URL, bffUrl first. */
   bffUrls: string[];
-  /** The gRPC base URL of a service (tools and tests call the saga-orchestrator's API there). */
-  grpcUrl(name: GrpcServiceName): string;
+  /** The gRPC base URL of a service or replica (tools and tests call the saga-orchestrator's API there). */
+  grpcUrl(name: GrpcServiceName | GrpcReplicaName): string;
   /** The base URL of a service's /healthz, /readyz and /metrics (the BFF's is bffUrl). */
   operationsUrl(name: ServiceName): string;
   /**
@@ -117,6 +123,14 @@ export interface Platform {
    * for tests of who may call what; undefined when the platform runs in plaintext.
    */
   grpcIdentityTls(identity: GrpcIdentity): Promise<ClientTls> | undefined;
+  /**
+   * Starts one more process of a gRPC service on ports of its own, with the same database, Kafka
+   * group and settings (another member of its consumer group, another relay of its outbox), and
+   * waits until it is ready; returns its name (`notes-2`, `notes-3`…) for the methods below.
+   */
+  startReplica(kind: GrpcServiceName): Promise<GrpcReplicaName>;
+  /** The pid of a running service's process (a fault test freezes it with SIGSTOP); undefined when stopped. */
+  pid(name: ServiceName): number | undefined;
   /** Stops one service gracefully (SIGTERM), or at once with { kill: true } (SIGKILL). */
   stopService(name: ServiceName, options?: { kill?: boolean }): Promise<void>;
   /**
@@ -137,6 +151,22 @@ const serviceDirs = {
   saga: 'saga-orchestrator',
   bff: 'bff-rest',
 } as const;
+
+/** The prefix of each gRPC service's environment variables (NOTES_GRPC_PORT…). */
+const envPrefixes = { auth: 'AUTH', notes: 'NOTES', saga: 'SAGA' } as const;
+
+/** How the platform runs one of its processes. */
+interface PlatformService {
+  /** Which service it is a process of: its entry file and serviceEnv are that service's. */
+  kind: GrpcServiceName | 'bff';
+  dir: string;
+  env: Record<string, string>;
+  /** Wins over every other setting. */
+  ownEnv?: Record<string, string>;
+  /** A gRPC service's ports; none for the BFF. */
+  ports?: { grpc: number; http: number };
+  ready: () => Promise<boolean>;
+}
 
 /** A BFF replica's name (the first is plain `bff`). */
 const bffReplica = (index: number): ServiceName => (index === 0 ? 'bff' : `bff-${index + 1}`);
@@ -190,7 +220,8 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   // gRPC health, then the operations port (it starts listening right after the gRPC one).
   const servingBoth = (grpcPort: number, httpPort: number) => async () =>
     (await serving(grpcPort)()) && (await httpOk(`http://${host}:${httpPort}/healthz`));
-  const bffService = (port: number, replicaId: string) => ({
+  const bffService = (port: number, replicaId: string): PlatformService => ({
+    kind: 'bff',
     dir: serviceDirs.bff,
     env: {
       ...tlsEnv('bff-rest'),
@@ -204,61 +235,55 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     ownEnv: { BFF_HTTP_PORT: String(port), BFF_REPLICA_ID: replicaId },
     ready: () => httpOk(`http://${host}:${port}/readyz`),
   });
-  const services: Record<
-    string,
-    { dir: string; env: Record<string, string>; ownEnv?: Record<string, string>; ready: () => Promise<boolean> }
-  > = {
-    auth: {
-      dir: serviceDirs.auth,
-      env: {
-        ...tlsEnv('auth-service'),
-        AUTH_DB_DSN: options.dsn.auth,
-        AUTH_GRPC_HOST: host,
-        AUTH_GRPC_PORT: String(options.ports.auth),
-        AUTH_HTTP_HOST: host,
-        AUTH_HTTP_PORT: String(options.ports.authHttp),
-        JWT_PRIVATE_KEY: options.keys.privateKeyFile,
-      },
-      ready: servingBoth(options.ports.auth, options.ports.authHttp),
-    },
-    notes: {
-      dir: serviceDirs.notes,
-      env: {
-        ...tlsEnv('notes-service'),
-        NOTES_DB_DSN: options.dsn.notes,
-        NOTES_GRPC_HOST: host,
-        NOTES_GRPC_PORT: String(options.ports.notes),
-        NOTES_HTTP_HOST: host,
-        NOTES_HTTP_PORT: String(options.ports.notesHttp),
-      },
-      ready: servingBoth(options.ports.notes, options.ports.notesHttp),
-    },
-    saga: {
-      dir: serviceDirs.saga,
-      env: {
+  // One process of a gRPC service on these ports (its first, or a replica).
+  const grpcService = (kind: GrpcServiceName, grpcPort: number, httpPort: number): PlatformService => {
+    const prefix = envPrefixes[kind];
+    const own: Record<GrpcServiceName, Record<string, string>> = {
+      auth: { ...tlsEnv('auth-service'), AUTH_DB_DSN: options.dsn.auth, JWT_PRIVATE_KEY: options.keys.privateKeyFile },
+      notes: { ...tlsEnv('notes-service'), NOTES_DB_DSN: options.dsn.notes },
+      saga: {
         ...tlsEnv('saga-orchestrator'),
         SAGA_DB_DSN: options.dsn.saga,
-        SAGA_GRPC_HOST: host,
-        SAGA_GRPC_PORT: String(options.ports.saga),
-        SAGA_HTTP_HOST: host,
-        SAGA_HTTP_PORT: String(options.ports.sagaHttp),
         AUTH_GRPC_URL: grpcUrl(options.ports.auth),
       },
-      ready: servingBoth(options.ports.saga, options.ports.sagaHttp),
-    },
+    };
+    return {
+      kind,
+      dir: serviceDirs[kind],
+      env: {
+        ...own[kind],
+        [`${prefix}_GRPC_HOST`]: host,
+        [`${prefix}_GRPC_PORT`]: String(grpcPort),
+        [`${prefix}_HTTP_HOST`]: host,
+        [`${prefix}_HTTP_PORT`]: String(httpPort),
+      },
+      ports: { grpc: grpcPort, http: httpPort },
+      ready: servingBoth(grpcPort, httpPort),
+    };
   };
+  const services = new Map<ServiceName, PlatformService>(
+    (['auth', 'notes', 'saga'] as const).map((kind) => [
+      kind,
+      grpcService(kind, options.ports[kind], options.ports[`${kind}Http`]),
+    ]),
+  );
   const bffNames = bffPorts.map((port, index) => {
     const name = bffReplica(index);
     // Unique while it runs: each replica reads notes.events in a consumer group named after it.
-    services[name] = bffService(port, `${host}-${port}`);
+    services.set(name, bffService(port, `${host}-${port}`));
     return name;
   });
   const running = new Map<ServiceName, ServiceProcess>();
 
+  const serviceNamed = (name: ServiceName): PlatformService => {
+    const service = services.get(name);
+    if (service === undefined) throw new Error(`no service ${name} on this platform`);
+    return service;
+  };
   const launch = (name: ServiceName, restartEnv: Record<string, string> = {}): ServiceProcess => {
-    const service = services[name] as (typeof services)[string];
-    // Every BFF replica runs as the first does: its entry file and its environment.
-    const kind = bffNames.includes(name) ? 'bff' : name;
+    const service = serviceNamed(name);
+    // Every replica runs as the first of its kind does: its entry file and its environment.
+    const kind = service.kind;
     const process = startServiceProcess({
       name,
       entry: options.entryFiles?.[kind] ?? serviceEntryFile(options.root, service.dir, options.serviceEntry),
@@ -281,7 +306,7 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
   };
   const startService = async (name: ServiceName, how: { env?: Record<string, string> } = {}) => {
     const launched = launch(name, how.env);
-    const service = services[name] as (typeof services)[string];
+    const service = serviceNamed(name);
     // A service that cannot start (its port taken meanwhile, a bad setting) exits: say so at once.
     let ended: string | undefined;
     void launched.exited.then((how) => {
@@ -309,16 +334,31 @@ export async function startPlatform(options: PlatformOptions): Promise<Platform>
     await stopAll();
     throw error;
   }
+  const replicas: Record<GrpcServiceName, number> = { auth: 1, notes: 1, saga: 1 };
+  const startReplica = async (kind: GrpcServiceName): Promise<GrpcReplicaName> => {
+    replicas[kind] += 1;
+    const name: GrpcReplicaName = `${kind}-${replicas[kind]}`;
+    // One after the other: a port just released by a concurrent probe could be handed out twice.
+    const grpcPort = await freePort();
+    services.set(name, grpcService(kind, grpcPort, await freePort()));
+    await startService(name);
+    return name;
+  };
+  const portsOf = (name: ServiceName) => {
+    const ports = serviceNamed(name).ports;
+    if (ports === undefined) throw new Error(`${name} serves no gRPC`);
+    return ports;
+  };
   return {
     bffUrl,
     bffUrls,
-    grpcUrl: (name) => grpcUrl(options.ports[name]),
+    grpcUrl: (name) => grpcUrl(portsOf(name).grpc),
     operationsUrl: (name) =>
-      bffNames.includes(name)
-        ? (bffUrls[bffNames.indexOf(name)] as string)
-        : `http://${host}:${options.ports[`${name as GrpcServiceName}Http`]}`,
+      bffNames.includes(name) ? (bffUrls[bffNames.indexOf(name)] as string) : `http://${host}:${portsOf(name).http}`,
     grpcClientTls: clientTls,
     grpcIdentityTls: (identity) => tlsFiles && readIdentity(tlsFiles, identity),
+    startReplica,
+    pid: (name) => running.get(name)?.pid,
     startService,
     stopService,
     stop: stopAll,

@@ -90,3 +90,21 @@ test('a produced message is consumed, and again after a restart on the same data
   const again = await firstMessage(kafka.brokers, 'events.one');
   assert.deepEqual([again.key, again.value, again.offset], ['note-1', value, 0n]);
 });
+
+test("a group's committed offsets, by partition: none before it commits, then what it committed", {
+  timeout: 60_000,
+}, async () => {
+  assert.ok(kafka);
+  const group = `kafka-test-${randomUUID()}`;
+  assert.deepEqual(await kafka.committedOffsets(group, 'commands'), new Map());
+  const admin = new Admin({ clientId: 'kafka-test', bootstrapBrokers: [kafka.brokers] });
+  try {
+    await admin.alterConsumerGroupOffsets({
+      groupId: group,
+      topics: [{ name: 'commands', partitionOffsets: [{ partition: 1, offset: 3n }] }],
+    });
+  } finally {
+    await admin.close();
+  }
+  assert.deepEqual(await kafka.committedOffsets(group, 'commands'), new Map([[1, 3n]]));
+});
