@@ -42,6 +42,7 @@ export interface EventConsumerOptions {
   sessionTimeoutMs?: number;
   /** 'classic' only; default 3 s: a third of the session timeout, as Kafka recommends. */
   heartbeatIntervalMs?: number;
+  /** 'classic' only: how long the group waits for every member to rejoin (the client's default 102 s). */
   rebalanceTimeoutMs?: number;
   /** How long a fetch waits at the broker for new records (default 5000). */
   maxWaitTimeMs?: number;
