@@ -1,7 +1,7 @@
 import type { Logger } from '@notes/logger';
 import { type Backoff, backoffDelay } from '@notes/scheduling';
 import { Consumer, type MessagesStream } from '@platformatic/kafka';
-import type { EventConsumerOptions } from './consumer-options.ts';
+import { defaultGroupProtocol, type EventConsumerOptions } from './consumer-options.ts';
 import { type Delivery, type GroupMember, type StreamSession, where } from './delivery.ts';
 import { createPartitionLanes } from './partition-lanes.ts';
 import { sleep } from './waits.ts';
@@ -56,7 +56,7 @@ function joinGroup({ options, brokers, maxBuffered }: GroupSessionOptions): Grou
   // client still checks a rebalance timeout against its own default session timeout (60 s), so one
   // of ours (10 s in the tests) would make every new member throw before it joined.
   const protocol =
-    options.groupProtocol === 'consumer'
+    (options.groupProtocol ?? defaultGroupProtocol) === 'consumer'
       ? { groupProtocol: 'consumer' as const }
       : {
           sessionTimeout: options.sessionTimeoutMs ?? 10_000,
