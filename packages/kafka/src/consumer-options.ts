@@ -9,10 +9,11 @@ import type { RetryPolicy } from './retry-policy.ts';
 export const groupProtocols = ['classic', 'consumer'] as const;
 export type GroupProtocol = (typeof groupProtocols)[number];
 /**
- * KIP-848's: graceful restarts cost a member's partitions, not the whole group (ADR 0017 has the
- * figures). Its session timeout is the broker's (group.consumer.session.timeout.ms, 45 s unless set).
+ * Classic, although the consumer protocol did better under churn (ADR 0017): with it, closing a
+ * member whose join is still pending (Kafka unreachable) sends @platformatic/kafka 2.12.1 into an
+ * endless rejoin that overflows the stack and crashes the process.
  */
-export const defaultGroupProtocol: GroupProtocol = 'consumer';
+export const defaultGroupProtocol: GroupProtocol = 'classic';
 
 export interface EventConsumerOptions {
   /** "host:port" bootstrap brokers, as a list or comma-separated. */
