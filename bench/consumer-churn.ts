@@ -21,6 +21,8 @@ export type GroupProtocol = NonNullable<EventConsumerOptions['groupProtocol']>;
 export interface ChurnScenario {
   name: string;
   protocol: GroupProtocol;
+  /** 'classic' only: the members' session timeout (default the consumer's, 10 s), heartbeats at a third of it. */
+  sessionTimeoutMs?: number;
   /** Members that run throughout. */
   steady: number;
   /** Members that each run 3–5 s, are killed (SIGKILL) and start again, for the whole churn. */
@@ -55,8 +57,9 @@ interface Member {
 /** Handling times by event id, from every member's output. */
 type Handled = Map<string, number[]>;
 
-function startMember(brokers: string, group: string, topic: string, protocol: GroupProtocol, handled: Handled): Member {
-  const child = spawn(process.execPath, [memberFile, brokers, group, topic, protocol], {
+function startMember(brokers: string, group: string, topic: string, scenario: ChurnScenario, handled: Handled): Member {
+  const session = scenario.sessionTimeoutMs === undefined ? [] : [String(scenario.sessionTimeoutMs)];
+  const child = spawn(process.execPath, [memberFile, brokers, group, topic, scenario.protocol, ...session], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
@@ -129,7 +132,7 @@ export async function measureChurn(brokers: string, scenario: ChurnScenario, chu
   await createTopic(brokers, topic);
   const group = `${topic}-group`;
   const handled: Handled = new Map();
-  const start = () => startMember(brokers, group, topic, scenario.protocol, handled);
+  const start = () => startMember(brokers, group, topic, scenario, handled);
   const steady = Array.from({ length: scenario.steady }, start);
   const churned = new Set<Member>();
   const producer = createEventProducer({ brokers, clientId: 'bench-churn' });
@@ -200,17 +203,23 @@ async function createTopic(brokers: string, topic: string): Promise<void> {
   }
 }
 
-/** Both protocols, each with members killed and with members restarting gracefully. */
-export const churnScenarios: ChurnScenario[] = (['classic', 'consumer'] as const).flatMap((protocol) => [
-  { name: 'two of three members killed every 3–5 s', protocol, steady: 1, killed: 2, restartEveryMs: 0 },
+/** Classic, classic with a 6 s session, and consumer, each with members killed and with members restarting gracefully. */
+export const churnScenarios: ChurnScenario[] = (
+  [{ protocol: 'classic' }, { protocol: 'classic', sessionTimeoutMs: 6_000 }, { protocol: 'consumer' }] as const
+).flatMap((group) => [
+  { name: 'two of three members killed every 3–5 s', ...group, steady: 1, killed: 2, restartEveryMs: 0 },
   {
     name: 'one of three members restarting gracefully every 5 s',
-    protocol,
+    ...group,
     steady: 3,
     killed: 0,
     restartEveryMs: 5_000,
   },
 ]);
+
+function protocolLabel({ protocol, sessionTimeoutMs }: ChurnScenario): string {
+  return sessionTimeoutMs === undefined ? protocol : `${protocol} (session ${sessionTimeoutMs / 1000} s)`;
+}
 
 if (import.meta.main) {
   const churnMs = Number(process.argv[2] ?? 60) * 1000;
@@ -224,7 +233,7 @@ if (import.meta.main) {
     for (const scenario of churnScenarios) {
       const result = await measureChurn(kafka.brokers, scenario, churnMs);
       console.log(
-        `${scenario.protocol.padEnd(8)} ${scenario.name}: ${result.published} published, ${result.lost} lost, ` +
+        `${protocolLabel(scenario).padEnd(22)} ${scenario.name}: ${result.published} published, ${result.lost} lost, ` +
           `${result.redelivered} redelivered; latency p50 ${result.latency.p50Ms} ms, p99 ${result.latency.p99Ms} ms, ` +
           `max ${result.latency.maxMs} ms; all handled ${result.drainedAfterMs} ms after the churn ended`,
       );

@@ -5,6 +5,16 @@ import type { DeadLetterSender } from './dlq.ts';
 import type { KafkaMetrics } from './metrics.ts';
 import type { RetryPolicy } from './retry-policy.ts';
 
+/** The rebalance protocols of a consumer group (EventConsumerOptions.groupProtocol). */
+export const groupProtocols = ['classic', 'consumer'] as const;
+export type GroupProtocol = (typeof groupProtocols)[number];
+/**
+ * Classic, although the consumer protocol did better under churn (ADR 0017): with it, closing a
+ * member whose join is still pending (Kafka unreachable) sends @platformatic/kafka 2.12.1 into an
+ * endless rejoin that overflows the stack and crashes the process.
+ */
+export const defaultGroupProtocol: GroupProtocol = 'classic';
+
 export interface EventConsumerOptions {
   /** "host:port" bootstrap brokers, as a list or comma-separated. */
   brokers: string | readonly string[];
@@ -28,13 +38,12 @@ export interface EventConsumerOptions {
   /** Messages read ahead of the handlers, over all partitions (default 100). */
   maxBufferedMessages?: number;
   /**
-   * The rebalance protocol: 'classic' (the default: every join or leave stops the whole group
-   * until it has rebalanced) or 'consumer' (KIP-848, Kafka 4: the broker assigns, and a member
-   * that joins or leaves moves only the partitions it takes or gives up; its session timeout and
-   * heartbeat interval are the broker's, group.consumer.*). ADR 0016 has the figures of both, and
-   * why 'consumer' is not the default yet.
+   * The rebalance protocol (default defaultGroupProtocol): 'classic' (every join or leave stops
+   * the whole group until it has rebalanced) or 'consumer' (KIP-848, Kafka 4: the broker assigns,
+   * and a member that joins or leaves moves only the partitions it takes or gives up; its session
+   * timeout and heartbeat interval are the broker's, group.consumer.*). ADR 0017 has the figures.
    */
-  groupProtocol?: 'classic' | 'consumer';
+  groupProtocol?: GroupProtocol;
   /**
    * 'classic' only: how long the group waits for a silent member before giving its partitions to
    * the others (default 10 s, the client's own is 60 s): after a crash, its messages wait this long.
@@ -42,6 +51,7 @@ export interface EventConsumerOptions {
   sessionTimeoutMs?: number;
   /** 'classic' only; default 3 s: a third of the session timeout, as Kafka recommends. */
   heartbeatIntervalMs?: number;
+  /** 'classic' only: how long the group waits for every member to rejoin (the client's default 102 s). */
   rebalanceTimeoutMs?: number;
   /** How long a fetch waits at the broker for new records (default 5000). */
   maxWaitTimeMs?: number;
@@ -59,7 +69,9 @@ export interface EventConsumerOptions {
 export interface EventConsumer {
   /**
    * Resolves once the consumer has joined its group and knows where to read (tests wait for it
-   * before publishing); rejects only when stop() comes first. Awaiting it is optional.
+   * before publishing); rejects only when stop() comes first. Awaiting it is optional. Under the
+   * consumer protocol a member joining a group whose partitions are all held is ready with none:
+   * they move to it at their holders' next heartbeat.
    */
   ready: Promise<void>;
   /**

@@ -1,7 +1,7 @@
 import type { Logger } from '@notes/logger';
 import { type Backoff, backoffDelay } from '@notes/scheduling';
-import { Consumer } from '@platformatic/kafka';
-import type { EventConsumerOptions } from './consumer-options.ts';
+import { Consumer, type MessagesStream } from '@platformatic/kafka';
+import { defaultGroupProtocol, type EventConsumerOptions } from './consumer-options.ts';
 import { type Delivery, type GroupMember, type StreamSession, where } from './delivery.ts';
 import { createPartitionLanes } from './partition-lanes.ts';
 import { sleep } from './waits.ts';
@@ -52,10 +52,17 @@ interface CurrentStream {
 }
 
 function joinGroup({ options, brokers, maxBuffered }: GroupSessionOptions): GroupMember {
+  // The consumer protocol takes its session timeout and heartbeat interval from the broker; the
+  // client still checks a rebalance timeout against its own default session timeout (60 s), so one
+  // of ours (10 s in the tests) would make every new member throw before it joined.
   const protocol =
-    options.groupProtocol === 'consumer'
+    (options.groupProtocol ?? defaultGroupProtocol) === 'consumer'
       ? { groupProtocol: 'consumer' as const }
-      : { sessionTimeout: options.sessionTimeoutMs ?? 10_000, heartbeatInterval: options.heartbeatIntervalMs ?? 3_000 };
+      : {
+          sessionTimeout: options.sessionTimeoutMs ?? 10_000,
+          heartbeatInterval: options.heartbeatIntervalMs ?? 3_000,
+          ...(options.rebalanceTimeoutMs === undefined ? {} : { rebalanceTimeout: options.rebalanceTimeoutMs }),
+        };
   return new Consumer({
     clientId: options.clientId,
     bootstrapBrokers: brokers,
@@ -64,7 +71,6 @@ function joinGroup({ options, brokers, maxBuffered }: GroupSessionOptions): Grou
     autocommit: false,
     highWaterMark: Math.max(16, maxBuffered),
     ...protocol,
-    ...(options.rebalanceTimeoutMs === undefined ? {} : { rebalanceTimeout: options.rebalanceTimeoutMs }),
     ...(options.maxWaitTimeMs === undefined ? {} : { maxWaitTime: options.maxWaitTimeMs }),
   });
 }
@@ -150,7 +156,7 @@ async function runStream(
     const messages = await Promise.race([consuming, ended.promise.then(() => undefined)]);
     if (messages !== undefined) {
       stream.stream = messages;
-      messages.once('offsets', session.onReady);
+      whenPositioned(messages, consumer, session.onReady);
       messages.on('error', (error: unknown) => end(error));
       messages.on('close', () => end(new Error('the Kafka message stream closed')));
       messages.on('data', lanes.dispatch);
@@ -168,4 +174,23 @@ async function runStream(
       ?.close()
       .catch((error: unknown) => logger.warn({ err: error }, 'closing the Kafka message stream failed'));
   }
+}
+
+/**
+ * Calls onReady once messages has taken its position on the partitions the group gave the member
+ * (none is a position too). Under the consumer protocol the stream can report its offsets before
+ * the broker's first assignment ("no assignment yet"); ready then would let a group starting at
+ * 'latest' take its position after what was published in between.
+ */
+function whenPositioned(
+  messages: MessagesStream<Buffer, Buffer, Buffer, Buffer>,
+  consumer: GroupMember,
+  onReady: () => void,
+): void {
+  const positioned = () => {
+    if (consumer.assignments === null) return;
+    messages.off('offsets', positioned);
+    onReady();
+  };
+  messages.on('offsets', positioned);
 }

@@ -11,7 +11,13 @@ export {
 } from './connection.ts';
 export { type ConsumedEvent, decodeConsumedEvent, type EventHandler, UndecodableEventError } from './consumed-event.ts';
 export { startEventConsumer } from './consumer.ts';
-export type { EventConsumer, EventConsumerOptions } from './consumer-options.ts';
+export {
+  defaultGroupProtocol,
+  type EventConsumer,
+  type EventConsumerOptions,
+  type GroupProtocol,
+  groupProtocols,
+} from './consumer-options.ts';
 export {
   createDeadLetterPublisher,
   createRawPublisher,

@@ -20,6 +20,7 @@ import {
 import {
   createDeadLetterPublisher,
   type EventHandler,
+  type GroupProtocol,
   type KafkaConnection,
   type KafkaMetrics,
   processedEventsWindowMs,
@@ -53,6 +54,8 @@ export interface GrpcServiceSettings {
     consumerGroup: string;
     /** Where a new group starts on a partition (the consumer's default: earliest). */
     startAt?: 'earliest' | 'latest';
+    /** The group's rebalance protocol (the consumer's default: defaultGroupProtocol). */
+    groupProtocol?: GroupProtocol | undefined;
   };
   /** Run the outbox relay in this process; false when stand-alone relays serve the table. */
   outbox: { relay: boolean };
@@ -278,6 +281,7 @@ function startServiceConsumer(
     logger,
     deadLetter,
     startAt: settings.kafka.startAt,
+    groupProtocol: settings.kafka.groupProtocol,
     metrics: context.kafkaMetrics,
   });
   return {

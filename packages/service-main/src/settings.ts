@@ -1,5 +1,5 @@
 import { grpcTlsEnvBindings, grpcTlsSettingsSchema } from '@notes/grpc';
-import { kafkaSecurityEnvBindings, kafkaSecuritySettings } from '@notes/kafka';
+import { groupProtocols, kafkaSecurityEnvBindings, kafkaSecuritySettings } from '@notes/kafka';
 import { Type } from 'typebox';
 
 const listenAddress = Type.Object({
@@ -30,6 +30,8 @@ export const grpcServiceSettings = {
     ...kafkaSecuritySettings,
     // The group the service consumes in, also the name of its processed_events rows.
     consumerGroup: Type.String({ minLength: 1 }),
+    // The group's rebalance protocol, 'classic' or 'consumer' (KIP-848); unset: the consumer's default (ADR 0017).
+    groupProtocol: Type.Optional(Type.Enum([...groupProtocols])),
   }),
   outbox: Type.Object({
     // Run the outbox relay in this process; false when stand-alone relays serve the outbox table.
@@ -58,6 +60,7 @@ export function grpcServiceEnvBindings(prefix: string): Record<string, string> {
     KAFKA_BROKERS: 'kafka.brokers',
     ...kafkaSecurityEnvBindings,
     [`${prefix}_CONSUMER_GROUP`]: 'kafka.consumerGroup',
+    KAFKA_GROUP_PROTOCOL: 'kafka.groupProtocol',
     OUTBOX_RELAY: 'outbox.relay',
     LOG_LEVEL: 'log.level',
   };

@@ -19,6 +19,8 @@ function effectsHandler(
   options: { delayMs?: number; beforeEffect?: (delivered: number) => Promise<void> } = {},
 ) {
   const delivered: ConsumedEvent[] = [];
+  /** Every call of the handler with an event of aggregates, before its effect. */
+  const handed: ConsumedEvent[] = [];
   const effects = idempotentHandler({ pool: suite.db.pool, group }, async (event, tx) => {
     if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs));
     await options.beforeEffect?.(delivered.length);
@@ -30,10 +32,11 @@ function effectsHandler(
   });
   const handler: EventHandler = async (event) => {
     if (!aggregates.has(event.aggregateId)) return;
+    handed.push(event);
     await effects(event);
     delivered.push(event);
   };
-  return { handler, delivered };
+  return { handler, delivered, handed };
 }
 
 /** An aggregate id that the default partitioner puts on partition of a topic with partitions partitions. */
@@ -165,6 +168,9 @@ test('a member joining mid-stream (rebalance) loses nothing and duplicates no ef
     await waitFor('some events', () => one.delivered.length >= 5);
     second = suite.startConsumer({ groupId: group, handler: two.handler });
     await second.ready;
+    // Under the consumer protocol the second member is ready before it has partitions: they move
+    // to it once the first has given them up, at its next heartbeat. The first holds on until then.
+    await waitFor('the second member reading', () => two.handed.length > 0);
     joined.resolve();
     await waitFor('every event', async () => (await effectRows(aggregates)).length >= events.length, 60_000);
     const rows = await effectRows(aggregates);

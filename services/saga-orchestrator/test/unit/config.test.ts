@@ -40,6 +40,7 @@ test('the environment overrides them', () => {
     SAGA_FINISHED_RETENTION_DAYS: '90',
     SAGA_CONSUMER_GROUP: 'blue',
     SAGA_CONSUMER_START_AT: 'latest',
+    KAFKA_GROUP_PROTOCOL: 'consumer',
     LOG_LEVEL: 'debug',
   });
   assert.deepEqual(config.grpc, { host: '0.0.0.0', port: 6000 });
@@ -53,6 +54,7 @@ test('the environment overrides them', () => {
     brokers: 'k:9092',
     consumerGroup: 'blue',
     startAt: 'latest',
+    groupProtocol: 'consumer',
     tls: false,
     connection: {},
   });
@@ -91,6 +93,13 @@ for (const [name, missing] of [
     );
   });
 }
+
+test('a rebalance protocol other than classic or consumer is refused, naming KAFKA_GROUP_PROTOCOL', () => {
+  assert.throws(
+    () => loadSagaConfig({ ...required, KAFKA_GROUP_PROTOCOL: 'eager' }),
+    (error) => error instanceof ConfigError && /kafka\.groupProtocol \(env KAFKA_GROUP_PROTOCOL\)/.test(error.message),
+  );
+});
 
 test('a step timeout longer than the longest one allowed is refused', () => {
   assert.throws(
