@@ -1,7 +1,7 @@
 import type { Logger } from '@notes/logger';
 import { type Backoff, backoffDelay } from '@notes/scheduling';
 import { Consumer, type MessagesStream } from '@platformatic/kafka';
-import { defaultGroupProtocol, type EventConsumerOptions } from './consumer-options.ts';
+import { defaultGroupProtocol, type EventConsumerOptions, type GroupProtocol } from './consumer-options.ts';
 import { type Delivery, type GroupMember, type StreamSession, where } from './delivery.ts';
 import { createPartitionLanes } from './partition-lanes.ts';
 import { sleep } from './waits.ts';
@@ -56,7 +56,7 @@ function joinGroup({ options, brokers, maxBuffered }: GroupSessionOptions): Grou
   // client still checks a rebalance timeout against its own default session timeout (60 s), so one
   // of ours (10 s in the tests) would make every new member throw before it joined.
   const protocol =
-    (options.groupProtocol ?? defaultGroupProtocol) === 'consumer'
+    groupProtocolOf(options) === 'consumer'
       ? { groupProtocol: 'consumer' as const }
       : {
           sessionTimeout: options.sessionTimeoutMs ?? 10_000,
@@ -145,14 +145,15 @@ async function runStream(
     },
   });
 
+  let consuming: Promise<MessagesStream<Buffer, Buffer, Buffer, Buffer>> | undefined;
   try {
-    const consuming = consumer.consume({
+    consuming = consumer.consume({
       topics: [...options.topics],
       mode: 'committed',
       fallbackMode: options.startAt ?? 'earliest',
       autocommit: false,
     });
-    consuming.catch(() => undefined); // when the stream ends first, consumer.close() settles it
+    consuming.catch(() => undefined); // when the stream ends first, finally waits for it
     const messages = await Promise.race([consuming, ended.promise.then(() => undefined)]);
     if (messages !== undefined) {
       stream.stream = messages;
@@ -173,6 +174,12 @@ async function runStream(
     await stream.stream
       ?.close()
       .catch((error: unknown) => logger.warn({ err: error }, 'closing the Kafka message stream failed'));
+    // Under the consumer protocol a join still pending when the stream ended settles before the
+    // member may close (its retries end within seconds): closing such a member mid-join makes
+    // @platformatic/kafka 2.12 rejoin at once, synchronously, until the process runs out of stack.
+    if (stream.stream === undefined && groupProtocolOf(options) === 'consumer') {
+      await consuming?.then((late) => late.close()).catch(() => undefined);
+    }
   }
 }
 
@@ -193,4 +200,8 @@ function whenPositioned(
     onReady();
   };
   messages.on('offsets', positioned);
+}
+
+function groupProtocolOf(options: EventConsumerOptions): GroupProtocol {
+  return options.groupProtocol ?? defaultGroupProtocol;
 }

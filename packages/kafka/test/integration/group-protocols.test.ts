@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { topics } from '@notes/contracts/names';
-import { kafkaSuite, newEvent, uniqueId, waitFor } from './support.ts';
+import { kafkaSuite, newEvent, startTestConsumer, uniqueId, waitFor } from './support.ts';
 
 const topic = topics.sagaReplies;
 const suite = kafkaSuite(topic);
@@ -30,6 +30,32 @@ for (const groupProtocol of ['classic', 'consumer'] as const) {
       assert.deepEqual([...handled].sort(), published.map((event) => event.eventId).sort());
     } finally {
       await consumer.stop();
+    }
+  });
+}
+
+for (const groupProtocol of ['classic', 'consumer'] as const) {
+  test(`under the ${groupProtocol} protocol, a member stopped while it joins a broker that is away stops, and the process goes on`, {
+    timeout: 40_000,
+  }, async () => {
+    const crashes: unknown[] = [];
+    const onCrash = (error: unknown) => crashes.push(error);
+    process.on('uncaughtException', onCrash);
+    try {
+      // Nothing listens on the discard port: every connection is refused, the join never ends.
+      const consumer = startTestConsumer({
+        brokers: '127.0.0.1:9',
+        topics: [topic],
+        groupProtocol,
+        handler: async () => undefined,
+        deadLetter: { send: async () => undefined },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await consumer.stop();
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      assert.deepEqual(crashes.map(String), []);
+    } finally {
+      process.off('uncaughtException', onCrash);
     }
   });
 }
