@@ -1,7 +1,9 @@
 // A rebalance must never make the consumer skip what it had read ahead. The case that did: a
 // member's fetch answered after a rebalance took the partition away (the member leaves those
 // messages to the new owner), then the partition came back before anyone committed it, and the
-// client went on from where that fetch had read ahead to.
+// client went on from where that fetch had read ahead to. Reproduced under the classic protocol
+// (5–10 of 30 events lost without the fix); under the consumer protocol, whose members give a
+// partition up only after their heartbeat acknowledged it, the same sequence lost none when we ran it.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -59,7 +61,7 @@ async function joinBriefly(topic: string, group: string, whileHeld: (partition: 
   }
 }
 
-test('events published to a partition held by a member that leaves without committing are all handled', {
+test('under the classic protocol, events published to a partition held by a member that leaves without committing are all handled', {
   timeout: 120_000,
 }, async () => {
   const topic = await createTopic();
@@ -70,6 +72,7 @@ test('events published to a partition held by a member that leaves without commi
   const consumer = startTestConsumer({
     topics: [topic],
     groupId: group,
+    groupProtocol: 'classic',
     handler: async (event) => {
       handled.add(event.eventId);
     },
