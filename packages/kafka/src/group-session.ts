@@ -78,10 +78,6 @@ function joinGroup({ options, brokers, maxBuffered }: GroupSessionOptions): Grou
 async function runMember(session: GroupSessionOptions, current: CurrentStream): Promise<void> {
   const { options, logger, stopping } = session;
   const consumer = joinGroup(session);
-  // The member stays subscribed between its streams: the client drops a topic from the
-  // subscription when the last stream reading it closes, and subscribing again makes the next
-  // stream rejoin the group, a rebalance of every member for each stream started over.
-  consumer.topics.trackAll(...options.topics);
   const memberFailed = Promise.withResolvers<{ error: unknown }>();
   // Emitted when rejoining the group failed for good; without a listener it would crash the process.
   consumer.on('error', (error: unknown) => memberFailed.resolve({ error }));
