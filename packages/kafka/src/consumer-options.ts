@@ -9,9 +9,8 @@ import type { RetryPolicy } from './retry-policy.ts';
 export const groupProtocols = ['classic', 'consumer'] as const;
 export type GroupProtocol = (typeof groupProtocols)[number];
 /**
- * Classic, although the consumer protocol did better under churn (ADR 0017): with it, closing a
- * member whose join is still pending (Kafka unreachable) sends @platformatic/kafka 2.12.1 into an
- * endless rejoin that overflows the stack and crashes the process.
+ * Classic, although the consumer protocol did better under churn (ADR 0017): with it, the groups
+ * did not resume after a broker was paused for longer than their session.
  */
 export const defaultGroupProtocol: GroupProtocol = 'classic';
 
