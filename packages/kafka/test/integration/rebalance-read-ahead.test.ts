@@ -2,7 +2,7 @@
 // member's fetch answered after a rebalance took the partition away (the member leaves those
 // messages to the new owner), then the partition came back before anyone committed it, and the
 // client went on from where that fetch had read ahead to. Reproduced under the classic protocol
-// (5–10 of 30 events lost without the fix); under the consumer protocol, whose members give a
+// (5 to 15 of 30 events lost without the fix); under the consumer protocol, whose members give a
 // partition up only after their heartbeat acknowledged it, the same sequence lost none when we ran it.
 
 import assert from 'node:assert/strict';
