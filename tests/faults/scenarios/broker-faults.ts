@@ -1,8 +1,16 @@
 // A Kafka node lost (SIGKILL) or frozen (SIGSTOP) under writes, and while sagas wait for replies.
 
 import { topics } from '@notes/contracts/names';
+import type { LocalKafkaNode } from '@notes/local-infra';
 import { allInSync, busiestLeader, ledWithout } from '../cluster.ts';
-import { observeWorkload, type Scenario, sleep, workloads } from '../observation.ts';
+import {
+  type FaultContext,
+  type Observation,
+  observeWorkload,
+  type Scenario,
+  sleep,
+  workloads,
+} from '../observation.ts';
 import { merged, runWorkload, type WorkloadResult } from '../workload.ts';
 import { sagasWaitingForNotes } from './sagas-waiting.ts';
 
@@ -13,16 +21,14 @@ export const leaderKilled: Scenario = {
     const victim = await busiestLeader(context.kafka, [topics.authEvents, topics.notesEvents]);
     const writing = runWorkload(context.target, workloads[size]);
     await sleep(1_500);
-    await victim.kill();
-    await ledWithout(context.kafka, victim);
-    const observation = await observeWorkload(
-      context,
-      `SIGKILL node ${victim.id} (leading auth.events/notes.events) 1.5 s into the writes`,
-      await writing,
-    );
-    await victim.start();
-    await allInSync(context.kafka);
-    return observation;
+    return withNodeKilled(context, victim, async () => {
+      await ledWithout(context.kafka, victim);
+      return observeWorkload(
+        context,
+        `SIGKILL node ${victim.id} (leading auth.events/notes.events) 1.5 s into the writes`,
+        await writing,
+      );
+    });
   },
 };
 
@@ -32,19 +38,32 @@ export const leaderKilledWhileSagasWait: Scenario = {
   async run(context, size) {
     const signedUp = await sagasWaitingForNotes(context, size === 'short' ? 5 : 20);
     const victim = await busiestLeader(context.kafka, [topics.sagaCommands, topics.sagaReplies]);
-    await victim.kill();
-    await context.platform.startService('notes');
-    await ledWithout(context.kafka, victim);
-    const observation = await observeWorkload(
-      context,
-      `notes-service stopped, ${signedUp.users.length} sign-ups, SIGKILL node ${victim.id} (leading saga.commands/saga.replies), notes-service back`,
-      signedUp,
-    );
-    await victim.start();
-    await allInSync(context.kafka);
-    return observation;
+    return withNodeKilled(context, victim, async () => {
+      await context.platform.startService('notes');
+      await ledWithout(context.kafka, victim);
+      return observeWorkload(
+        context,
+        `notes-service stopped, ${signedUp.users.length} sign-ups, SIGKILL node ${victim.id} (leading saga.commands/saga.replies), notes-service back`,
+        signedUp,
+      );
+    });
   },
 };
+
+/** SIGKILLs victim, observes, then starts it again and waits until every replica is in sync, also when observing failed. */
+async function withNodeKilled(
+  context: FaultContext,
+  victim: LocalKafkaNode,
+  observe: () => Promise<Observation>,
+): Promise<Observation> {
+  await victim.kill();
+  try {
+    return await observe();
+  } finally {
+    await victim.start();
+    await allInSync(context.kafka);
+  }
+}
 
 export const brokerPaused: Scenario = {
   name: 'broker paused',
